@@ -1,0 +1,7 @@
+import { UserError } from '../errors.js';
+
+export const summary = '';
+
+export async function run(_argv: string[]): Promise<number> {
+  throw new UserError('recover: not built yet');
+}
