@@ -1,0 +1,107 @@
+/**
+ * The filter prompt's language: space-separated `key=value` terms, e.g.
+ *   op=read,write path=**\/*.db pid=123 from=1s to=5s
+ * Repeated keys add alternatives (op=read op=write is op=read,write). Parsing never throws:
+ * it returns either a spec or a message to show under the prompt.
+ */
+import { OPS, type Op } from '../trace/schema.js';
+
+export interface FilterSpec {
+  ops?: Op[];
+  /** Path globs (picomatch syntax), matched against the trace path. */
+  paths?: string[];
+  pids?: number[];
+  /** Time window, ns since capture start; `from` inclusive, `to` exclusive. */
+  fromNs?: bigint;
+  toNs?: bigint;
+}
+
+export type ParseResult = { ok: true; spec: FilterSpec } | { ok: false; error: string };
+
+const KEYS = ['op', 'path', 'pid', 'from', 'to'] as const;
+
+const UNIT_NS: Record<string, number> = {
+  ns: 1,
+  us: 1e3,
+  µs: 1e3,
+  ms: 1e6,
+  s: 1e9,
+  m: 60e9,
+  h: 3600e9,
+};
+
+/** "1.5s", "200ms", "3m", "750us"; a bare number means seconds. */
+export function parseDurationNs(text: string): bigint | undefined {
+  const m = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)?$/.exec(text.trim());
+  if (!m) return undefined;
+  const scale = UNIT_NS[m[2] ?? 's']!;
+  return BigInt(Math.round(Number(m[1]) * scale));
+}
+
+export function parseFilter(input: string): ParseResult {
+  const spec: FilterSpec = {};
+  for (const term of input.trim().split(/\s+/).filter(Boolean)) {
+    const eq = term.indexOf('=');
+    if (eq <= 0) return { ok: false, error: `"${term}": expected key=value (keys: ${KEYS.join(', ')})` };
+    const key = term.slice(0, eq);
+    const value = term.slice(eq + 1);
+    if (value === '') return { ok: false, error: `"${term}": missing value` };
+    switch (key) {
+      case 'op': {
+        for (const op of value.split(',')) {
+          if (!(OPS as readonly string[]).includes(op)) return { ok: false, error: `unknown op "${op}"` };
+          (spec.ops ??= []).push(op as Op);
+        }
+        break;
+      }
+      case 'path':
+        (spec.paths ??= []).push(value);
+        break;
+      case 'pid': {
+        for (const part of value.split(',')) {
+          if (!/^\d+$/.test(part)) return { ok: false, error: `pid must be a number, got "${part}"` };
+          (spec.pids ??= []).push(Number(part));
+        }
+        break;
+      }
+      case 'from':
+      case 'to': {
+        const ns = parseDurationNs(value);
+        if (ns === undefined)
+          return { ok: false, error: `${key}: bad time "${value}" (try 1.5s, 200ms, 2m)` };
+        if (key === 'from') spec.fromNs = ns;
+        else spec.toNs = ns;
+        break;
+      }
+      default:
+        return { ok: false, error: `unknown key "${key}" (keys: ${KEYS.join(', ')})` };
+    }
+  }
+  if (spec.fromNs !== undefined && spec.toNs !== undefined && spec.toNs <= spec.fromNs) {
+    return { ok: false, error: '"to" must be after "from"' };
+  }
+  return { ok: true, spec };
+}
+
+function formatNs(ns: bigint): string {
+  const n = Number(ns);
+  if (n % 1e9 === 0) return `${n / 1e9}s`;
+  if (n % 1e6 === 0) return `${n / 1e6}ms`;
+  if (n % 1e3 === 0) return `${n / 1e3}us`;
+  return `${n}ns`;
+}
+
+/** The spec back in prompt syntax (round-trips through parseFilter); "" when empty. */
+export function formatFilter(spec: FilterSpec): string {
+  const terms: string[] = [];
+  if (spec.ops?.length) terms.push(`op=${spec.ops.join(',')}`);
+  for (const p of spec.paths ?? []) terms.push(`path=${p}`);
+  if (spec.pids?.length) terms.push(`pid=${spec.pids.join(',')}`);
+  if (spec.fromNs !== undefined) terms.push(`from=${formatNs(spec.fromNs)}`);
+  if (spec.toNs !== undefined) terms.push(`to=${formatNs(spec.toNs)}`);
+  return terms.join(' ');
+}
+
+export function isEmptyFilter(spec: FilterSpec): boolean {
+  return formatFilter(spec) === '';
+}
