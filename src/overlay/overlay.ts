@@ -1,0 +1,319 @@
+/**
+ * The I/O shaping engine: given one operation, decide what to do to it. Used by the live mount
+ * (the native FUSE worker asks JS, then sleeps/fails/shortens as told) and by the replayer.
+ *
+ * decide() is synchronous, never sleeps and is deterministic given ctx.nowNs and the seed: the
+ * executor does the waiting. When no rule applies it returns the shared frozen NO_EFFECT without
+ * allocating.
+ *
+ * How several rules combine on one op (all rules are evaluated, in config order, so each rule's
+ * counters and random stream depend only on the ops it matches):
+ *  - errno: the first firing errno rule wins; the op is not performed.
+ *  - truncate: ignored when an errno fired; otherwise the shortest length wins.
+ *  - delay: every firing delay adds up, before and after separately; delays apply to failing
+ *    ops too (a slow EIO).
+ *  - throttle: only ops that proceed take tokens, for the (possibly truncated) byte count; when
+ *    several throttle rules match, the longest wait wins. The wait is part of delayBeforeNs.
+ *  - faultKind on the trace row: errno > truncate > delay > throttle.
+ */
+import { UserError } from '../cli/errors.js';
+import { DATA_OPS, OP_CODE, OPS, type FaultKind, type Op } from '../trace/schema.js';
+import { systemWallClock, type Clock } from './clock.js';
+import type { FaultRuleConfig, OverlayConfig, RuleConfig, ThrottleRuleConfig } from './config.js';
+import type { FaultLog, FaultRecord } from './fault-log.js';
+import { CompiledFaultRule, CompiledThrottleRule } from './rules.js';
+
+export interface OpContext {
+  op: Op;
+  path: string;
+  path2?: string | null;
+  /** Bytes asked, 0 if not applicable. */
+  size: number;
+  /** -1n if not applicable. */
+  offset: bigint;
+  pid: number;
+  uid: number;
+  gid: number;
+  /** Capture-relative monotonic ns: the op's arrival time. */
+  nowNs: bigint;
+}
+
+export interface Verdict {
+  /** 0 = proceed with the real op; > 0 = fail with this errno without doing it. */
+  errno: number;
+  /** -1 = none; else read/write at most this many bytes. */
+  truncateTo: number;
+  /** Sleep before the real op (includes throttleWaitNs). */
+  delayBeforeNs: number;
+  /** Sleep after the real op, before replying. */
+  delayAfterNs: number;
+  /** The part of delayBeforeNs due to token buckets. */
+  throttleWaitNs: number;
+  faultKind: FaultKind | null;
+  ruleId: string | null;
+}
+
+export const NO_EFFECT: Verdict = Object.freeze({
+  errno: 0,
+  truncateTo: -1,
+  delayBeforeNs: 0,
+  delayAfterNs: 0,
+  throttleWaitNs: 0,
+  faultKind: null,
+  ruleId: null,
+});
+
+export interface OverlayDeps {
+  /** Wall clock (Unix-epoch ns) for fault-log timestamps; decisions use ctx.nowNs only. */
+  clock?: Clock;
+  faultLog?: FaultLog;
+  /** Overrides the config's seed. */
+  seed?: number;
+}
+
+export type RuleStatus =
+  | { kind: 'throttle'; config: ThrottleRuleConfig; matches: number; totalWaitNs: number }
+  | { kind: 'fault'; config: FaultRuleConfig; matches: number; fired: number };
+
+const DATA_OP_MASK: Uint8Array = (() => {
+  const mask = new Uint8Array(OPS.length);
+  for (const op of DATA_OPS) mask[OP_CODE[op]] = 1;
+  return mask;
+})();
+
+export class Overlay {
+  private config: OverlayConfig;
+  private faults: CompiledFaultRule[] = [];
+  private throttles: CompiledThrottleRule[] = [];
+  private interestMask = new Uint8Array(OPS.length);
+  private interested: Set<Op> = new Set();
+  private readonly clock: Clock;
+  private readonly faultLog: FaultLog | null;
+  private readonly seedOverride: number | undefined;
+  // Scratch space reused by decide() (it is synchronous and not re-entrant).
+  private readonly firedDelays: CompiledFaultRule[] = [];
+  private readonly firedDelayNs: number[] = [];
+
+  private constructor(config: OverlayConfig, deps: OverlayDeps) {
+    this.clock = deps.clock ?? systemWallClock();
+    this.faultLog = deps.faultLog ?? null;
+    this.seedOverride = deps.seed;
+    this.config = config;
+    this.install(config, new Map(), new Map());
+  }
+
+  static fromConfig(config: OverlayConfig, deps: OverlayDeps = {}): Overlay {
+    return new Overlay(config, deps);
+  }
+
+  /** Ops for which decide() can return anything but NO_EFFECT. */
+  get interestedOps(): ReadonlySet<Op> {
+    return this.interested;
+  }
+
+  get seed(): number {
+    return this.seedOverride ?? this.config.seed;
+  }
+
+  decide(ctx: OpContext): Verdict {
+    const opCode = OP_CODE[ctx.op];
+    if (this.interestMask[opCode] !== 1) return NO_EFFECT;
+    const nowNs = Number(ctx.nowNs);
+    const { path, path2, uid, pid, size } = ctx;
+
+    let errnoRule: CompiledFaultRule | null = null;
+    let truncateRule: CompiledFaultRule | null = null;
+    let truncateTo = -1;
+    let delayBeforeNs = 0;
+    let delayAfterNs = 0;
+    this.firedDelays.length = 0;
+    this.firedDelayNs.length = 0;
+
+    for (const rule of this.faults) {
+      if (!rule.evaluate(opCode, path, path2, uid, pid, nowNs)) continue;
+      const c = rule.config;
+      if (c.errno !== null && errnoRule === null) errnoRule = rule;
+      if (c.truncate !== null) {
+        const to = rule.truncatedSize(size);
+        if (to >= 0 && (truncateTo < 0 || to < truncateTo)) {
+          truncateTo = to;
+          truncateRule = rule;
+        }
+      }
+      if (c.delay !== null) {
+        const ns = rule.sampleDelayNs();
+        if (c.delay.when === 'before') delayBeforeNs += ns;
+        else delayAfterNs += ns;
+        this.firedDelays.push(rule);
+        this.firedDelayNs.push(ns);
+      }
+    }
+    if (errnoRule !== null) {
+      truncateTo = -1;
+      truncateRule = null;
+    }
+
+    let throttleWaitNs = 0;
+    let throttleRule: CompiledThrottleRule | null = null;
+    if (errnoRule === null && this.throttles.length > 0) {
+      const bytes = DATA_OP_MASK[opCode] === 1 ? (truncateTo >= 0 ? truncateTo : size) : 0;
+      for (const rule of this.throttles) {
+        if (!rule.appliesTo(opCode, path, path2)) continue;
+        const wait = rule.reserve(bytes, nowNs);
+        if (throttleRule === null || wait > throttleWaitNs) {
+          throttleWaitNs = wait;
+          throttleRule = rule;
+        }
+      }
+    }
+
+    const delayed = this.firedDelays.length > 0;
+    if (errnoRule === null && truncateRule === null && !delayed && throttleWaitNs === 0) return NO_EFFECT;
+
+    const winner = errnoRule ?? truncateRule ?? (delayed ? this.firedDelays[0]! : null);
+    const faultKind: FaultKind = errnoRule
+      ? 'errno'
+      : truncateRule
+        ? 'truncate'
+        : delayed
+          ? 'delay'
+          : 'throttle';
+    const verdict: Verdict = {
+      errno: errnoRule ? errnoRule.config.errno!.errno : 0,
+      truncateTo,
+      delayBeforeNs: delayBeforeNs + throttleWaitNs,
+      delayAfterNs,
+      throttleWaitNs,
+      faultKind,
+      ruleId: winner ? winner.config.id : throttleRule!.config.id,
+    };
+    if (this.faultLog !== null) this.log(ctx, errnoRule, truncateRule, throttleRule, throttleWaitNs);
+    return verdict;
+  }
+
+  private log(
+    ctx: OpContext,
+    errnoRule: CompiledFaultRule | null,
+    truncateRule: CompiledFaultRule | null,
+    throttleRule: CompiledThrottleRule | null,
+    throttleWaitNs: number,
+  ): void {
+    const log = this.faultLog!;
+    const wallNs = this.clock.nowNs();
+    const base = (rule: string, kind: FaultKind): FaultRecord => {
+      const rec: FaultRecord = {
+        time: new Date(Number(wallNs / 1_000_000n)).toISOString(),
+        timeNs: wallNs.toString(),
+        tNs: ctx.nowNs.toString(),
+        op: ctx.op,
+        path: ctx.path,
+        pid: ctx.pid,
+        uid: ctx.uid,
+        gid: ctx.gid,
+        rule,
+        kind,
+      };
+      if (ctx.path2) rec.path2 = ctx.path2;
+      return rec;
+    };
+    if (errnoRule) {
+      const { errno, name } = errnoRule.config.errno!;
+      log.record({ ...base(errnoRule.config.id, 'errno'), errno, errnoName: name });
+    }
+    if (truncateRule) {
+      log.record({
+        ...base(truncateRule.config.id, 'truncate'),
+        size: ctx.size,
+        truncateTo: truncateRule.truncatedSize(ctx.size),
+      });
+    }
+    for (const [i, rule] of this.firedDelays.entries()) {
+      log.record({
+        ...base(rule.config.id, 'delay'),
+        delayNs: this.firedDelayNs[i]!,
+        when: rule.config.delay!.when,
+      });
+    }
+    if (throttleRule && throttleWaitNs > 0 && throttleWaitNs >= this.config.log.throttleThresholdNs) {
+      log.record({ ...base(throttleRule.config.id, 'throttle'), size: ctx.size, throttleWaitNs });
+    }
+  }
+
+  /** Replaces the rules; rules whose id persists keep their state (bucket levels, counters). */
+  reload(config: OverlayConfig): void {
+    const seedChanged = (this.seedOverride ?? config.seed) !== this.seed;
+    const oldFaults = seedChanged ? new Map() : new Map(this.faults.map((r) => [r.config.id, r]));
+    const oldThrottles = new Map(this.throttles.map((r) => [r.config.id, r]));
+    this.config = config;
+    this.install(config, oldFaults, oldThrottles);
+  }
+
+  rules(): RuleStatus[] {
+    return [
+      ...this.throttles.map((r): RuleStatus => ({
+        kind: 'throttle',
+        config: r.config,
+        matches: r.matches,
+        totalWaitNs: r.totalWaitNs,
+      })),
+      ...this.faults.map((r): RuleStatus => ({
+        kind: 'fault',
+        config: r.config,
+        matches: r.matches,
+        fired: r.fired,
+      })),
+    ];
+  }
+
+  /** Appends a rule (after the existing ones, so it ranks last). */
+  addRule(rule: RuleConfig): void {
+    const { kind, ...config } = rule;
+    if (this.hasRule(config.id)) throw new UserError(`overlay: a rule with id "${config.id}" already exists`);
+    if (kind === 'throttle') {
+      this.reload({ ...this.config, throttle: [...this.config.throttle, config as ThrottleRuleConfig] });
+    } else {
+      this.reload({ ...this.config, faults: [...this.config.faults, config as FaultRuleConfig] });
+    }
+  }
+
+  /** Returns false when no rule has that id. */
+  removeRule(id: string): boolean {
+    if (!this.hasRule(id)) return false;
+    this.reload({
+      ...this.config,
+      throttle: this.config.throttle.filter((r) => r.id !== id),
+      faults: this.config.faults.filter((r) => r.id !== id),
+    });
+    return true;
+  }
+
+  currentConfig(): OverlayConfig {
+    return this.config;
+  }
+
+  private hasRule(id: string): boolean {
+    return this.config.throttle.some((r) => r.id === id) || this.config.faults.some((r) => r.id === id);
+  }
+
+  private install(
+    config: OverlayConfig,
+    oldFaults: Map<string, CompiledFaultRule>,
+    oldThrottles: Map<string, CompiledThrottleRule>,
+  ): void {
+    const seed = this.seedOverride ?? config.seed;
+    this.faults = config.faults.map((c) => {
+      const prev = oldFaults.get(c.id);
+      return prev ? CompiledFaultRule.carryOver(c, prev) : CompiledFaultRule.create(c, seed);
+    });
+    this.throttles = config.throttle.map((c) => {
+      const prev = oldThrottles.get(c.id);
+      return prev ? CompiledThrottleRule.carryOver(c, prev) : CompiledThrottleRule.create(c);
+    });
+    const mask = new Uint8Array(OPS.length);
+    for (const rule of [...this.faults, ...this.throttles]) {
+      for (let i = 0; i < mask.length; i++) if (rule.opMask[i] === 1) mask[i] = 1;
+    }
+    this.interestMask = mask;
+    this.interested = new Set(OPS.filter((_, i) => mask[i] === 1));
+  }
+}

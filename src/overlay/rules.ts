@@ -1,0 +1,166 @@
+/**
+ * Compiled rules: the config plus the run-time state decide() needs (op masks, glob matchers,
+ * counters, PRNG stream, token buckets). Kept apart from Overlay so reload() can carry state over
+ * per rule id.
+ */
+import picomatch from 'picomatch';
+import { OP_CODE, OPS, type Op } from '../trace/schema.js';
+import type { DelayDistribution, FaultRuleConfig, ThrottleRuleConfig } from './config.js';
+import { Prng, deriveSeed } from './prng.js';
+import { TokenBucket } from './token-bucket.js';
+import { SHAPEABLE_OPS } from './validate.js';
+
+export type PathMatcher = (path: string) => boolean;
+
+/** Globs are relative to the mount root; trace paths start with "/", which is stripped first. */
+export function compileGlob(glob: string | null): PathMatcher | null {
+  if (glob === null || glob === '**') return null;
+  const re = picomatch.makeRe(glob, { dot: true });
+  return (path) => re.test(path.charCodeAt(0) === 47 ? path.slice(1) : path);
+}
+
+export function opMask(ops: readonly Op[] | null): Uint8Array {
+  const mask = new Uint8Array(OPS.length);
+  for (const op of ops ?? SHAPEABLE_OPS) mask[OP_CODE[op]] = 1;
+  return mask;
+}
+
+function matchesPath(matcher: PathMatcher | null, path: string, path2: string | null | undefined): boolean {
+  return matcher === null || matcher(path) || (path2 != null && path2 !== '' && matcher(path2));
+}
+
+export class CompiledFaultRule {
+  readonly opMask: Uint8Array;
+  private readonly pathMatcher: PathMatcher | null;
+  /** Ops that passed the filter (op, path, window, uid, pid). */
+  matches = 0;
+  /** Times the rule fired (took effect or was outranked by another rule). */
+  fired = 0;
+
+  constructor(
+    readonly config: FaultRuleConfig,
+    private prng: Prng,
+  ) {
+    this.opMask = opMask(config.ops);
+    this.pathMatcher = compileGlob(config.path);
+  }
+
+  static create(config: FaultRuleConfig, seed: number): CompiledFaultRule {
+    return new CompiledFaultRule(config, new Prng(deriveSeed(seed, config.id)));
+  }
+
+  /** Same id on reload: keep counters and PRNG position so a reload does not replay history. */
+  static carryOver(config: FaultRuleConfig, previous: CompiledFaultRule): CompiledFaultRule {
+    const rule = new CompiledFaultRule(config, previous.prng);
+    rule.matches = previous.matches;
+    rule.fired = previous.fired;
+    return rule;
+  }
+
+  /** Filter, count, then probability: true when the rule fires on this op. */
+  evaluate(
+    opCode: number,
+    path: string,
+    path2: string | null | undefined,
+    uid: number,
+    pid: number,
+    nowNs: number,
+  ): boolean {
+    const c = this.config;
+    if (this.opMask[opCode] !== 1) return false;
+    if (c.afterNs !== null && nowNs < c.afterNs) return false;
+    if (c.beforeNs !== null && nowNs >= c.beforeNs) return false;
+    if (c.uids !== null && !c.uids.includes(uid)) return false;
+    if (c.pids !== null && !c.pids.includes(pid)) return false;
+    if (!matchesPath(this.pathMatcher, path, path2)) return false;
+    const n = ++this.matches;
+    if (c.first !== null && n > c.first) return false;
+    if (c.every !== null && n % c.every !== 0) return false;
+    if (c.max !== null && this.fired >= c.max) return false;
+    if (c.p < 1 && this.prng.next() >= c.p) return false;
+    this.fired++;
+    return true;
+  }
+
+  /** Bytes a truncating rule lets through for a request of `size`; -1 when it would not shorten it. */
+  truncatedSize(size: number): number {
+    const t = this.config.truncate;
+    if (t === null) return -1;
+    const to = t.to !== null ? t.to : Math.floor(size * t.fraction!);
+    return to < size ? to : -1;
+  }
+
+  sampleDelayNs(): number {
+    return sampleDelay(this.config.delay!.distribution, this.prng);
+  }
+}
+
+export function sampleDelay(d: DelayDistribution, prng: Prng): number {
+  switch (d.kind) {
+    case 'fixed':
+      return d.ns;
+    case 'uniform':
+      return Math.round(d.minNs + (d.maxNs - d.minNs) * prng.next());
+    case 'lognormal':
+      return Math.round(d.medianNs * Math.exp(d.sigma * prng.normal()));
+    case 'normal':
+      return Math.max(0, Math.round(d.meanNs + d.stddevNs * prng.normal()));
+  }
+}
+
+export class CompiledThrottleRule {
+  readonly opMask: Uint8Array;
+  private readonly pathMatcher: PathMatcher | null;
+  /** Ops that drew from this rule's buckets, and the total wait they were given. */
+  matches = 0;
+  totalWaitNs = 0;
+
+  private constructor(
+    readonly config: ThrottleRuleConfig,
+    readonly bytesBucket: TokenBucket | null,
+    readonly opsBucket: TokenBucket | null,
+  ) {
+    this.opMask = opMask(config.ops);
+    this.pathMatcher = compileGlob(config.path);
+  }
+
+  static create(config: ThrottleRuleConfig): CompiledThrottleRule {
+    return new CompiledThrottleRule(
+      config,
+      config.bytesPerSec === null ? null : new TokenBucket(config.bytesPerSec, config.burstBytes),
+      config.opsPerSec === null ? null : new TokenBucket(config.opsPerSec, config.burstOps),
+    );
+  }
+
+  /** Same id on reload: the buckets keep their level (and debt), with the new rate and burst. */
+  static carryOver(config: ThrottleRuleConfig, previous: CompiledThrottleRule): CompiledThrottleRule {
+    const reuse = (bucket: TokenBucket | null, rate: number | null, burst: number): TokenBucket | null => {
+      if (rate === null) return null;
+      if (bucket === null) return new TokenBucket(rate, burst);
+      bucket.reconfigure(rate, burst);
+      return bucket;
+    };
+    const rule = new CompiledThrottleRule(
+      config,
+      reuse(previous.bytesBucket, config.bytesPerSec, config.burstBytes),
+      reuse(previous.opsBucket, config.opsPerSec, config.burstOps),
+    );
+    rule.matches = previous.matches;
+    rule.totalWaitNs = previous.totalWaitNs;
+    return rule;
+  }
+
+  appliesTo(opCode: number, path: string, path2: string | null | undefined): boolean {
+    return this.opMask[opCode] === 1 && matchesPath(this.pathMatcher, path, path2);
+  }
+
+  /** Reserves tokens for one op moving `bytes`; returns the wait in ns. */
+  reserve(bytes: number, nowNs: number): number {
+    this.matches++;
+    let wait = 0;
+    if (this.bytesBucket !== null && bytes > 0) wait = this.bytesBucket.reserve(bytes, nowNs);
+    if (this.opsBucket !== null) wait = Math.max(wait, this.opsBucket.reserve(1, nowNs));
+    this.totalWaitNs += wait;
+    return wait;
+  }
+}
