@@ -4,12 +4,13 @@
  * Repeated keys add alternatives (op=read op=write is op=read,write). Parsing never throws:
  * it returns either a spec or a message to show under the prompt.
  */
+import type { TraceFilter } from '../analyze/types.js';
 import { OPS, type Op } from '../trace/schema.js';
 
 export interface FilterSpec {
   ops?: Op[];
-  /** Path globs (picomatch syntax), matched against the trace path. */
-  paths?: string[];
+  /** Path glob (picomatch syntax), matched against the trace path. */
+  path?: string;
   pids?: number[];
   /** Time window, ns since capture start; `from` inclusive, `to` exclusive. */
   fromNs?: bigint;
@@ -55,7 +56,9 @@ export function parseFilter(input: string): ParseResult {
         break;
       }
       case 'path':
-        (spec.paths ??= []).push(value);
+        if (spec.path !== undefined)
+          return { ok: false, error: 'one path= term only (use a glob: path={a,b}/**)' };
+        spec.path = value;
         break;
       case 'pid': {
         for (const part of value.split(',')) {
@@ -95,7 +98,7 @@ function formatNs(ns: bigint): string {
 export function formatFilter(spec: FilterSpec): string {
   const terms: string[] = [];
   if (spec.ops?.length) terms.push(`op=${spec.ops.join(',')}`);
-  for (const p of spec.paths ?? []) terms.push(`path=${p}`);
+  if (spec.path !== undefined) terms.push(`path=${spec.path}`);
   if (spec.pids?.length) terms.push(`pid=${spec.pids.join(',')}`);
   if (spec.fromNs !== undefined) terms.push(`from=${formatNs(spec.fromNs)}`);
   if (spec.toNs !== undefined) terms.push(`to=${formatNs(spec.toNs)}`);
@@ -104,4 +107,15 @@ export function formatFilter(spec: FilterSpec): string {
 
 export function isEmptyFilter(spec: FilterSpec): boolean {
   return formatFilter(spec) === '';
+}
+
+/** The analysis library's filter for this spec. */
+export function toTraceFilter(spec: FilterSpec): TraceFilter {
+  const filter: TraceFilter = {};
+  if (spec.ops?.length) filter.ops = spec.ops;
+  if (spec.path !== undefined) filter.pathGlob = spec.path;
+  if (spec.pids?.length) filter.pids = spec.pids;
+  if (spec.fromNs !== undefined) filter.fromNs = spec.fromNs;
+  if (spec.toNs !== undefined) filter.toNs = spec.toNs;
+  return filter;
 }

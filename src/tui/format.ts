@@ -128,3 +128,21 @@ export function formatOffset(ns: number | bigint): string {
   if (n === 0) return '0s';
   return formatDuration(n);
 }
+
+/** Greedy word wrap to `width` columns; words longer than a line are cut. */
+export function wrapText(text: string, width: number): string[] {
+  if (width <= 0) return [];
+  const lines: string[] = [];
+  let current = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const candidate = current ? `${current} ${word}` : word;
+    if ([...candidate].length <= width) {
+      current = candidate;
+      continue;
+    }
+    if (current) lines.push(current);
+    current = [...word].length > width ? truncateRight(word, width) : word;
+  }
+  if (current) lines.push(current);
+  return lines;
+}

@@ -100,5 +100,6 @@ describe('filter prompt language', () => {
     expect(parseFilter('size=3').ok).toBe(false);
     expect(parseFilter('from=5s to=1s')).toEqual({ ok: false, error: '"to" must be after "from"' });
     expect(parseFilter('justaword').ok).toBe(false);
+    expect(parseFilter('path=a path=b').ok).toBe(false);
   });
 });

@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+/**
+ * `interposer-tui trace.parquet [other.parquet]`: the interactive analysis UI. With two traces
+ * it opens on the diff view. Runs on the terminal's alternate screen so quitting restores what
+ * was there before.
+ */
+import { render } from 'ink';
+import { createElement } from 'react';
+import { parseArgs } from 'node:util';
+import { App } from '../tui/app.js';
+import { fileSource } from '../tui/sources.js';
+
+const USAGE = `usage: interposer-tui TRACE.parquet [OTHER.parquet]
+
+Interactive analysis of an interposer trace; with two traces, a side-by-side diff (B = OTHER).
+Keys: 1-9 or Tab switch views, / filters (op=read path=**/*.db pid=123 from=1s to=5s),
+c clears the filter, ? shows all keys, q quits. Needs an interactive terminal; for text or JSON
+output use \`interposer analyze\`.`;
+
+const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
+const LEAVE_ALT_SCREEN = '\u001b[?1049l';
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (err) {
+    console.error(`interposer-tui: ${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const paths = parsed.positionals;
+  if (paths.length < 1 || paths.length > 2) {
+    console.error(`interposer-tui: expected one or two trace files, got ${paths.length}\n\n${USAGE}`);
+    return 2;
+  }
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    console.error(
+      'interposer-tui: needs an interactive terminal (for text or JSON output use `interposer analyze`)',
+    );
+    return 2;
+  }
+
+  let exitCode = 0;
+  let exitMessage: string | undefined;
+  process.stdout.write(ENTER_ALT_SCREEN);
+  const leave = (): void => {
+    process.stdout.write(LEAVE_ALT_SCREEN);
+  };
+  try {
+    const instance = render(
+      createElement(App, {
+        sources: paths.map(fileSource),
+        onExit: (code: number, message?: string) => {
+          exitCode = code;
+          exitMessage = message;
+        },
+      }),
+      { exitOnCtrlC: false },
+    );
+    const stop = (): void => instance.unmount();
+    process.once('SIGTERM', stop);
+    process.once('SIGHUP', stop);
+    await instance.waitUntilExit();
+    process.off('SIGTERM', stop);
+    process.off('SIGHUP', stop);
+  } finally {
+    leave();
+  }
+  // The error screen vanished with the alternate screen: repeat its message where it stays.
+  if (exitMessage) console.error(`interposer-tui: ${exitMessage}`);
+  return exitCode;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // Analysis workers or stdin listeners must not keep a quit UI alive.
+    setImmediate(() => process.exit(code));
+  },
+  (err: unknown) => {
+    console.error('interposer-tui: internal error (please report):', err);
+    process.exit(70);
+  },
+);

@@ -1,0 +1,15 @@
+/** Shown instead of the views when a trace cannot be opened or analyzed. */
+import { Box, Text } from 'ink';
+
+export function ErrorScreen({ message, width }: { message: string; width: number }): React.JSX.Element {
+  return (
+    <Box flexDirection="column" width={width} borderStyle="round" borderColor="red" paddingX={1}>
+      <Text color="red" bold>
+        Cannot show this trace
+      </Text>
+      <Text wrap="wrap">{message}</Text>
+      <Text> </Text>
+      <Text dimColor>Press q to quit.</Text>
+    </Box>
+  );
+}

@@ -1,0 +1,107 @@
+/**
+ * UI state (which view, scroll positions, prompt, help) as a reducer, so key handling is a
+ * pure function that tests can drive without rendering.
+ */
+import type { FilterSpec } from './filter-spec.js';
+import { availableViews, VIEWS, type ViewId } from './views.js';
+
+export interface UiState {
+  view: ViewId;
+  views: ViewId[];
+  help: boolean;
+  /** Open filter prompt: text typed so far and the last parse error. */
+  prompt: { text: string; error?: string } | undefined;
+  filter: FilterSpec;
+  /** First visible row per view (tables scroll). */
+  scroll: Partial<Record<ViewId, number>>;
+  /** Index into the report's ops for the latency histogram. */
+  histogramOp: number;
+  /** Hot list shown in the files view. */
+  hot: { directories: boolean; by: HotSort };
+}
+
+export const HOT_SORTS = ['time', 'bytes', 'ops'] as const;
+export type HotSort = (typeof HOT_SORTS)[number];
+
+export type UiAction =
+  | { type: 'view'; view: ViewId }
+  | { type: 'cycle'; delta: 1 | -1 }
+  | { type: 'help'; show?: boolean }
+  | { type: 'scroll'; delta: number; max: number }
+  | { type: 'histogram-op'; delta: number; count: number }
+  | { type: 'hot-directories' }
+  | { type: 'hot-sort' }
+  | { type: 'prompt-open' }
+  | { type: 'prompt-edit'; text: string }
+  | { type: 'prompt-error'; error: string }
+  | { type: 'prompt-close' }
+  | { type: 'filter'; filter: FilterSpec };
+
+export function initialState(traceCount: number): UiState {
+  return {
+    view: traceCount >= 2 ? 'diff' : 'overview',
+    views: availableViews(traceCount),
+    help: false,
+    prompt: undefined,
+    filter: {},
+    scroll: {},
+    histogramOp: 0,
+    hot: { directories: false, by: 'time' },
+  };
+}
+
+function wrap(i: number, n: number): number {
+  return ((i % n) + n) % n;
+}
+
+export function reduce(state: UiState, action: UiAction): UiState {
+  switch (action.type) {
+    case 'view':
+      return state.views.includes(action.view) ? { ...state, view: action.view, help: false } : state;
+    case 'cycle': {
+      const i = state.views.indexOf(state.view);
+      return { ...state, view: state.views[wrap(i + action.delta, state.views.length)]!, help: false };
+    }
+    case 'help':
+      return { ...state, help: action.show ?? !state.help };
+    case 'scroll': {
+      const current = state.scroll[state.view] ?? 0;
+      const next = Math.max(0, Math.min(action.max, current + action.delta));
+      return { ...state, scroll: { ...state.scroll, [state.view]: next } };
+    }
+    case 'histogram-op':
+      if (action.count === 0) return state;
+      return { ...state, histogramOp: wrap(state.histogramOp + action.delta, action.count) };
+    case 'hot-directories':
+      return {
+        ...state,
+        hot: { ...state.hot, directories: !state.hot.directories },
+        scroll: { ...state.scroll, files: 0 },
+      };
+    case 'hot-sort': {
+      const by = HOT_SORTS[wrap(HOT_SORTS.indexOf(state.hot.by) + 1, HOT_SORTS.length)]!;
+      return { ...state, hot: { ...state.hot, by }, scroll: { ...state.scroll, files: 0 } };
+    }
+    case 'prompt-open':
+      return { ...state, prompt: { text: '' }, help: false };
+    case 'prompt-edit':
+      return { ...state, prompt: { text: action.text } };
+    case 'prompt-error':
+      return state.prompt ? { ...state, prompt: { ...state.prompt, error: action.error } } : state;
+    case 'prompt-close':
+      return { ...state, prompt: undefined };
+    case 'filter':
+      // A new filter changes every list: start each view from its top again.
+      return { ...state, filter: action.filter, prompt: undefined, scroll: {} };
+  }
+}
+
+/** Maps a typed character to the view it selects: digits by position, letters by mnemonic. */
+export function viewForKey(input: string, views: readonly ViewId[]): ViewId | undefined {
+  if (/^[1-9]$/.test(input)) {
+    const v = VIEWS[Number(input) - 1];
+    return v && views.includes(v.id) ? v.id : undefined;
+  }
+  const v = VIEWS.find((x) => x.key === input);
+  return v && views.includes(v.id) ? v.id : undefined;
+}
