@@ -1,0 +1,143 @@
+// Runs every workload against every file system under test, side by side in one process run,
+// and returns structured results. Each row is mounted over the same backing dir in turn and is
+// always unmounted (finally), and the harness checks that nothing is left mounted.
+import { availableParallelism, loadavg, release } from 'node:os';
+import { join } from 'node:path';
+import { FIO_JOBS, MAX_NUMJOBS, fioArgs, parseFioJson } from './fio.mjs';
+import { runMetaStorm } from './meta-storm.mjs';
+import { isFuseMounted } from './mounts.mjs';
+import { runCommand } from './proc.mjs';
+import { startRssSampler } from './rss.mjs';
+import { layOutDataFiles, prewarm } from './workspace.mjs';
+
+/**
+ * @typedef {object} SuiteOptions
+ * @property {object[]} specs            see specs.mjs
+ * @property {import('./fio.mjs').FioJob[]} [jobs]
+ * @property {{ backing: string, mnt: string, scratch: string }} workspace
+ * @property {string} metaStormBinary
+ * @property {number} sizeMiB            per data file
+ * @property {number} runtimeS           cap per fio job
+ * @property {number} metaFiles
+ * @property {number} metaBytes
+ * @property {number} repeat             rounds; the best figure of each cell is kept
+ * @property {(msg: string) => void} log
+ */
+
+/** @param {SuiteOptions} o */
+export async function runSuite(o) {
+  const jobs = o.jobs ?? FIO_JOBS;
+  const startedAt = new Date().toISOString();
+  const loadBefore = loadavg();
+  o.log(`laying out ${MAX_NUMJOBS} x ${o.sizeMiB} MiB data files in ${o.workspace.backing}`);
+  await layOutDataFiles(o.workspace.backing, MAX_NUMJOBS, o.sizeMiB);
+
+  /** @type {Map<string, any>} */
+  const rows = new Map();
+  for (const spec of o.specs) {
+    rows.set(spec.name, {
+      name: spec.name,
+      description: spec.description,
+      status: 'ok',
+      fio: {},
+      meta: null,
+    });
+  }
+
+  for (let round = 1; round <= o.repeat; round++) {
+    for (const spec of o.specs) {
+      const row = rows.get(spec.name);
+      if (row.status !== 'ok') continue;
+      const reason = await spec.unavailable();
+      if (reason) {
+        Object.assign(row, { status: 'skipped', reason });
+        o.log(`skip ${spec.name}: ${reason}`);
+        continue;
+      }
+      o.log(`[round ${round}/${o.repeat}] ${spec.name}: ${spec.description}`);
+      await runCommand('sync', [], { timeoutMs: 120_000 });
+      await prewarm(o.workspace.backing, MAX_NUMJOBS);
+      try {
+        await runRow(spec, row, jobs, o);
+      } catch (err) {
+        Object.assign(row, { status: 'failed', reason: err.message.split('\n')[0], detail: err.message });
+        o.log(`FAILED ${spec.name}: ${err.message}`);
+      }
+      if (isFuseMounted(o.workspace.mnt))
+        throw new Error(`${o.workspace.mnt} is still mounted after ${spec.name}`);
+    }
+  }
+
+  return {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    host: { cpus: availableParallelism(), kernel: release(), loadBefore, loadAfter: loadavg() },
+    settings: {
+      sizeMiB: o.sizeMiB,
+      runtimeS: o.runtimeS,
+      metaFiles: o.metaFiles,
+      metaBytes: o.metaBytes,
+      repeat: o.repeat,
+      fio: 'ioengine=psync direct=0 invalidate=0, one pass per job, backing page cache pre-warmed',
+      fuse: 'allow_other,default_permissions; no kernel_cache/auto_cache/writeback cache; entry/attr timeout 1 s',
+    },
+    jobs: jobs.map(({ id, label, unit }) => ({ id, label, unit })),
+    rows: [...rows.values()],
+  };
+}
+
+async function runRow(spec, row, jobs, o) {
+  const handle = await spec.mount(o.workspace.backing, o.workspace.mnt, o.workspace.scratch);
+  const sampler = handle.pid ? startRssSampler(handle.pid, 500) : null;
+  try {
+    for (const job of jobs) {
+      const res = await runCommand('fio', fioArgs(job, handle.root, o), {
+        timeoutMs: (o.runtimeS + 120) * 1000,
+      });
+      let cell;
+      try {
+        if (res.timedOut) throw new Error('fio timed out');
+        if (res.code !== 0)
+          throw new Error(res.stderr.trim().split('\n').slice(-3).join(' ') || `fio exit ${res.code}`);
+        cell = parseFioJson(res.stdout);
+      } catch (err) {
+        cell = { error: err.message };
+      }
+      keepBest(row.fio, job, cell);
+      o.log(`  ${job.label.padEnd(18)} ${formatCell(cell, job.unit)}`);
+    }
+    const dir = join(handle.root, `meta-storm-${process.pid}`);
+    let meta;
+    try {
+      meta = await runMetaStorm(o.metaStormBinary, dir, { files: o.metaFiles, bytes: o.metaBytes });
+    } catch (err) {
+      meta = { error: err.message };
+    }
+    if (!row.meta || row.meta.error || (!meta.error && meta.totalS < row.meta.totalS)) row.meta = meta;
+    o.log(
+      `  ${'metadata storm'.padEnd(18)} ${meta.error ?? `${Math.round(meta.opsPerSec)} ops/s (${meta.totalS.toFixed(3)} s)`}`,
+    );
+  } finally {
+    const rss = sampler?.stop();
+    const steps = await handle.unmount();
+    if (steps.length) o.log(`  unmount: ${steps.join('; ')}`);
+    if (rss) {
+      const { series: _series, ...summary } = rss;
+      if (!row.rss || (summary.peakHwmBytes ?? 0) > (row.rss.peakHwmBytes ?? 0)) row.rss = summary;
+    }
+    if (handle.info) Object.assign(row, handle.info());
+  }
+}
+
+function keepBest(fio, job, cell) {
+  const prev = fio[job.id];
+  const score = (c) => (c && !c.error ? (job.unit === 'iops' ? c.iops : c.mbps) : -1);
+  if (!prev || score(cell) > score(prev)) fio[job.id] = cell;
+}
+
+function formatCell(cell, unit) {
+  if (cell.error) return `error: ${cell.error}`;
+  return unit === 'iops'
+    ? `${Math.round(cell.iops)} IOPS, p50 ${cell.clatUs.p50} us, p99 ${cell.clatUs.p99} us`
+    : `${cell.mbps.toFixed(0)} MB/s`;
+}

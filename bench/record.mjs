@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+// npm run bench:record — recording overhead: fio + metadata storm against the plain backing dir
+// (the limit), our C libfuse3 passthrough, stock fuse-native with a JS passthrough, and the
+// interposer with recording on / off / with an idle overlay, all side by side in one run.
+// Markdown goes to stdout, progress to stderr; JSON + Markdown into bench/results/.
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { buildTools } from './fs/build-tools.mjs';
+import { renderMarkdown, writeResults } from './fs/report.mjs';
+import { cPassthroughSpec, directSpec, fuseNativeSpec, interposerSpec } from './fs/specs.mjs';
+import { runSuite } from './fs/suite.mjs';
+import { createWorkspace } from './fs/workspace.mjs';
+import { writeFile } from 'node:fs/promises';
+
+const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
+const DEFAULT_ROWS = [
+  'direct',
+  'c-passthrough',
+  'fuse-native',
+  'interposer-record',
+  'interposer-no-trace',
+  'interposer-overlay',
+];
+const ALL_ROWS = [...DEFAULT_ROWS, 'c-passthrough-st'];
+
+const HELP = `usage: node bench/record.mjs [options]
+
+Measures FUSE overhead: fio (4k randread/randwrite, 1 MiB seq read/write, numjobs 1 and 4)
+and a metadata storm, for each row, side by side in one run.
+
+  --rows LIST            comma-separated rows (default: ${DEFAULT_ROWS.join(',')})
+                         also available: c-passthrough-st (single-threaded loop)
+  --size-mib N           size of each fio data file (default 256)
+  --runtime S            cap per fio job in seconds (default 5)
+  --meta-files N         files in the metadata storm (default 2000)
+  --meta-bytes N         bytes written per storm file (default 100)
+  --repeat N             rounds; keeps the best figure per cell (default 1)
+  --quick                small and short: 64 MiB files, 2 s cap, 500 storm files
+  --interposer-cli PATH  the product CLI (default dist/cli/interposer.js)
+  --overlay-config PATH  overlay for interposer-overlay (default: a generated idle overlay)
+  --results-dir DIR      where to write results (default bench/results)
+  --no-write             print only, write no result files
+  -h, --help
+
+Rows that cannot run (not built, not installed) are skipped with the reason printed.
+Set BENCH_JSON_OUT=<file> to also write the JSON results there (used by bench/run-all.mjs).`;
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      rows: { type: 'string' },
+      'size-mib': { type: 'string' },
+      runtime: { type: 'string' },
+      'meta-files': { type: 'string' },
+      'meta-bytes': { type: 'string' },
+      repeat: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      'interposer-cli': { type: 'string' },
+      'overlay-config': { type: 'string' },
+      'results-dir': { type: 'string' },
+      'no-write': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  }
+  const int = (name, fallback) => {
+    const raw = values[name];
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n <= 0)
+      throw new UsageError(`--${name} must be a positive integer, got ${raw}`);
+    return n;
+  };
+  const quick = values.quick;
+  const rowNames = values.rows ? values.rows.split(',').map((s) => s.trim()) : DEFAULT_ROWS;
+  const unknown = rowNames.filter((r) => !ALL_ROWS.includes(r));
+  if (unknown.length)
+    throw new UsageError(`unknown row(s) ${unknown.join(', ')}; known: ${ALL_ROWS.join(', ')}`);
+
+  const log = (msg) => process.stderr.write(`${msg}\n`);
+  const ws = await createWorkspace();
+  try {
+    log(`workspace ${ws.root}; building C helpers`);
+    const tools = await buildTools(ws.tools);
+    const interposerOpts = { cli: values['interposer-cli'], overlayConfig: values['overlay-config'] };
+    const factories = {
+      direct: () => directSpec(),
+      'c-passthrough': () => cPassthroughSpec(tools.cPassthrough),
+      'c-passthrough-st': () => cPassthroughSpec(tools.cPassthrough, { singleThreaded: true }),
+      'fuse-native': () => fuseNativeSpec(),
+      'interposer-record': () => interposerSpec('record', interposerOpts),
+      'interposer-no-trace': () => interposerSpec('no-trace', interposerOpts),
+      'interposer-overlay': () => interposerSpec('overlay', interposerOpts),
+    };
+    const results = await runSuite({
+      specs: rowNames.map((r) => factories[r]()),
+      workspace: ws,
+      metaStormBinary: tools.metaStorm,
+      sizeMiB: int('size-mib', quick ? 64 : 256),
+      runtimeS: int('runtime', quick ? 2 : 5),
+      metaFiles: int('meta-files', quick ? 500 : 2000),
+      metaBytes: values['meta-bytes'] === undefined ? 100 : Number(values['meta-bytes']),
+      repeat: int('repeat', 1),
+      log,
+    });
+    const markdown = renderMarkdown(results, { title: 'Recording overhead (bench:record)' });
+    process.stdout.write(markdown + '\n');
+    if (!values['no-write']) {
+      const dir = values['results-dir'] ?? RESULTS_DIR;
+      const written = await writeResults(dir, 'record', results, markdown);
+      log(`wrote ${written.json} and ${written.md}`);
+    }
+    if (process.env.BENCH_JSON_OUT)
+      await writeFile(process.env.BENCH_JSON_OUT, JSON.stringify(results, null, 2));
+    return results.rows.some((r) => r.status === 'failed') ? 1 : 0;
+  } finally {
+    await ws.remove();
+  }
+}
+
+class UsageError extends Error {}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`bench:record: ${err instanceof UsageError ? err.message : err.stack}\n`);
+    process.exit(err instanceof UsageError ? 2 : 1);
+  },
+);
