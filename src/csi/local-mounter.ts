@@ -131,10 +131,12 @@ export class LocalMounter implements Mounter<LocalHandle> {
     // The helper prints "mounted <path>" once it serves requests; the kernel mount comes first.
     const announced = ready.ok && (await this.waitForAnnouncement(logPath, () => exited));
     if (!ready.ok || !announced) {
-      const reason = ready.ok ? (exited ?? 'no "mounted" line from interposer mount') : ready.reason;
+      // Read before cleanup: stopping the helper below sets `exited` too.
+      const exitedEarly = exited;
+      const reason = ready.ok ? (exitedEarly ?? 'no "mounted" line from interposer mount') : ready.reason;
       await this.unpublish(request.targetPath, handle).catch(() => undefined);
       const detail = `${reason}; log: ${await logTail(logPath)}`;
-      throw exited
+      throw exitedEarly
         ? internal(`mount of ${request.targetPath} failed: ${detail}`)
         : deadlineExceeded(`mount of ${request.targetPath} timed out: ${detail}`);
     }
