@@ -1,0 +1,103 @@
+/**
+ * OTLP exporters per signal and protocol. Endpoints, headers, timeouts and compression come from
+ * the standard OTEL_EXPORTER_OTLP_* variables, read by the exporters themselves; only the
+ * protocol is chosen here, because each protocol is a different package. Packages load on demand
+ * so gRPC is never loaded unless asked for.
+ */
+import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
+import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { OTLP_PROTOCOLS, type OtlpProtocol } from './types.js';
+
+export type Signal = 'traces' | 'metrics' | 'logs';
+
+/** Explicit choice, else OTEL_EXPORTER_OTLP_<SIGNAL>_PROTOCOL, else OTEL_EXPORTER_OTLP_PROTOCOL, else http/protobuf (the spec default). */
+export function resolveProtocol(
+  signal: Signal,
+  explicit: OtlpProtocol | undefined,
+  env: NodeJS.ProcessEnv,
+): OtlpProtocol {
+  if (explicit) return explicit;
+  const raw = env[`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_PROTOCOL`] ?? env.OTEL_EXPORTER_OTLP_PROTOCOL;
+  const value = raw?.trim();
+  if (!value) return 'http/protobuf';
+  if ((OTLP_PROTOCOLS as readonly string[]).includes(value)) return value as OtlpProtocol;
+  throw new Error(`unsupported OTLP protocol "${value}" (expected one of ${OTLP_PROTOCOLS.join(', ')})`);
+}
+
+export async function otlpSpanExporter(protocol: OtlpProtocol): Promise<SpanExporter> {
+  switch (protocol) {
+    case 'grpc':
+      return new (await import('@opentelemetry/exporter-trace-otlp-grpc')).OTLPTraceExporter();
+    case 'http/protobuf':
+      return new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter();
+    case 'http/json':
+      return new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter();
+  }
+}
+
+export async function otlpMetricExporter(protocol: OtlpProtocol): Promise<PushMetricExporter> {
+  switch (protocol) {
+    case 'grpc':
+      return new (await import('@opentelemetry/exporter-metrics-otlp-grpc')).OTLPMetricExporter();
+    case 'http/protobuf':
+      return new (await import('@opentelemetry/exporter-metrics-otlp-proto')).OTLPMetricExporter();
+    case 'http/json':
+      return new (await import('@opentelemetry/exporter-metrics-otlp-http')).OTLPMetricExporter();
+  }
+}
+
+export async function otlpLogExporter(protocol: OtlpProtocol): Promise<LogRecordExporter> {
+  switch (protocol) {
+    case 'grpc':
+      return new (await import('@opentelemetry/exporter-logs-otlp-grpc')).OTLPLogExporter();
+    case 'http/protobuf':
+      return new (await import('@opentelemetry/exporter-logs-otlp-proto')).OTLPLogExporter();
+    case 'http/json':
+      return new (await import('@opentelemetry/exporter-logs-otlp-http')).OTLPLogExporter();
+  }
+}
+
+/** ExportResultCode.SUCCESS of @opentelemetry/core (not a direct dependency). */
+const EXPORT_SUCCESS = 0;
+const REPORT_INTERVAL_MS = 60_000;
+
+interface ExportResult {
+  code: number;
+  error?: Error;
+}
+interface Exporting<T> {
+  export(items: T, resultCallback: (result: ExportResult) => void): void;
+}
+
+/**
+ * Wraps an exporter's export() so failures reach `report`: the first at once, later ones at most
+ * once a minute with a count, so a missing collector is visible but never floods the terminal.
+ */
+export function reportExportFailures<E extends Exporting<never>>(
+  exporter: E,
+  what: string,
+  report: ((message: string) => void) | undefined,
+): E {
+  if (!report) return exporter;
+  const exportOriginal = exporter.export.bind(exporter) as Exporting<unknown>['export'];
+  let lastReportMs = -Infinity;
+  let suppressed = 0;
+  (exporter as Exporting<unknown>).export = (items, resultCallback) => {
+    exportOriginal(items, (result) => {
+      if (result.code !== EXPORT_SUCCESS) {
+        const now = Date.now();
+        if (now - lastReportMs >= REPORT_INTERVAL_MS) {
+          const more = suppressed > 0 ? ` (${suppressed} more failures since the last report)` : '';
+          report(`telemetry: exporting ${what} failed: ${result.error?.message ?? 'unknown error'}${more}`);
+          lastReportMs = now;
+          suppressed = 0;
+        } else {
+          suppressed++;
+        }
+      }
+      resultCallback(result);
+    });
+  };
+  return exporter;
+}

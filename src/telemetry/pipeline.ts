@@ -1,0 +1,257 @@
+/**
+ * The telemetry pipeline: OpenTelemetry providers, exporters and readers wired to the per-batch
+ * aggregation and span emission. Loaded only when some telemetry is on (see index.ts).
+ */
+import { createRequire } from 'node:module';
+import type { Logger } from '@opentelemetry/api-logs';
+import {
+  defaultResource,
+  detectResources,
+  envDetector,
+  resourceFromAttributes,
+  type Resource,
+} from '@opentelemetry/resources';
+import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
+import {
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type MetricReader,
+  type PushMetricExporter,
+} from '@opentelemetry/sdk-metrics';
+import {
+  AlwaysOnSampler,
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  type BufferConfig,
+} from '@opentelemetry/sdk-trace-base';
+import type { TraceBatch } from '../trace/batch.js';
+import { BatchAggregate, DurationHistograms, aggregateBatch } from './aggregate.js';
+import {
+  otlpLogExporter,
+  otlpMetricExporter,
+  otlpSpanExporter,
+  reportExportFailures,
+  resolveProtocol,
+} from './exporters.js';
+import { emitFaultLog } from './logs.js';
+import { DurationHistogramProducer, INSTRUMENTATION_SCOPE, MetricsRecorder } from './metrics.js';
+import { startPrometheusEndpoint, type PrometheusEndpoint } from './prometheus.js';
+import { headSampler } from './sampling.js';
+import { JsonlMetricSnapshotExporter } from './snapshot-file.js';
+import { SpanEmitter } from './spans.js';
+import type { FaultLogRecord, SpanOptions, Telemetry, TelemetryOptions } from './types.js';
+
+export const DEFAULT_METRIC_EXPORT_INTERVAL_MS = 10_000;
+/** Bounds shutdown when a collector is unreachable: a recording must still end promptly. */
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+function packageVersion(): string {
+  try {
+    // Same relative path from src/telemetry and dist/telemetry.
+    return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Defaults < OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES (SDK env detector) < explicit options. */
+function buildResource(options: TelemetryOptions, version: string): Resource {
+  const explicit: Record<string, string | number | boolean> = { ...options.resourceAttributes };
+  if (options.serviceName) explicit['service.name'] = options.serviceName;
+  return defaultResource()
+    .merge(resourceFromAttributes({ 'service.name': 'interposer', 'service.version': version }))
+    .merge(detectResources({ detectors: [envDetector] }))
+    .merge(resourceFromAttributes(explicit));
+}
+
+/** Our defaults for a high-rate source, unless the user set the OTEL_BSP_* variable. */
+function spanBufferConfig(spans: SpanOptions, env: NodeJS.ProcessEnv): BufferConfig {
+  const pick = (explicit: number | undefined, envName: string, fallback: number) =>
+    explicit ?? (env[envName] ? undefined : fallback);
+  return {
+    maxQueueSize: pick(spans.maxQueueSize, 'OTEL_BSP_MAX_QUEUE_SIZE', 32_768),
+    maxExportBatchSize: pick(spans.maxExportBatchSize, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', 4_096),
+    scheduledDelayMillis: pick(spans.scheduledDelayMillis, 'OTEL_BSP_SCHEDULE_DELAY', 1_000),
+  };
+}
+
+function metricExportInterval(explicit: number | undefined, env: NodeJS.ProcessEnv): number {
+  if (explicit !== undefined) return explicit;
+  const fromEnv = Number(env.OTEL_METRIC_EXPORT_INTERVAL);
+  return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : DEFAULT_METRIC_EXPORT_INTERVAL_MS;
+}
+
+function periodicReader(
+  exporter: PushMetricExporter,
+  intervalMs: number,
+  producer: DurationHistogramProducer,
+) {
+  return new PeriodicExportingMetricReader({
+    exporter,
+    exportIntervalMillis: intervalMs,
+    exportTimeoutMillis: Math.min(30_000, intervalMs),
+    metricProducers: [producer],
+  });
+}
+
+async function withTimeout(work: Promise<unknown>, ms: number, what: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  try {
+    await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function startTelemetry(options: TelemetryOptions): Promise<Telemetry> {
+  const env = options.env ?? process.env;
+  const report = options.onError;
+  const version = packageVersion();
+  const resource = buildResource(options, version);
+  const stoppers: Array<{ what: string; stop: () => Promise<unknown> }> = [];
+
+  let spanEmitter: SpanEmitter | null = null;
+  if (options.spans && options.spans.ratio > 0) {
+    let exporter = options.exporters?.spans;
+    if (!exporter) {
+      const protocol = resolveProtocol('traces', options.protocol, env);
+      exporter = reportExportFailures(
+        await otlpSpanExporter(protocol),
+        `spans over OTLP ${protocol}`,
+        report,
+      );
+    }
+    const provider = new BasicTracerProvider({
+      resource,
+      // Head sampling already happened per row; a second, SDK-side sampler would compound it.
+      sampler: new AlwaysOnSampler(),
+      spanProcessors: [new BatchSpanProcessor(exporter, spanBufferConfig(options.spans, env))],
+    });
+    spanEmitter = new SpanEmitter(
+      provider.getTracer(INSTRUMENTATION_SCOPE, version),
+      headSampler(options.spans.ratio),
+      options.wallClockAnchorNs,
+    );
+    stoppers.push({ what: 'span export', stop: () => provider.shutdown() });
+  }
+
+  let recorder: MetricsRecorder | null = null;
+  const aggregate = new BatchAggregate();
+  const histograms = new DurationHistograms();
+  let prometheus: PrometheusEndpoint | null = null;
+  const metrics = options.metrics;
+  const extraReaders = options.exporters?.metricReaders;
+  if (metrics || extraReaders) {
+    const producer = new DurationHistogramProducer(histograms, resource, version);
+    const intervalMs = metricExportInterval(metrics?.exportIntervalMillis, env);
+    const readers: MetricReader[] = [];
+    if (metrics?.otlp) {
+      const protocol = resolveProtocol('metrics', options.protocol, env);
+      const exporter = reportExportFailures(
+        await otlpMetricExporter(protocol),
+        `metrics over OTLP ${protocol}`,
+        report,
+      );
+      readers.push(periodicReader(exporter, intervalMs, producer));
+    }
+    if (metrics?.snapshotFile) {
+      const exporter = reportExportFailures(
+        new JsonlMetricSnapshotExporter(metrics.snapshotFile),
+        `metric snapshots to ${metrics.snapshotFile}`,
+        report,
+      );
+      readers.push(periodicReader(exporter, intervalMs, producer));
+    }
+    if (metrics?.prometheus) {
+      prometheus = await startPrometheusEndpoint(
+        metrics.prometheus.port,
+        metrics.prometheus.host ?? '127.0.0.1',
+        [producer],
+      );
+      // The Prometheus exporter pins its own sdk-metrics patch release: same reader at runtime,
+      // distinct private fields to the type checker.
+      readers.push(prometheus.reader as unknown as MetricReader);
+      const endpoint = prometheus;
+      stoppers.push({ what: 'Prometheus endpoint', stop: () => endpoint.close() });
+    }
+    if (extraReaders) readers.push(...extraReaders([producer]));
+    const provider = new MeterProvider({ resource, readers });
+    recorder = new MetricsRecorder(provider.getMeter(INSTRUMENTATION_SCOPE, version));
+    // Shutting the provider down runs a last collection, so the final totals are exported too.
+    stoppers.unshift({ what: 'metric export', stop: () => provider.shutdown() });
+  }
+
+  let logger: Logger | null = null;
+  const logsWanted = options.logs ?? Boolean(spanEmitter || metrics?.otlp);
+  if (logsWanted || options.exporters?.logs) {
+    let exporter = options.exporters?.logs;
+    if (!exporter) {
+      const protocol = resolveProtocol('logs', options.protocol, env);
+      exporter = reportExportFailures(
+        await otlpLogExporter(protocol),
+        `fault logs over OTLP ${protocol}`,
+        report,
+      );
+    }
+    const provider = new LoggerProvider({
+      resource,
+      processors: [new BatchLogRecordProcessor({ exporter })],
+    });
+    logger = provider.getLogger(INSTRUMENTATION_SCOPE, version);
+    stoppers.push({ what: 'log export', stop: () => provider.shutdown() });
+  }
+
+  let stopped = false;
+  let internalErrorReported = false;
+  const internalError = (err: unknown) => {
+    // A telemetry bug must not end a recording: report once, keep going.
+    if (internalErrorReported) return;
+    internalErrorReported = true;
+    const message = `telemetry: dropped data after an internal error: ${err instanceof Error ? err.message : String(err)}`;
+    if (report) report(message);
+    else console.error(message);
+  };
+
+  return {
+    prometheusUrl: prometheus?.url ?? null,
+    onBatch(batch: TraceBatch): void {
+      if (stopped || batch.length === 0) return;
+      try {
+        if (recorder) {
+          aggregate.reset();
+          aggregateBatch(batch, aggregate, histograms);
+          recorder.record(aggregate);
+        }
+        spanEmitter?.emit(batch);
+      } catch (err) {
+        internalError(err);
+      }
+    },
+    onFault(record: FaultLogRecord): void {
+      if (stopped || !logger) return;
+      try {
+        emitFaultLog(logger, record);
+      } catch (err) {
+        internalError(err);
+      }
+    },
+    async shutdown(): Promise<void> {
+      if (stopped) return;
+      stopped = true;
+      const results = await Promise.allSettled(
+        stoppers.map(({ what, stop }) => withTimeout(stop(), SHUTDOWN_TIMEOUT_MS, `telemetry: ${what}`)),
+      );
+      for (const result of results) {
+        if (result.status === 'rejected') {
+          const message = result.reason instanceof Error ? result.reason.message : String(result.reason);
+          if (report) report(message);
+          else console.error(message);
+        }
+      }
+    },
+  };
+}
