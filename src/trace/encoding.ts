@@ -245,22 +245,69 @@ export function decodeDeltaInt64(r: ByteReader, count: number, dest: BigInt64Arr
   }
 }
 
+/**
+ * Unpacks `count` values of `w` (1..52) bits, LSB first, from buf[pos..] into `out`. A local
+ * accumulator instead of ByteReader.bits: this loop is the reader's hottest.
+ */
+function unpackBits(
+  buf: Uint8Array,
+  pos: number,
+  end: number,
+  w: number,
+  count: number,
+  out: Float64Array,
+): void {
+  if (pos + Math.ceil((count * w) / 8) > end) throw new RangeError('page data ends early');
+  if (w <= 24) {
+    const mask = (1 << w) - 1;
+    let acc = 0;
+    let bits = 0;
+    for (let k = 0; k < count; k++) {
+      while (bits < w) {
+        acc |= buf[pos++]! << bits;
+        bits += 8;
+      }
+      out[k] = acc & mask;
+      acc >>>= w;
+      bits -= w;
+    }
+    return;
+  }
+  // Wider: assemble from bytes with float arithmetic (exact below 2^53).
+  let bitPos = 0;
+  for (let k = 0; k < count; k++) {
+    let v = 0;
+    let got = 0;
+    let byteIndex = pos + (bitPos >> 3);
+    let shift = bitPos & 7;
+    while (got < w) {
+      const take = Math.min(8 - shift, w - got);
+      v += ((buf[byteIndex]! >> shift) & ((1 << take) - 1)) * 2 ** got;
+      got += take;
+      shift = 0;
+      byteIndex++;
+    }
+    out[k] = v;
+    bitPos += w;
+  }
+}
+
 function decodeDeltaInt64Fast(r: ByteReader, count: number, dest: BigInt64Array, destStart: number): boolean {
   const h = readDeltaHeader(r);
   const words = new Int32Array(dest.buffer, dest.byteOffset, dest.length * 2);
   const mini = h.blockSize / h.miniblocks;
-  const first = r.varint64();
-  let value = Number(zigzagDecodeBig(first));
+  let value = Number(zigzagDecodeBig(r.varint64()));
   if (Math.abs(value) >= FAST_LIMIT) return false;
-  let n = 0;
-  const put = (v: number): void => {
-    const i = 2 * (destStart + n);
-    words[i] = (v % TWO32) | 0; // low word (two's complement holds for negatives via |0 on remainder)
-    words[i + 1] = Math.floor(v / TWO32);
-    n++;
-  };
+  const scratch = new Float64Array(mini);
   const widths = new Uint8Array(h.miniblocks);
-  if (count > 0) put(value);
+  const buf = r.buf;
+  let n = 0;
+  let wi = 2 * destStart;
+  if (count > 0) {
+    words[wi++] = (value % TWO32) | 0;
+    words[wi++] = Math.floor(value / TWO32);
+    n++;
+  }
   while (n < count) {
     const minBig = zigzagDecodeBig(r.varint64());
     if (minBig >= BigInt(FAST_LIMIT) || minBig <= -BigInt(FAST_LIMIT)) return false;
@@ -270,15 +317,17 @@ function decodeDeltaInt64Fast(r: ByteReader, count: number, dest: BigInt64Array,
       const w = widths[m]!;
       if (w > 52) return false;
       const take = Math.min(mini, count - n);
-      const bodyEnd = r.pos + (mini * w) / 8;
+      if (w === 0) scratch.fill(0, 0, take);
+      else unpackBits(buf, r.pos, r.end, w, take, scratch);
+      r.pos += (mini * w) / 8; // a partly used (last) miniblock is still padded to full size
       for (let k = 0; k < take; k++) {
-        value += min + (w === 0 ? 0 : r.bits(w));
+        value += min + scratch[k]!;
         if (value >= FAST_LIMIT || value <= -FAST_LIMIT) return false;
-        put(value);
+        // Low word: the remainder keeps the sign, |0 turns it into two's complement.
+        words[wi++] = (value % TWO32) | 0;
+        words[wi++] = Math.floor(value / TWO32);
       }
-      // A partly used (last) miniblock is still padded to its full size.
-      r.alignBits();
-      r.pos = bodyEnd;
+      n += take;
     }
   }
   return true;
@@ -314,6 +363,7 @@ export function decodeDeltaInt32(r: ByteReader, count: number, dest: Int32Array,
   let value = Number(BigInt.asIntN(32, zigzagDecodeBig(r.varint64())));
   let n = 0;
   const widths = new Uint8Array(h.miniblocks);
+  const scratch = new Float64Array(mini);
   if (count > 0) dest[destStart + n++] = value;
   while (n < count) {
     const min = Number(BigInt.asIntN(32, zigzagDecodeBig(r.varint64())));
@@ -322,13 +372,13 @@ export function decodeDeltaInt32(r: ByteReader, count: number, dest: Int32Array,
       const w = widths[m]!;
       if (w > 32) throw new RangeError('INT32 delta wider than 32 bits');
       const take = Math.min(mini, count - n);
-      const bodyEnd = r.pos + (mini * w) / 8;
+      if (w === 0) scratch.fill(0, 0, take);
+      else unpackBits(r.buf, r.pos, r.end, w, take, scratch);
+      r.pos += (mini * w) / 8;
       for (let k = 0; k < take; k++) {
-        value = (value + min + (w === 0 ? 0 : r.bits(w))) | 0;
+        value = (value + min + scratch[k]!) | 0;
         dest[destStart + n++] = value;
       }
-      r.alignBits();
-      r.pos = bodyEnd;
     }
   }
 }
