@@ -1,7 +1,95 @@
-import { UserError } from '../errors.js';
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.js';
+import { checkMountPaths, checkTracePath } from '../../record/preflight.js';
+import { InterposerMount } from '../../record/mount.js';
+import {
+  FileFaultLog,
+  OVERLAY_FLAGS_HELP,
+  OVERLAY_PARSE_ARGS_OPTIONS,
+  Overlay,
+  overlayFlagsFromParsedArgs,
+  resolveOverlayConfig,
+  type FaultLog,
+} from '../../overlay/index.js';
 
-export const summary = '';
+export const summary = 'mount a recording passthrough of a directory (FUSE)';
 
-export async function run(_argv: string[]): Promise<number> {
-  throw new UserError('mount: not built yet');
+const HELP = `usage: interposer mount <backing-dir> <mountpoint> [options]
+
+Serves <backing-dir> at <mountpoint> and records every operation into a Parquet trace.
+Runs in the foreground; prints "mounted <mountpoint>" when ready. SIGINT/SIGTERM (or
+\`interposer unmount <mountpoint>\`) unmounts, flushes the trace and exits 0.
+
+Recording:
+  --trace FILE          Parquet trace to write (default: ./interposer-trace.parquet)
+  --no-trace            record nothing (plain passthrough, for comparison)
+  --fault-log FILE      JSON-lines log of injected faults (default: <trace>.faults.jsonl when an overlay is set)
+
+Mount:
+  --allow-nonempty      mount over a non-empty directory
+  --private             only the mounting user may use the mount (default when root: allow_other)
+  -o, --fuse-option OPT extra FUSE option (repeatable), e.g. -o attr_timeout=0
+  --max-threads N       FUSE worker threads (default 16)
+
+${OVERLAY_FLAGS_HELP}`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      trace: { type: 'string' },
+      'no-trace': { type: 'boolean' },
+      'fault-log': { type: 'string' },
+      'allow-nonempty': { type: 'boolean' },
+      private: { type: 'boolean' },
+      'fuse-option': { type: 'string', short: 'o', multiple: true },
+      'max-threads': { type: 'string' },
+      ...OVERLAY_PARSE_ARGS_OPTIONS,
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (positionals.length !== 2) throw new UsageError(`mount needs <backing-dir> <mountpoint>\n\n${HELP}`);
+  const maxThreads = values['max-threads'] === undefined ? 16 : Number(values['max-threads']);
+  if (!Number.isInteger(maxThreads) || maxThreads < 1) throw new UsageError('--max-threads must be a positive integer');
+  if (values['no-trace'] && values.trace) throw new UsageError('--trace and --no-trace contradict each other');
+
+  // Everything that can be refused is checked before anything is mounted.
+  const overlayConfig = await resolveOverlayConfig(overlayFlagsFromParsedArgs(values));
+  const hasOverlay = overlayConfig.faults.length > 0 || overlayConfig.throttle.length > 0;
+  const { backing, mountpoint } = checkMountPaths(positionals[0]!, positionals[1]!, values['allow-nonempty'] ?? false);
+  const tracePath = values['no-trace'] ? null : checkTracePath(values.trace ?? 'interposer-trace.parquet');
+  const faultLogPath = values['fault-log'] ?? (hasOverlay ? `${tracePath ?? 'interposer'}.faults.jsonl` : undefined);
+  const faultLog: FaultLog | undefined = faultLogPath ? await FileFaultLog.open(checkTracePath(faultLogPath)) : undefined;
+  const overlay = hasOverlay ? Overlay.fromConfig(overlayConfig, { faultLog }) : null;
+
+  const mount = await InterposerMount.start({
+    backing,
+    mountpoint,
+    tracePath,
+    overlay,
+    allowOther: !values.private && process.geteuid?.() === 0,
+    fuseOptions: values['fuse-option'],
+    maxThreads,
+  });
+  const stop = (): void => {
+    void mount.stop();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  console.log(`mounted ${mountpoint}`);
+  await mount.closed;
+  await faultLog?.close();
+  const { rows, stalls } = mount.stats();
+  console.error(
+    `interposer: unmounted ${mountpoint}; ${rows} operations` +
+      (tracePath ? ` recorded to ${tracePath}` : '') +
+      (stalls ? ` (${stalls} waits for the trace writer)` : ''),
+  );
+  return 0;
 }

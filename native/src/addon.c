@@ -1,0 +1,369 @@
+/*
+ * N-API glue: mount/unmount the passthrough, hand filled trace batches to JS, and connect the
+ * overlay. The FUSE loop runs on its own threads; the JS thread only drains batches and answers
+ * overlay questions, so a slow JS moment never stalls I/O that no overlay rule cares about.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <fuse.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mount.h"
+
+void ip_overlay_call_js(napi_env env, napi_value fn, void *context, void *data);
+
+#define CHECK(call)                                                            \
+  do {                                                                         \
+    if ((call) != napi_ok) {                                                   \
+      napi_throw_error(env, NULL, "interposer native: N-API call failed: " #call); \
+      return NULL;                                                             \
+    }                                                                          \
+  } while (0)
+
+static int64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static char *get_string(napi_env env, napi_value obj, const char *key) {
+  napi_value v;
+  size_t len;
+  if (napi_get_named_property(env, obj, key, &v) != napi_ok) return NULL;
+  if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok) return NULL;
+  char *s = malloc(len + 1);
+  napi_get_value_string_utf8(env, v, s, len + 1, &len);
+  return s;
+}
+
+static int64_t get_int(napi_env env, napi_value obj, const char *key, int64_t fallback) {
+  napi_value v;
+  napi_valuetype t;
+  int64_t out;
+  if (napi_get_named_property(env, obj, key, &v) != napi_ok) return fallback;
+  if (napi_typeof(env, v, &t) != napi_ok || (t != napi_number && t != napi_boolean)) return fallback;
+  if (t == napi_boolean) {
+    bool b;
+    napi_get_value_bool(env, v, &b);
+    return b;
+  }
+  napi_get_value_int64(env, v, &out);
+  return out;
+}
+
+static void call_ready_js(napi_env env, napi_value fn, void *context, void *data) {
+  if (env == NULL || fn == NULL) return;
+  napi_value global, result, arg;
+  napi_get_global(env, &global);
+  napi_create_int32(env, (int32_t)(intptr_t)data, &arg);
+  napi_call_function(env, global, fn, 1, &arg, &result);
+}
+
+enum { EVENT_BATCH_READY = 1, EVENT_LOOP_EXITED = 2 };
+
+static void on_batch_ready(void *arg) {
+  ip_mount *m = arg;
+  napi_call_threadsafe_function(m->ready_tsfn, (void *)(intptr_t)EVENT_BATCH_READY, napi_tsfn_nonblocking);
+}
+
+static void *loop_main(void *arg) {
+  ip_mount *m = arg;
+  struct fuse_loop_config *cfg = fuse_loop_cfg_create();
+  fuse_loop_cfg_set_max_threads(cfg, (unsigned)m->max_threads);
+  fuse_loop_cfg_set_idle_threads(cfg, 4);
+  m->loop_result = fuse_loop_mt(m->fuse, cfg);
+  fuse_loop_cfg_destroy(cfg);
+  napi_call_threadsafe_function(m->ready_tsfn, (void *)(intptr_t)EVENT_LOOP_EXITED, napi_tsfn_blocking);
+  return NULL;
+}
+
+static void free_mount(ip_mount *m) {
+  if (m->root_fd >= 0) close(m->root_fd);
+  free(m->backing);
+  free(m->mountpoint);
+  free(m->own_groups);
+  ip_tracebuf_destroy(&m->trace);
+  free(m);
+}
+
+/* mount({ backing, mountpoint, fuseOptions, record, batchRows, batches, maxThreads,
+ *         onEvent(kind), decide(op, path, path2, size, offset, pid, uid, gid, nowNs), verdict: Float64Array }) */
+static napi_value js_mount(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value opts;
+  CHECK(napi_get_cb_info(env, info, &argc, &opts, NULL, NULL));
+
+  ip_mount *m = calloc(1, sizeof(*m));
+  m->root_fd = -1;
+  m->backing = get_string(env, opts, "backing");
+  m->mountpoint = get_string(env, opts, "mountpoint");
+  char *fuse_options = get_string(env, opts, "fuseOptions");
+  m->record = (int)get_int(env, opts, "record", 1);
+  m->max_threads = (int)get_int(env, opts, "maxThreads", 16);
+  uint32_t batch_rows = (uint32_t)get_int(env, opts, "batchRows", 32768);
+  uint32_t batches = (uint32_t)get_int(env, opts, "batches", 4);
+  if (!m->backing || !m->mountpoint || !fuse_options) {
+    free(fuse_options);
+    free_mount(m);
+    napi_throw_type_error(env, NULL, "mount: backing, mountpoint and fuseOptions are required strings");
+    return NULL;
+  }
+
+  napi_value on_event, decide, verdict;
+  CHECK(napi_get_named_property(env, opts, "onEvent", &on_event));
+  CHECK(napi_get_named_property(env, opts, "decide", &decide));
+  CHECK(napi_get_named_property(env, opts, "verdict", &verdict));
+  napi_typedarray_type vt;
+  size_t vlen;
+  void *vdata;
+  napi_value vbuf;
+  size_t voff;
+  if (napi_get_typedarray_info(env, verdict, &vt, &vlen, &vdata, &vbuf, &voff) != napi_ok || vt != napi_float64_array ||
+      vlen < 6) {
+    free(fuse_options);
+    free_mount(m);
+    napi_throw_type_error(env, NULL, "mount: verdict must be a Float64Array(6)");
+    return NULL;
+  }
+  m->verdict_slots = vdata;
+  napi_ref verdict_ref; /* keep the verdict array alive as long as the mount */
+  napi_create_reference(env, verdict, 1, &verdict_ref);
+
+  m->root_fd = open(m->backing, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (m->root_fd < 0) {
+    char msg[512];
+    snprintf(msg, sizeof(msg), "cannot open backing directory %s: %s", m->backing, strerror(errno));
+    free(fuse_options);
+    free_mount(m);
+    napi_throw_error(env, "EBACKING", msg);
+    return NULL;
+  }
+  if (ip_tracebuf_init(&m->trace, batches, batch_rows, on_batch_ready, m) != 0) {
+    free(fuse_options);
+    free_mount(m);
+    napi_throw_error(env, "ENOMEM", "cannot allocate trace buffers");
+    return NULL;
+  }
+  m->switch_creds = geteuid() == 0;
+  if (m->switch_creds) {
+    int n = getgroups(0, NULL);
+    m->own_groups = calloc(n > 0 ? (size_t)n : 1, sizeof(gid_t));
+    m->own_group_count = n > 0 ? getgroups(n, m->own_groups) : 0;
+  }
+  /* Modes arrive already masked by the caller's umask; ours must not mask them again. */
+  umask(0);
+
+  char *argv[] = {"interposer", "-o", fuse_options, NULL};
+  struct fuse_args args = FUSE_ARGS_INIT(3, argv);
+  m->fuse = fuse_new(&args, &ip_passthrough_ops, sizeof(ip_passthrough_ops), m);
+  fuse_opt_free_args(&args);
+  free(fuse_options);
+  if (!m->fuse) {
+    free_mount(m);
+    napi_throw_error(env, "EFUSEOPT", "fuse_new failed: invalid FUSE options (see message above)");
+    return NULL;
+  }
+  if (fuse_mount(m->fuse, m->mountpoint) != 0) {
+    fuse_destroy(m->fuse);
+    free_mount(m);
+    napi_throw_error(env, "EMOUNT", "fuse_mount failed (see message above)");
+    return NULL;
+  }
+  m->origin_ns = now_ns();
+
+  napi_value name;
+  napi_create_string_utf8(env, "interposer", NAPI_AUTO_LENGTH, &name);
+  CHECK(napi_create_threadsafe_function(env, on_event, NULL, name, 0, 1, NULL, NULL, m, call_ready_js, &m->ready_tsfn));
+  CHECK(napi_create_threadsafe_function(env, decide, NULL, name, 0, 1, NULL, NULL, m, ip_overlay_call_js,
+                                        &m->decide_tsfn));
+  /* The mount must not keep the process alive by itself; the JS side holds a timer/handle. */
+  napi_unref_threadsafe_function(env, m->ready_tsfn);
+  napi_unref_threadsafe_function(env, m->decide_tsfn);
+
+  if (pthread_create(&m->loop_thread, NULL, loop_main, m) != 0) {
+    fuse_unmount(m->fuse);
+    fuse_destroy(m->fuse);
+    free_mount(m);
+    napi_throw_error(env, "ETHREAD", "cannot start the FUSE loop thread");
+    return NULL;
+  }
+  m->loop_started = 1;
+
+  napi_value handle;
+  CHECK(napi_create_external(env, m, NULL, NULL, &handle));
+  napi_value out, origin;
+  CHECK(napi_create_object(env, &out));
+  CHECK(napi_set_named_property(env, out, "handle", handle));
+  CHECK(napi_create_bigint_int64(env, m->origin_ns, &origin));
+  CHECK(napi_set_named_property(env, out, "originNs", origin));
+  return out;
+}
+
+static ip_mount *get_mount(napi_env env, napi_value v) {
+  void *p = NULL;
+  if (napi_get_value_external(env, v, &p) != napi_ok || !p) {
+    napi_throw_type_error(env, NULL, "expected a mount handle");
+    return NULL;
+  }
+  return p;
+}
+
+static napi_value copy_buffer(napi_env env, const void *src, size_t len) {
+  void *dst;
+  napi_value ab;
+  if (napi_create_arraybuffer(env, len, &dst, &ab) != napi_ok) return NULL;
+  if (len) memcpy(dst, src, len);
+  return ab;
+}
+
+/* drain(handle) -> [{ length, columns: {name: ArrayBuffer}, valid: {name: ArrayBuffer}, strings: ArrayBuffer }] */
+static napi_value js_drain(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ip_mount *m = get_mount(env, argv[0]);
+  if (!m) return NULL;
+  ip_batch *taken[64];
+  uint32_t n = ip_tracebuf_take(&m->trace, taken, 64);
+  napi_value list;
+  CHECK(napi_create_array_with_length(env, n, &list));
+  for (uint32_t i = 0; i < n; i++) {
+    ip_batch *b = taken[i];
+    napi_value obj, cols, valid, len;
+    napi_create_object(env, &obj);
+    napi_create_object(env, &cols);
+    napi_create_object(env, &valid);
+    napi_create_uint32(env, b->length, &len);
+    napi_set_named_property(env, obj, "length", len);
+    for (int c = 0; c < COL_COUNT; c++) {
+      napi_set_named_property(env, cols, ip_columns[c].name,
+                              copy_buffer(env, b->data[c], (size_t)b->length * ip_columns[c].width));
+      if (ip_columns[c].nullable)
+        napi_set_named_property(env, valid, ip_columns[c].name, copy_buffer(env, b->valid[c], b->length));
+    }
+    napi_set_named_property(env, obj, "columns", cols);
+    napi_set_named_property(env, obj, "valid", valid);
+    napi_set_named_property(env, obj, "strings", copy_buffer(env, b->arena, b->arena_len));
+    napi_set_element(env, list, i, obj);
+  }
+  ip_tracebuf_give_back(&m->trace, taken, n);
+  return list;
+}
+
+/* setInterest(handle, low32, high32): ops whose bit is set are sent to decide(). */
+static napi_value js_set_interest(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ip_mount *m = get_mount(env, argv[0]);
+  if (!m) return NULL;
+  uint32_t lo, hi;
+  CHECK(napi_get_value_uint32(env, argv[1], &lo));
+  CHECK(napi_get_value_uint32(env, argv[2], &hi));
+  atomic_store(&m->interest_mask, ((uint64_t)hi << 32) | lo);
+  return NULL;
+}
+
+typedef struct unmount_work {
+  ip_mount *m;
+  napi_async_work work;
+  napi_deferred deferred;
+} unmount_work;
+
+static void unmount_execute(napi_env env, void *data) {
+  unmount_work *w = data;
+  /* Lazy unmount (root) ends the kernel connection once no file is open; the loop then exits. */
+  fuse_unmount(w->m->fuse);
+}
+
+static void unmount_complete(napi_env env, napi_status status, void *data) {
+  unmount_work *w = data;
+  napi_value undefined;
+  napi_get_undefined(env, &undefined);
+  napi_resolve_deferred(env, w->deferred, undefined);
+  napi_delete_async_work(env, w->work);
+  free(w);
+}
+
+/* unmount(handle) -> Promise: resolves when the unmount call returned. The loop's exit is
+ * reported separately through onEvent(2); destroy() must wait for both, since libfuse's
+ * unmount and destroy touch the same session. */
+static napi_value js_unmount(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ip_mount *m = get_mount(env, argv[0]);
+  if (!m) return NULL;
+  atomic_store(&m->closing, 1);
+  m->unmount_called = 1;
+  unmount_work *w = calloc(1, sizeof(*w));
+  w->m = m;
+  napi_value promise;
+  CHECK(napi_create_promise(env, &w->deferred, &promise));
+  napi_value name;
+  napi_create_string_utf8(env, "interposer-unmount", NAPI_AUTO_LENGTH, &name);
+  CHECK(napi_create_async_work(env, NULL, name, unmount_execute, unmount_complete, w, &w->work));
+  CHECK(napi_queue_async_work(env, w->work));
+  return promise;
+}
+
+/* destroy(handle): after onEvent(2): joins the loop thread and frees everything. */
+static napi_value js_destroy(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ip_mount *m = get_mount(env, argv[0]);
+  if (!m) return NULL;
+  atomic_store(&m->closing, 1);
+  if (m->loop_started) pthread_join(m->loop_thread, NULL);
+  m->loop_started = 0;
+  /* Unmounted from outside: still let libfuse close its end of the connection. */
+  if (!m->unmount_called) fuse_unmount(m->fuse);
+  fuse_destroy(m->fuse);
+  napi_release_threadsafe_function(m->ready_tsfn, napi_tsfn_abort);
+  napi_release_threadsafe_function(m->decide_tsfn, napi_tsfn_abort);
+  /* Trace buffers stay readable until free: JS drains once more before calling destroy. */
+  free_mount(m);
+  return NULL;
+}
+
+/* stats(handle) -> { stalls, rows } */
+static napi_value js_stats(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ip_mount *m = get_mount(env, argv[0]);
+  if (!m) return NULL;
+  pthread_mutex_lock(&m->trace.mu);
+  uint64_t stalls = m->trace.stalls;
+  int64_t rows = m->trace.next_seq;
+  pthread_mutex_unlock(&m->trace.mu);
+  napi_value out, v;
+  napi_create_object(env, &out);
+  napi_create_double(env, (double)stalls, &v);
+  napi_set_named_property(env, out, "stalls", v);
+  napi_create_double(env, (double)rows, &v);
+  napi_set_named_property(env, out, "rows", v);
+  return out;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"mount", NULL, js_mount, NULL, NULL, NULL, napi_default, NULL},
+      {"drain", NULL, js_drain, NULL, NULL, NULL, napi_default, NULL},
+      {"setInterest", NULL, js_set_interest, NULL, NULL, NULL, napi_default, NULL},
+      {"unmount", NULL, js_unmount, NULL, NULL, NULL, napi_default, NULL},
+      {"destroy", NULL, js_destroy, NULL, NULL, NULL, napi_default, NULL},
+      {"stats", NULL, js_stats, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,0 +1,67 @@
+/* State of one mounted interposer, shared by the FUSE worker threads and the N-API glue. */
+#ifndef INTERPOSER_MOUNT_H
+#define INTERPOSER_MOUNT_H
+
+#include <node_api.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "trace_buffer.h"
+
+struct fuse;
+
+typedef struct ip_verdict {
+  int32_t err;         /* > 0: fail with this errno without doing the op */
+  int64_t truncate_to; /* >= 0: move at most this many bytes */
+  int64_t delay_before_ns;
+  int64_t delay_after_ns;
+  int64_t throttle_wait_ns;
+  int32_t fault_kind; /* -1 = none */
+} ip_verdict;
+
+typedef struct ip_mount {
+  /* Backing directory. */
+  int root_fd;
+  char *backing;
+  char *mountpoint;
+  int64_t origin_ns; /* CLOCK_MONOTONIC at mount: trace times count from here */
+
+  /* Recording. */
+  int record;
+  ip_tracebuf trace;
+
+  /* Caller identity for new files: only possible (and needed) when we run as root. */
+  int switch_creds;
+  gid_t *own_groups;
+  int own_group_count;
+
+  /* Overlay: ops whose bit is set are sent to JS for a verdict. */
+  _Atomic uint64_t interest_mask;
+  napi_threadsafe_function decide_tsfn;
+  napi_threadsafe_function ready_tsfn;
+  napi_ref decide_fn_ref;
+  double *verdict_slots; /* Float64Array JS writes its verdict into */
+  atomic_int closing;
+
+  /* FUSE loop. */
+  struct fuse *fuse;
+  pthread_t loop_thread;
+  int loop_started;
+  int loop_result;
+  int unmount_called; /* JS thread only */
+  int max_threads;
+} ip_mount;
+
+extern const struct fuse_operations ip_passthrough_ops;
+
+/* Asks JS for a verdict; fills v with "no effect" if JS is gone. Blocks the calling FUSE thread. */
+void ip_overlay_decide(ip_mount *m, int op, const char *path, const char *path2, int64_t size, int64_t offset,
+                       int32_t pid, int32_t uid, int32_t gid, int64_t now_ns, ip_verdict *v);
+
+static inline int ip_overlay_wants(ip_mount *m, int op) {
+  return (int)((atomic_load_explicit(&m->interest_mask, memory_order_relaxed) >> op) & 1u);
+}
+
+#endif

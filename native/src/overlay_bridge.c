@@ -1,0 +1,95 @@
+/*
+ * FUSE worker thread -> JS overlay -> verdict. Only ops the overlay declared interest in come
+ * here, so an idle overlay costs one atomic load per op.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mount.h"
+
+typedef struct decide_req {
+  int op;
+  const char *path, *path2;
+  int64_t size, offset, now_ns;
+  int32_t pid, uid, gid;
+  ip_verdict *v;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  int done;
+} decide_req;
+
+enum { V_ERR, V_TRUNCATE, V_DELAY_BEFORE, V_DELAY_AFTER, V_THROTTLE_WAIT, V_FAULT_KIND, V_SLOTS };
+
+static void no_effect(ip_verdict *v) {
+  v->err = 0;
+  v->truncate_to = -1;
+  v->delay_before_ns = v->delay_after_ns = v->throttle_wait_ns = 0;
+  v->fault_kind = -1;
+}
+
+static void finish(decide_req *req) {
+  pthread_mutex_lock(&req->mu);
+  req->done = 1;
+  pthread_cond_signal(&req->cv);
+  pthread_mutex_unlock(&req->mu);
+}
+
+static napi_value str_or_null(napi_env env, const char *s) {
+  napi_value out;
+  if (s) napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &out);
+  else napi_get_null(env, &out);
+  return out;
+}
+
+/* Runs on the JS thread: calls decide(op, path, path2, size, offset, pid, uid, gid, nowNs). */
+void ip_overlay_call_js(napi_env env, napi_value fn, void *context, void *data) {
+  ip_mount *m = context;
+  decide_req *req = data;
+  no_effect(req->v);
+  if (env != NULL && fn != NULL && !atomic_load(&m->closing)) {
+    napi_value args[9], global, result;
+    napi_create_int32(env, req->op, &args[0]);
+    args[1] = str_or_null(env, req->path);
+    args[2] = str_or_null(env, req->path2);
+    napi_create_double(env, (double)req->size, &args[3]);
+    napi_create_double(env, (double)req->offset, &args[4]);
+    napi_create_int32(env, req->pid, &args[5]);
+    napi_create_int32(env, req->uid, &args[6]);
+    napi_create_int32(env, req->gid, &args[7]);
+    napi_create_double(env, (double)req->now_ns, &args[8]);
+    napi_get_global(env, &global);
+    if (napi_call_function(env, global, fn, 9, args, &result) == napi_ok) {
+      const double *s = m->verdict_slots;
+      req->v->err = (int32_t)s[V_ERR];
+      req->v->truncate_to = (int64_t)s[V_TRUNCATE];
+      req->v->delay_before_ns = (int64_t)s[V_DELAY_BEFORE];
+      req->v->delay_after_ns = (int64_t)s[V_DELAY_AFTER];
+      req->v->throttle_wait_ns = (int64_t)s[V_THROTTLE_WAIT];
+      req->v->fault_kind = (int32_t)s[V_FAULT_KIND];
+    } else {
+      /* A throwing overlay must not wedge the file system: log and let the op through. */
+      napi_value exc;
+      napi_get_and_clear_last_exception(env, &exc);
+      fprintf(stderr, "interposer: overlay decide() threw; operation let through unshaped\n");
+    }
+  }
+  finish(req);
+}
+
+void ip_overlay_decide(ip_mount *m, int op, const char *path, const char *path2, int64_t size, int64_t offset,
+                       int32_t pid, int32_t uid, int32_t gid, int64_t now_ns, ip_verdict *v) {
+  no_effect(v);
+  if (atomic_load(&m->closing) || m->decide_tsfn == NULL) return;
+  decide_req req = {.op = op, .path = path, .path2 = path2, .size = size, .offset = offset, .now_ns = now_ns,
+                    .pid = pid, .uid = uid, .gid = gid, .v = v, .done = 0};
+  pthread_mutex_init(&req.mu, NULL);
+  pthread_cond_init(&req.cv, NULL);
+  if (napi_call_threadsafe_function(m->decide_tsfn, &req, napi_tsfn_blocking) == napi_ok) {
+    pthread_mutex_lock(&req.mu);
+    while (!req.done) pthread_cond_wait(&req.cv, &req.mu);
+    pthread_mutex_unlock(&req.mu);
+  }
+  pthread_mutex_destroy(&req.mu);
+  pthread_cond_destroy(&req.cv);
+}

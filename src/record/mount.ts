@@ -1,0 +1,267 @@
+/**
+ * A live interposer mount: the native passthrough serving FUSE on its own threads, this
+ * process draining its trace batches into the Parquet writer (and any other batch sinks), and
+ * the overlay answering the native side for the ops it shapes.
+ */
+import { hostname } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import type { TraceBatch } from '../trace/batch.js';
+import { FAULT_KINDS, METADATA_KEYS, OPS, type Op } from '../trace/schema.js';
+import { TraceWriter } from '../trace/writer.js';
+import type { Overlay, OpContext } from '../overlay/index.js';
+import { loadNative, NATIVE_EVENT, VERDICT_SLOT, type NativeBinding } from './native.js';
+import { traceBatchFromNative } from './native-batch.js';
+import { fuseConnectionId, mountAt } from './mountinfo.js';
+
+export interface MountOptions {
+  /** Real, checked paths (see preflight.ts). */
+  backing: string;
+  mountpoint: string;
+  /** Parquet trace to write; null records nothing (the passthrough still runs). */
+  tracePath: string | null;
+  overlay?: Overlay | null;
+  /** Let other users use the mount (needs root or user_allow_other). */
+  allowOther?: boolean;
+  /** Extra FUSE -o options. */
+  fuseOptions?: string[];
+  /** Called with every batch after it was handed to the writer (telemetry, live views). */
+  onBatch?: (batch: TraceBatch) => void;
+  /** Extra trace file metadata. */
+  metadata?: Record<string, string>;
+  /** How often partially filled trace buffers are collected (ms). */
+  drainIntervalMs?: number;
+  /** Max FUSE worker threads. */
+  maxThreads?: number;
+  rowGroupRows?: number;
+}
+
+export interface MountStats {
+  rows: number;
+  /** Times a FUSE thread waited because the writer fell behind (backpressure). */
+  stalls: number;
+}
+
+/** Escapes a value for libfuse's comma-separated option parser. */
+function fuseOptionValue(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/,/g, '\\,');
+}
+
+function opMask(ops: ReadonlySet<Op>): [number, number] {
+  let low = 0;
+  let high = 0;
+  for (const op of ops) {
+    const code = OPS.indexOf(op);
+    if (code < 32) low |= 1 << code;
+    else high |= 1 << (code - 32);
+  }
+  return [low >>> 0, high >>> 0];
+}
+
+export class InterposerMount {
+  /** Resolves when the file system is gone (stopped, or unmounted from outside) and the trace is closed. */
+  readonly closed: Promise<void>;
+  private resolveClosed!: () => void;
+  private rejectClosed!: (err: unknown) => void;
+  private draining: Promise<void> = Promise.resolve();
+  private drainQueued = false;
+  private drainTimer: NodeJS.Timeout;
+  private stopping = false;
+  private unmounting: Promise<void> = Promise.resolve();
+  private finalStats: MountStats | undefined;
+  private finished = false;
+  private readonly connectionId: string;
+
+  private constructor(
+    private readonly native: NativeBinding,
+    private readonly handle: unknown,
+    readonly originNs: bigint,
+    readonly options: MountOptions,
+    private readonly writer: TraceWriter | null,
+    /** Shared with the native side, which reads the verdict decide() leaves here. */
+    private readonly verdict: Float64Array,
+  ) {
+    this.closed = new Promise((resolve, reject) => {
+      this.resolveClosed = resolve;
+      this.rejectClosed = reject;
+    });
+    this.drainTimer = setInterval(() => this.scheduleDrain(), options.drainIntervalMs ?? 100);
+    this.connectionId = fuseConnectionId(mountAt(options.mountpoint) ?? { mountPoint: '', device: '', fsType: '', source: '' });
+    this.refreshOverlayInterest();
+  }
+
+  static async start(options: MountOptions): Promise<InterposerMount> {
+    const native = loadNative();
+    const wallClockAnchorNs = BigInt(Date.now()) * 1_000_000n;
+    const writer = options.tracePath
+      ? await TraceWriter.open({
+          path: options.tracePath,
+          wallClockAnchorNs,
+          rowGroupRows: options.rowGroupRows,
+          metadata: {
+            [METADATA_KEYS.source]: 'record',
+            [METADATA_KEYS.backing]: options.backing,
+            [METADATA_KEYS.mountpoint]: options.mountpoint,
+            [METADATA_KEYS.hostname]: hostname(),
+            ...options.metadata,
+          },
+        })
+      : null;
+    const fuseOptions = [
+      `fsname=interposer:${fuseOptionValue(options.backing)}`,
+      'subtype=interposer',
+      // The kernel checks permissions against file modes, as on the backing file system.
+      'default_permissions',
+      ...(options.allowOther ? ['allow_other'] : []),
+      ...(options.fuseOptions ?? []),
+    ].join(',');
+    // The mount object does not exist yet when the native side may first call back; route
+    // through a holder so early events are not lost.
+    const holder: { mount?: InterposerMount } = {};
+    let mounted: { handle: unknown; originNs: bigint };
+    const verdict = new Float64Array(6);
+    try {
+      mounted = native.mount({
+        backing: options.backing,
+        mountpoint: options.mountpoint,
+        fuseOptions,
+        record: options.tracePath !== null || options.onBatch !== undefined,
+        batchRows: 32_768,
+        batches: 4,
+        maxThreads: options.maxThreads ?? 16,
+        onEvent: (kind) => holder.mount?.onNativeEvent(kind),
+        decide: (op, path, path2, size, offset, tid, uid, gid, nowNs) =>
+          holder.mount?.decide(op, path, path2, size, offset, tid, uid, gid, nowNs),
+        verdict,
+      });
+    } catch (err) {
+      await writer?.close();
+      throw err;
+    }
+    const mount = new InterposerMount(native, mounted.handle, mounted.originNs, options, writer, verdict);
+    holder.mount = mount;
+    return mount;
+  }
+
+  /** Call after changing the overlay's rules so the native side asks about the right ops. */
+  refreshOverlayInterest(): void {
+    const ops = this.options.overlay?.interestedOps ?? new Set<Op>();
+    const [low, high] = opMask(ops);
+    this.native.setInterest(this.handle, low, high);
+  }
+
+  stats(): MountStats {
+    // After the loop ended the native state is freed; report what it said last.
+    return this.finalStats ?? this.native.stats(this.handle);
+  }
+
+  /**
+   * Unmounts (lazily: files still open keep being served until closed), waits for the FUSE loop
+   * to end, flushes and closes the trace. If the kernel connection does not end within
+   * `abortAfterMs`, it is aborted so nothing is left hanging.
+   */
+  async stop(abortAfterMs = 10_000): Promise<void> {
+    if (!this.stopping) {
+      this.stopping = true;
+      this.unmounting = this.native.unmount(this.handle);
+      const timer = setTimeout(() => this.abortConnection(), abortAfterMs);
+      timer.unref();
+      this.closed.finally(() => clearTimeout(timer)).catch(() => undefined);
+    }
+    return this.closed;
+  }
+
+  private abortConnection(): void {
+    if (this.finished || !this.connectionId) return;
+    const abortFile = `/sys/fs/fuse/connections/${this.connectionId}/abort`;
+    try {
+      writeFileSync(abortFile, '1');
+    } catch {
+      try {
+        execFileSync('mount', ['-t', 'fusectl', 'none', '/sys/fs/fuse/connections'], { stdio: 'ignore' });
+        writeFileSync(abortFile, '1');
+      } catch {
+        // The connection is already gone.
+      }
+    }
+  }
+
+  private decide(
+    op: number,
+    path: string,
+    path2: string | null,
+    size: number,
+    offset: number,
+    tid: number,
+    uid: number,
+    gid: number,
+    nowNs: number,
+  ): void {
+    const overlay = this.options.overlay;
+    const slots = this.verdict;
+    const ctx: OpContext = {
+      op: OPS[op]!,
+      path,
+      path2,
+      size,
+      offset: BigInt(offset),
+      pid: tid,
+      uid,
+      gid,
+      nowNs: BigInt(Math.round(nowNs)),
+    };
+    const v = overlay ? overlay.decide(ctx) : null;
+    slots[VERDICT_SLOT.errno] = v?.errno ?? 0;
+    slots[VERDICT_SLOT.truncateTo] = v?.truncateTo ?? -1;
+    slots[VERDICT_SLOT.delayBeforeNs] = v?.delayBeforeNs ?? 0;
+    slots[VERDICT_SLOT.delayAfterNs] = v?.delayAfterNs ?? 0;
+    slots[VERDICT_SLOT.throttleWaitNs] = v?.throttleWaitNs ?? 0;
+    slots[VERDICT_SLOT.faultKind] = v?.faultKind ? FAULT_KINDS.indexOf(v.faultKind) : -1;
+  }
+
+  private onNativeEvent(kind: number): void {
+    if (kind === NATIVE_EVENT.batchReady) this.scheduleDrain();
+    else if (kind === NATIVE_EVENT.loopExited) void this.finish();
+  }
+
+  /** Drains run one at a time; a request during a drain queues exactly one more. */
+  private scheduleDrain(): Promise<void> {
+    if (this.finished) return this.draining;
+    if (this.drainQueued) return this.draining;
+    this.drainQueued = true;
+    this.draining = this.draining.then(async () => {
+      this.drainQueued = false;
+      await this.drainOnce();
+    });
+    return this.draining;
+  }
+
+  private async drainOnce(): Promise<void> {
+    for (;;) {
+      const raws = this.native.drain(this.handle);
+      if (raws.length === 0) return;
+      for (const raw of raws) {
+        const batch = traceBatchFromNative(raw);
+        if (this.writer) await this.writer.write(batch);
+        this.options.onBatch?.(batch);
+      }
+    }
+  }
+
+  private async finish(): Promise<void> {
+    clearInterval(this.drainTimer);
+    try {
+      await this.scheduleDrain();
+      this.finished = true;
+      // The loop has ended: the last rows are in the buffers. Collect them, then free.
+      await this.drainOnce();
+      this.finalStats = this.native.stats(this.handle);
+      await this.unmounting;
+      this.native.destroy(this.handle);
+      await this.writer?.close();
+      this.resolveClosed();
+    } catch (err) {
+      this.rejectClosed(err);
+    }
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The native FUSE binding (native/, N-API over libfuse3): loading and its raw types.
+ * Everything here is a thin typed shell; behaviour lives in mount.ts.
+ */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { UserError } from '../cli/errors.js';
+
+/** One drained batch, as the binding hands it over: one ArrayBuffer per column. */
+export interface RawBatch {
+  length: number;
+  columns: Record<string, ArrayBuffer>;
+  valid: Record<string, ArrayBuffer>;
+  /** NUL-terminated UTF-8 strings: the batch's dictionary for path, path2 and comm. */
+  strings: ArrayBuffer;
+}
+
+/** What the native side passes to the overlay: (op code, path, path2, size, offset, tid, uid, gid, nowNs). */
+export type NativeDecide = (
+  op: number,
+  path: string,
+  path2: string | null,
+  size: number,
+  offset: number,
+  tid: number,
+  uid: number,
+  gid: number,
+  nowNs: number,
+) => void;
+
+export const NATIVE_EVENT = { batchReady: 1, loopExited: 2 } as const;
+
+export interface NativeMountOptions {
+  backing: string;
+  mountpoint: string;
+  /** Comma-separated FUSE -o options. */
+  fuseOptions: string;
+  record: boolean;
+  batchRows: number;
+  batches: number;
+  maxThreads: number;
+  onEvent: (kind: number) => void;
+  decide: NativeDecide;
+  /** Float64Array(6) the decide callback fills: errno, truncateTo, delayBefore, delayAfter, throttleWait, faultKind. */
+  verdict: Float64Array;
+}
+
+export interface NativeBinding {
+  mount(options: NativeMountOptions): { handle: unknown; originNs: bigint };
+  drain(handle: unknown): RawBatch[];
+  setInterest(handle: unknown, low: number, high: number): void;
+  /** Resolves when the unmount call returned; must have settled before destroy(). */
+  unmount(handle: unknown): Promise<void>;
+  destroy(handle: unknown): void;
+  stats(handle: unknown): { stalls: number; rows: number };
+}
+
+/** Indices into NativeMountOptions.verdict. */
+export const VERDICT_SLOT = {
+  errno: 0,
+  truncateTo: 1,
+  delayBeforeNs: 2,
+  delayAfterNs: 3,
+  throttleWaitNs: 4,
+  faultKind: 5,
+} as const;
+
+let cached: NativeBinding | undefined;
+
+/** Path of the compiled addon: native/build/Release, two levels above src/record or dist/record. */
+export function nativeAddonPath(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return join(here, '..', '..', 'native', 'build', 'Release', 'interposer_fuse.node');
+}
+
+export function loadNative(): NativeBinding {
+  if (cached) return cached;
+  const path = nativeAddonPath();
+  if (!existsSync(path)) {
+    throw new UserError(`the FUSE binding is not built (${path} missing): run \`npm run build:native\``);
+  }
+  try {
+    cached = createRequire(import.meta.url)(path) as NativeBinding;
+  } catch (err) {
+    throw new UserError(
+      `cannot load the FUSE binding ${path}: ${(err as Error).message}\n` +
+        'install libfuse3 (apt-get install -y fuse3 libfuse3-3) and rebuild with `npm run build:native`',
+    );
+  }
+  return cached;
+}
