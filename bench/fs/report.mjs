@@ -73,6 +73,12 @@ export function renderMarkdown(results, opts = {}) {
       values: ok.map((r) => (r.rss?.peakHwmBytes ? (r.rss.peakHwmBytes / MiB).toFixed(0) : '–')),
     },
   ];
+  if (ok.some((r) => r.traceBytes)) {
+    rowsTable.push({
+      label: 'trace file (MiB)',
+      values: ok.map((r) => (r.traceBytes ? (r.traceBytes / MiB).toFixed(1) : '–')),
+    });
+  }
   lines.push(...table(rowsTable), '');
 
   if (direct || cpt) {

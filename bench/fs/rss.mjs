@@ -76,6 +76,8 @@ export function startRssSampler(pid, intervalMs = 1000) {
   sample();
   const timer = setInterval(sample, intervalMs);
   return {
+    /** Latest RSS sample in bytes (0 before the first). */
+    peek: () => samples.at(-1) ?? 0,
     stop() {
       sample();
       clearInterval(timer);
