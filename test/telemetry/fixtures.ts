@@ -74,7 +74,7 @@ export function metricsByName(resourceMetrics: ResourceMetrics): Map<string, Met
 /** Value of the data point whose attributes equal `attrs` (undefined if none). */
 export function pointValue<T>(metric: MetricData | undefined, attrs: Record<string, string>): T | undefined {
   if (!metric) return undefined;
-  const points = metric.dataPoints as Array<{ attributes: Record<string, unknown>; value: T }>;
+  const points = metric.dataPoints as unknown as Array<{ attributes: Record<string, unknown>; value: T }>;
   const match = points.find(
     (p) =>
       Object.keys(p.attributes).length === Object.keys(attrs).length &&
