@@ -3,7 +3,7 @@
  * prompt. Analysis runs in useAnalysis once per filter; everything else only formats reports.
  */
 import { Box, Text, useApp, useInput, type Key } from 'ink';
-import { useMemo, useReducer } from 'react';
+import { useMemo, useReducer, useRef } from 'react';
 import { diffReports } from '../analyze/diff.js';
 import type { Report, ReportDiff } from '../analyze/types.js';
 import { ErrorScreen } from './error-screen.js';
@@ -162,7 +162,13 @@ export function App({ sources, size, onExit, diff = diffReports }: AppProps): Re
     [loaded, ui, width, bodyHeight, sources],
   );
 
+  // Ink may deliver a key to the handler of the previous render (its subscription is refreshed in
+  // an effect); reading the latest render's values through a ref keeps fast typing correct.
+  const live = useRef({ ui, analysis, content, loaded, bodyHeight });
+  live.current = { ui, analysis, content, loaded, bodyHeight };
+
   useInput((input, key) => {
+    const { ui, analysis, content, loaded, bodyHeight } = live.current;
     const quit = (): void => {
       if (analysis.status === 'error') onExit?.(1, analysis.message);
       else onExit?.(0);

@@ -23,7 +23,8 @@ export function plain(text: string, style: Omit<Segment, 'text'> = {}): Line {
   return [{ text, ...style }];
 }
 
-export const BLANK: Line = [{ text: '' }];
+/** An empty line (a space: Ink drops empty Text, which would collapse the gap). */
+export const BLANK: Line = [{ text: ' ' }];
 
 export function title(text: string): Line {
   return [{ text, bold: true }];

@@ -1,8 +1,18 @@
 /** Hot files or directories (x toggles), ranked by time, bytes or ops (b cycles). */
-import type { HotEntry } from '../../analyze/types.js';
+import type { AccessPattern, HotEntry } from '../../analyze/types.js';
 import { formatBytes, formatCount, formatDuration, formatPercent } from '../format.js';
 import { plain, tableLines, type Line, type ViewContent } from '../lines.js';
 import type { ViewContext } from './context.js';
+
+function accessText(p: AccessPattern): string {
+  const mix =
+    p.readFraction === 1
+      ? 'reads'
+      : p.readFraction === 0
+        ? 'writes'
+        : `${formatPercent(p.readFraction)} reads`;
+  return `${p.pattern === 'sequential' ? 'seq' : p.pattern === 'random' ? 'rand' : 'mixed'} ${mix}`;
+}
 
 export function renderFiles(ctx: ViewContext): ViewContent {
   const report = ctx.reports[0]!;
@@ -38,7 +48,7 @@ export function renderFiles(ctx: ViewContext): ViewContent {
         formatDuration(e.timeNs),
         formatPercent(e.shareOfTime),
         e.errors ? formatCount(e.errors) : '-',
-        p ? `${p.pattern} ${formatPercent(p.readFraction)}r` : '',
+        p ? accessText(p) : '',
       ];
     }),
     ctx.width,
