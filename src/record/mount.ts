@@ -25,6 +25,12 @@ export interface MountOptions {
   allowOther?: boolean;
   /** Extra FUSE -o options. */
   fuseOptions?: string[];
+  /**
+   * Seconds the kernel may cache names and attributes (default 0). Non-zero is faster on
+   * metadata-heavy work but can show stale attributes for hard links (each name is its own
+   * kernel inode in libfuse's path API) and for changes made to the backing dir directly.
+   */
+  cacheTimeoutSec?: number;
   /** Called with every batch after it was handed to the writer (telemetry, live views). */
   onBatch?: (batch: TraceBatch) => void;
   /** Extra trace file metadata. */
@@ -113,6 +119,9 @@ export class InterposerMount {
       // The kernel checks permissions against file modes, as on the backing file system.
       'default_permissions',
       ...(options.allowOther ? ['allow_other'] : []),
+      `attr_timeout=${options.cacheTimeoutSec ?? 0}`,
+      `entry_timeout=${options.cacheTimeoutSec ?? 0}`,
+      'negative_timeout=0',
       ...(options.fuseOptions ?? []),
     ].join(',');
     // The mount object does not exist yet when the native side may first call back; route

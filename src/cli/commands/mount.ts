@@ -30,6 +30,8 @@ Mount:
   --private             only the mounting user may use the mount (default when root: allow_other)
   -o, --fuse-option OPT extra FUSE option (repeatable), e.g. -o attr_timeout=0
   --max-threads N       FUSE worker threads (default 16)
+  --cache-timeout SEC   let the kernel cache names/attributes this long (default 0: always fresh;
+                        > 0 is faster for metadata but hard links and outside changes may look stale)
 
 ${OVERLAY_FLAGS_HELP}`;
 
@@ -46,6 +48,7 @@ export async function run(argv: string[]): Promise<number> {
       private: { type: 'boolean' },
       'fuse-option': { type: 'string', short: 'o', multiple: true },
       'max-threads': { type: 'string' },
+      'cache-timeout': { type: 'string' },
       ...OVERLAY_PARSE_ARGS_OPTIONS,
     },
     strict: true,
@@ -57,6 +60,8 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals.length !== 2) throw new UsageError(`mount needs <backing-dir> <mountpoint>\n\n${HELP}`);
   const maxThreads = values['max-threads'] === undefined ? 16 : Number(values['max-threads']);
   if (!Number.isInteger(maxThreads) || maxThreads < 1) throw new UsageError('--max-threads must be a positive integer');
+  const cacheTimeoutSec = values['cache-timeout'] === undefined ? 0 : Number(values['cache-timeout']);
+  if (!Number.isFinite(cacheTimeoutSec) || cacheTimeoutSec < 0) throw new UsageError('--cache-timeout must be a number of seconds >= 0');
   if (values['no-trace'] && values.trace) throw new UsageError('--trace and --no-trace contradict each other');
 
   // Everything that can be refused is checked before anything is mounted.
@@ -76,6 +81,7 @@ export async function run(argv: string[]): Promise<number> {
     allowOther: !values.private && process.geteuid?.() === 0,
     fuseOptions: values['fuse-option'],
     maxThreads,
+    cacheTimeoutSec,
   });
   const stop = (): void => {
     void mount.stop();

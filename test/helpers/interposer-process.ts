@@ -1,0 +1,97 @@
+/**
+ * Runs `interposer mount` as a child process, as users do: the test process may then touch the
+ * mount freely (a process must never touch a FUSE mount it serves itself). Every mount started
+ * here is torn down by `cleanupMounts()` even when a test fails.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { mountAt } from '../../src/record/mountinfo.js';
+import { unmountFuse } from '../../src/record/unmount.js';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const CLI = join(ROOT, 'dist', 'cli', 'interposer.js');
+
+export function requireBuild(): void {
+  if (!existsSync(CLI) || !existsSync(join(ROOT, 'native/build/Release/interposer_fuse.node'))) {
+    throw new Error('build first: npm run build (the end-to-end tests run the compiled CLI and native binding)');
+  }
+}
+
+export interface RunningMount {
+  dir: string;
+  backing: string;
+  mnt: string;
+  trace: string;
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  /** SIGTERM and wait: the clean stop. */
+  stop(): Promise<number | null>;
+}
+
+const live = new Set<RunningMount>();
+
+export function makeWorkDir(prefix = 'interposer-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export async function startMount(extraArgs: string[] = [], opts: { dir?: string } = {}): Promise<RunningMount> {
+  requireBuild();
+  const dir = opts.dir ?? makeWorkDir();
+  const backing = join(dir, 'backing');
+  const mnt = join(dir, 'mnt');
+  const trace = join(dir, 'trace.parquet');
+  spawnSync('mkdir', ['-p', backing, mnt]);
+  const child = spawn(process.execPath, [CLI, 'mount', backing, mnt, '--trace', trace, ...extraArgs], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const running: RunningMount = {
+    dir,
+    backing,
+    mnt,
+    trace,
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const code = await exited;
+      live.delete(running);
+      return code;
+    },
+  };
+  live.add(running);
+  const deadline = Date.now() + 20_000;
+  while (!out.includes(`mounted ${mnt}`)) {
+    if (child.exitCode !== null) throw new Error(`interposer mount exited ${child.exitCode}: ${err}`);
+    if (Date.now() > deadline) throw new Error(`interposer mount did not come up: ${err}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return running;
+}
+
+/** Tears down whatever a test left: stop the server, and if the mount survives, abort it. */
+export async function cleanupMounts(): Promise<void> {
+  for (const m of [...live]) {
+    const timer = setTimeout(() => m.child.kill('SIGKILL'), 15_000);
+    await m.stop();
+    clearTimeout(timer);
+    if (mountAt(m.mnt)) unmountFuse(m.mnt, { abort: true });
+    rmSync(m.dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs a shell command (in a child process, so it may touch the mount). */
+export function sh(command: string, opts: { cwd?: string; user?: string } = {}): { code: number; out: string; err: string } {
+  const argv = opts.user ? ['setpriv', `--reuid=${opts.user}`, `--regid=${opts.user}`, '--init-groups', 'sh', '-c', command] : ['sh', '-c', command];
+  const r = spawnSync(argv[0]!, argv.slice(1), { cwd: opts.cwd, encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
