@@ -109,7 +109,15 @@ async function withTimeout(work: Promise<unknown>, ms: number, what: string): Pr
 
 export async function startTelemetry(options: TelemetryOptions): Promise<Telemetry> {
   const env = options.env ?? process.env;
-  const report = options.onError;
+  // Remember what was reported so shutdown does not repeat an export failure already shown.
+  const reported: string[] = [];
+  const onError = options.onError;
+  const report = onError
+    ? (message: string) => {
+        reported.push(message);
+        onError(message);
+      }
+    : undefined;
   const version = packageVersion();
   const resource = buildResource(options, version);
   const stoppers: Array<{ what: string; stop: () => Promise<unknown> }> = [];
@@ -248,8 +256,9 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
       for (const result of results) {
         if (result.status === 'rejected') {
           const message = result.reason instanceof Error ? result.reason.message : String(result.reason);
-          if (report) report(message);
-          else console.error(message);
+          if (reported.some((r) => r.includes(message))) continue;
+          if (report) report(`telemetry: flushing at shutdown failed: ${message}`);
+          else console.error(`telemetry: flushing at shutdown failed: ${message}`);
         }
       }
     },
