@@ -155,6 +155,8 @@ export class TraceAnalyzer {
   private readonly processTable = new Float64Table(PROCESS_FIELDS);
   private readonly groupTable = new Float64Table(GROUP_FIELDS);
   private readonly processSlots = new Map<number, number>();
+  private lastPid = -1;
+  private lastPidSlot = 0;
   private readonly groupSlots = new Map<number, number>();
   private readonly sizeHistograms = new Map<number, Float64Array>();
   /** Per path id: directory id for non-directory ops (-1 = not computed yet). */
@@ -452,7 +454,7 @@ export class TraceAnalyzer {
     t0: number,
     t1: number,
   ): void {
-    let slot = this.processSlots.get(pid);
+    let slot = pid === this.lastPid ? this.lastPidSlot : this.processSlots.get(pid);
     const p = this.processTable.cols;
     if (slot === undefined) {
       slot = this.processSlots.size;
@@ -464,6 +466,8 @@ export class TraceAnalyzer {
       p.first[slot] = t0;
       p.last[slot] = t1;
     }
+    this.lastPid = pid;
+    this.lastPidSlot = slot;
     if (p.comm[slot] === -1 && commCol && commMap) {
       p.comm[slot] = this.comms.resolve(commMap, commCol.dictionary, commCol.indices[i]!);
     }

@@ -1,28 +1,77 @@
 /**
  * Maximum number of calls in flight per timeline bucket, from [start_ns, end_ns) intervals.
  *
- * Exact sweep over start/end events, with bounded memory: rows arrive in completion order, so
- * once the latest end seen is E and the longest call so far lasted D, no later row is expected to
- * start before E - D. Events before that watermark are swept and dropped whenever the buffer
- * fills. A row that still starts before the swept edge (a call longer than any before it, on a
- * trace out of completion order) is clamped to the edge and counted in `lateRows`.
- * Traces that fit the buffer (a few million rows) are always swept exactly at the end.
+ * An exact sweep over start and end events, made cheap by the trace order: rows arrive in
+ * completion order, so end times come sorted and start times nearly sorted (a start can only be
+ * overtaken by calls in flight at that moment). Both are kept sorted by insertion as they arrive
+ * (cost ~ rows x concurrency); if a stream turns out far from sorted, the buffers fall back to a
+ * full sort at sweep time.
+ *
+ * Memory is bounded: once the latest end seen is E and the longest call so far lasted D, no later
+ * row is expected to start before E - D, so events before that watermark are swept and dropped
+ * whenever the buffers fill. A row that still starts before the swept edge (a call longer than
+ * any before it, on a trace out of completion order) is clamped to the edge and counted in
+ * `lateRows`. Traces that fit the buffers (millions of rows) are always swept exactly at the end.
  */
 import type { TimelineAccumulator } from './timeline.js';
 
-const INITIAL_BUFFER_EVENTS = 1 << 22;
+const INITIAL_BUFFER_ROWS = 1 << 21;
+/** Average element moves per insertion above which a buffer gives up insertion and sorts later. */
+const MAX_AVERAGE_SHIFT = 64;
+
+/** Float64 buffer that keeps itself sorted by insertion while that stays cheap. */
+class SortedBuffer {
+  values = new Float64Array(1 << 16);
+  length = 0;
+  private shifts = 0;
+  private sorted = true;
+
+  push(v: number): void {
+    if (this.length === this.values.length) {
+      const g = new Float64Array(this.values.length * 2);
+      g.set(this.values);
+      this.values = g;
+    }
+    const a = this.values;
+    let j = this.length++;
+    if (this.sorted) {
+      while (j > 0 && a[j - 1]! > v) {
+        a[j] = a[j - 1]!;
+        j--;
+        this.shifts++;
+      }
+      if (this.shifts > MAX_AVERAGE_SHIFT * this.length + 1024) this.sorted = false;
+    }
+    a[j] = v;
+  }
+
+  ensureSorted(): void {
+    if (!this.sorted) this.values.subarray(0, this.length).sort();
+    this.sorted = true;
+    this.shifts = 0;
+  }
+
+  /** Drops the first `n` values. */
+  shift(n: number): void {
+    this.values.copyWithin(0, n, this.length);
+    this.length -= n;
+  }
+}
 
 export class ConcurrencyTracker {
   lateRows = 0;
-  /** Events encoded as 2t (end) or 2t+1 (start): a numeric sort puts ends before starts at equal t. */
-  private events = new Float64Array(1 << 16);
-  private length = 0;
-  private flushAt = INITIAL_BUFFER_EVENTS;
+  private readonly starts = new SortedBuffer();
+  private readonly ends = new SortedBuffer();
+  private flushAt = INITIAL_BUFFER_ROWS;
   private sweptUpTo = -Infinity;
   private inFlight = 0;
-  private lastEventNs = -Infinity;
+  /** Bucket of the last swept event, and the largest in-flight count seen in it. */
+  private bucket = -1;
+  private bucketMax = 0;
   private maxEndNs = -Infinity;
   private maxDurationNs = 0;
+  /** Timeline width when `bucket` was computed (the timeline coarsens by doubling). */
+  private lastWidth = 1;
 
   constructor(private readonly timeline: TimelineAccumulator) {}
 
@@ -34,56 +83,84 @@ export class ConcurrencyTracker {
       if (endNs <= this.sweptUpTo) return;
       start = this.sweptUpTo;
     }
-    if (this.length + 2 > this.events.length) this.grow();
-    this.events[this.length++] = 2 * start + 1;
-    this.events[this.length++] = 2 * endNs;
+    this.starts.push(start);
+    this.ends.push(endNs);
     if (endNs > this.maxEndNs) this.maxEndNs = endNs;
     if (endNs - startNs > this.maxDurationNs) this.maxDurationNs = endNs - startNs;
   }
 
-  /** Call between batches: sweeps the settled part when the buffer is full. */
+  /** Call between batches: sweeps the settled part when the buffers are full. */
   maybeSweep(): void {
-    if (this.length < this.flushAt) return;
+    if (this.starts.length < this.flushAt) return;
     this.sweep(this.maxEndNs - this.maxDurationNs);
-    // If little could be settled, calls are long: allow a bigger buffer rather than re-sorting.
-    if (this.length > this.flushAt / 2) this.flushAt *= 2;
+    // If little could be settled, calls are long: allow bigger buffers rather than re-sweeping.
+    if (this.starts.length > this.flushAt / 2) this.flushAt *= 2;
   }
 
   finish(): void {
     this.sweep(Infinity);
+    this.flushBucket();
   }
 
-  private grow(): void {
-    const g = new Float64Array(this.events.length * 2);
-    g.set(this.events.subarray(0, this.length));
-    this.events = g;
+  private flushBucket(): void {
+    if (this.bucket >= 0) this.timeline.noteConcurrency(this.bucket, this.bucketMax);
   }
 
   private sweep(watermarkNs: number): void {
-    const sorted = this.events.subarray(0, this.length).sort();
-    const limit = 2 * watermarkNs;
+    const starts = this.starts;
+    const ends = this.ends;
+    starts.ensureSorted();
+    ends.ensureSorted();
+    const s = starts.values;
+    const e = ends.values;
+    // Count what is settled, and make the timeline span it first so its width is fixed below.
+    let ns = 0;
+    while (ns < starts.length && s[ns]! < watermarkNs) ns++;
+    let ne = 0;
+    while (ne < ends.length && e[ne]! < watermarkNs) ne++;
+    if (ns === 0 && ne === 0) return;
+    const latest = Math.max(ns > 0 ? s[ns - 1]! : -Infinity, ne > 0 ? e[ne - 1]! : -Infinity);
+    this.timeline.bucketOf(latest);
+    if (this.bucket >= 0) {
+      // The timeline may have coarsened since the last sweep: re-express the open bucket.
+      this.bucket = Math.floor(this.bucket / Math.round(this.timeline.widthNs / this.lastWidth));
+    }
+    this.lastWidth = this.timeline.widthNs;
+    const width = this.timeline.widthNs;
+    const origin = this.timeline.originNs;
+    let bucket = this.bucket;
+    let bucketMax = this.bucketMax;
+    let boundary = bucket < 0 ? -Infinity : origin + (bucket + 1) * width;
+    let inFlight = this.inFlight;
     let i = 0;
-    for (; i < sorted.length; i++) {
-      const code = sorted[i]!;
-      if (code >= limit) break;
-      const isStart = code % 2 === 1;
-      const t = isStart ? (code - 1) / 2 : code / 2;
-      const bucket = this.timeline.bucketOf(t);
-      if (this.inFlight > 0 && t > this.lastEventNs) {
-        // Every bucket between the previous event and this one starts with inFlight calls running.
-        const from = this.timeline.bucketOf(this.lastEventNs) + 1;
-        for (let b = from; b <= bucket; b++) this.timeline.noteConcurrency(b, this.inFlight);
+    let j = 0;
+    while (i < ns || j < ne) {
+      // Ends first at equal times: intervals are half-open.
+      const isStart = j >= ne || (i < ns && s[i]! < e[j]!);
+      const t = isStart ? s[i++]! : e[j++]!;
+      if (t >= boundary) {
+        const next = Math.max(0, Math.floor((t - origin) / width));
+        if (next !== bucket) {
+          if (bucket >= 0) this.timeline.noteConcurrency(bucket, bucketMax);
+          // Buckets crossed while calls were running start with inFlight calls.
+          for (let b = bucket + 1; b < next && inFlight > 0; b++) this.timeline.noteConcurrency(b, inFlight);
+          bucket = next;
+          bucketMax = inFlight;
+          boundary = origin + (bucket + 1) * width;
+        }
       }
       if (isStart) {
-        this.inFlight++;
-        this.timeline.noteConcurrency(bucket, this.inFlight);
+        inFlight++;
+        if (inFlight > bucketMax) bucketMax = inFlight;
       } else {
-        this.inFlight--;
+        inFlight--;
       }
-      this.lastEventNs = t;
     }
-    this.events.copyWithin(0, i, this.length);
-    this.length -= i;
+    this.inFlight = inFlight;
+    this.bucket = bucket;
+    this.bucketMax = bucketMax;
+    starts.shift(ns);
+    ends.shift(ne);
     if (watermarkNs > this.sweptUpTo) this.sweptUpTo = watermarkNs;
   }
 }

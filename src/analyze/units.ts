@@ -1,7 +1,9 @@
 /** Human formatting of durations, sizes, counts and shares (stable output: no locale lookups). */
 
+/** Fixed digits without trailing fractional zeros: 1.50 -> "1.5", 120 -> "120". */
 function trim(value: number, digits: number): string {
-  return value.toFixed(digits).replace(/\.?0+$/, '');
+  const text = value.toFixed(digits);
+  return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
 }
 
 /** 3 significant digits at most: "812 ns", "4.2 µs", "48 ms", "1.23 s", "2.5 min". */
