@@ -4,7 +4,7 @@
  * here is torn down by `cleanupMounts()` even when a test fails.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,8 +34,11 @@ export interface RunningMount {
 
 const live = new Set<RunningMount>();
 
+/** A fresh temp dir others may traverse (tests switch to non-root users inside it). */
 export function makeWorkDir(prefix = 'interposer-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(dir, 0o755);
+  return dir;
 }
 
 export async function startMount(extraArgs: string[] = [], opts: { dir?: string } = {}): Promise<RunningMount> {
