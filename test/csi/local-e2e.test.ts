@@ -1,0 +1,122 @@
+/**
+ * End to end in local mode with the real interposer: kubelet-like gRPC publish of a volume, a
+ * child process writing and reading through target_path, stats, unpublish; then the data is in
+ * the backing directory, the Parquet trace holds the operations, and nothing is left mounted.
+ *
+ * Needs the built CLI and native addon (`npm run build`); skipped, saying why, when
+ * `dist/cli/interposer.js mount` does not work on this machine.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { findMount, unmountAll } from '../../src/csi/host-mounts.js';
+import { LocalMounter, type LocalHandle } from '../../src/csi/local-mounter.js';
+import { isProcessAlive } from '../../src/csi/processes.js';
+import { StateStore } from '../../src/csi/state-store.js';
+import { readAllRows } from '../../src/trace/reader.js';
+import { MOUNT_CAPABILITY, podContext, removeDir, startDriver, type Driver } from './harness.js';
+
+const CLI = fileURLToPath(new URL('../../dist/cli/interposer.js', import.meta.url));
+
+/** Mounts a scratch dir with the real CLI and unmounts it; returns why it failed, if it did. */
+async function whyMountDoesNotWork(): Promise<string | undefined> {
+  if (!existsSync(CLI)) return `${CLI} is not built (npm run build)`;
+  if (!existsSync('/dev/fuse')) return '/dev/fuse is missing';
+  const dir = await mkdtemp(join(tmpdir(), 'csi-probe-'));
+  const [backing, mountpoint] = [join(dir, 'b'), join(dir, 'm')];
+  await mkdir(backing);
+  await mkdir(mountpoint);
+  const child = spawn(process.execPath, [CLI, 'mount', backing, mountpoint, '--no-trace'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    const deadline = Date.now() + 20_000;
+    while (!/^mounted /m.test(output)) {
+      if (child.exitCode !== null || Date.now() > deadline)
+        return `interposer mount did not come up: ${output.trim().slice(0, 300)}`;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGTERM');
+    const code = await exited;
+    return code === 0 ? undefined : `interposer mount exited ${code} on SIGTERM`;
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await unmountAll(mountpoint).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const skipReason = await whyMountDoesNotWork();
+if (skipReason) console.warn(`local-e2e skipped: ${skipReason}`);
+
+let dir: string;
+let driver: Driver | undefined;
+const target = () => join(dir, 'kubelet', 'pods', 'uid-1', 'volumes', 'kubernetes.io~csi', 'data', 'mount');
+
+afterEach(async () => {
+  await driver?.stop();
+  driver = undefined;
+  if (!dir) return;
+  await unmountAll(target()).catch(() => undefined);
+  await removeDir(dir);
+});
+
+describe.skipIf(skipReason !== undefined)('local mode with the real interposer mount', () => {
+  it('publishes, serves I/O from another process, records a trace and unpublishes cleanly', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'csi-e2e-'));
+    const backing = join(dir, 'backing');
+    await mkdir(backing);
+    const mounter = new LocalMounter({
+      workDir: join(dir, 'work'),
+      traceDir: join(dir, 'traces'),
+      command: [process.execPath, CLI],
+      mountTimeoutMs: 30_000,
+      stopTimeoutMs: 30_000,
+    });
+    driver = await startDriver(mounter, { dir });
+    await driver.node('NodePublishVolume', {
+      volume_id: 'e2e-volume',
+      target_path: target(),
+      volume_capability: MOUNT_CAPABILITY,
+      volume_context: podContext({ backingDir: backing }),
+    });
+    expect((await findMount(target()))?.fsType).toMatch(/^fuse/);
+
+    // The application: another process, as in a real pod (the driver never touches the mount).
+    const script = `set -e; cd "$1"; mkdir objects; printf 'hello interposer' > objects/greeting.txt; cat objects/greeting.txt; ls objects`;
+    const { stdout } = await promisify(execFile)('sh', ['-c', script, 'sh', target()]);
+    expect(stdout).toBe('hello interposergreeting.txt\n');
+
+    const stats = await driver.node('NodeGetVolumeStats', { volume_id: 'e2e-volume', volume_path: target() });
+    expect(stats.volume_condition).toMatchObject({ abnormal: false });
+    expect(
+      (stats.usage as { unit: string; total: number }[]).find((u) => u.unit === 'BYTES')?.total,
+    ).toBeGreaterThan(0);
+
+    const record = await new StateStore<LocalHandle>(join(dir, 'state')).get('e2e-volume');
+    const handle = record!.handle;
+    await driver.node('NodeUnpublishVolume', { volume_id: 'e2e-volume', target_path: target() });
+
+    expect(await findMount(target())).toBeUndefined();
+    expect(existsSync(target())).toBe(false);
+    expect(await isProcessAlive(handle.pid)).toBe(false);
+    expect(await readFile(join(backing, 'objects', 'greeting.txt'), 'utf8')).toBe('hello interposer');
+
+    expect(handle.tracePath).toMatch(/bench-minio-0-[0-9a-f]{10}\.parquet$/);
+    const rows = await readAllRows(handle.tracePath!);
+    const writes = rows.filter((r) => r.op === 'write' && r.path.endsWith('greeting.txt'));
+    expect(writes.reduce((sum, r) => sum + Number(r.bytes), 0)).toBe('hello interposer'.length);
+    expect(rows.some((r) => r.op === 'mkdir' && r.path.endsWith('objects'))).toBe(true);
+    expect(rows.some((r) => r.op === 'read' && r.path.endsWith('greeting.txt'))).toBe(true);
+    expect(readFileSync(handle.logPath, 'utf8')).toMatch(/^mounted /m);
+  });
+});
