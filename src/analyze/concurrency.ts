@@ -119,7 +119,8 @@ export class ConcurrencyTracker {
     let ne = 0;
     while (ne < ends.length && e[ne]! < watermarkNs) ne++;
     if (ns === 0 && ne === 0) return;
-    const latest = Math.max(ns > 0 ? s[ns - 1]! : -Infinity, ne > 0 ? e[ne - 1]! : -Infinity);
+    // An end at t lowers the count from t on, so it belongs to the bucket of the instant before t.
+    const latest = Math.max(ns > 0 ? s[ns - 1]! : -Infinity, ne > 0 ? e[ne - 1]! - 0.5 : -Infinity);
     this.timeline.bucketOf(latest);
     if (this.bucket >= 0) {
       // The timeline may have coarsened since the last sweep: re-express the open bucket.
@@ -138,14 +139,16 @@ export class ConcurrencyTracker {
       // Ends first at equal times: intervals are half-open.
       const isStart = j >= ne || (i < ns && s[i]! < e[j]!);
       const t = isStart ? s[i++]! : e[j++]!;
-      if (t >= boundary) {
-        const next = Math.max(0, Math.floor((t - origin) / width));
+      const at = isStart ? t : t - 0.5;
+      if (at >= boundary) {
+        const next = Math.max(0, Math.floor((at - origin) / width));
         if (next !== bucket) {
           if (bucket >= 0) this.timeline.noteConcurrency(bucket, bucketMax);
-          // Buckets crossed while calls were running start with inFlight calls.
+          // Buckets crossed entirely while calls were running hold inFlight calls throughout.
           for (let b = bucket + 1; b < next && inFlight > 0; b++) this.timeline.noteConcurrency(b, inFlight);
           bucket = next;
-          bucketMax = inFlight;
+          // The count before this event holds from the bucket's start until t.
+          bucketMax = origin + next * width < t ? inFlight : 0;
           boundary = origin + (bucket + 1) * width;
         }
       }
