@@ -351,17 +351,6 @@ static int ip_read(const char *path, char *buf, size_t size, off_t off, struct f
   return (int)op_end(&c, sys(pread(h->fd, buf, shaped_len(&c, size), off)));
 }
 
-/* What the kernel does on write by a non-root caller: set-user/group-id bits are cleared. We write
- * as root, so the backing file system would keep them; do it here (see FUSE_CAP_HANDLE_KILLPRIV). */
-static void drop_setid_bits(int fd) {
-  struct stat st;
-  if (fstat(fd, &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID)) && S_ISREG(st.st_mode)) {
-    mode_t keep = st.st_mode & ~S_ISUID;
-    if ((st.st_mode & S_IXGRP)) keep &= ~S_ISGID; /* S_ISGID without group-exec is mandatory locking */
-    fchmod(fd, keep & 07777);
-  }
-}
-
 static int ip_write(const char *path, const char *buf, size_t size, off_t off, struct fuse_file_info *fi) {
   ip_handle *h = handle_of(fi);
   opctx c;
@@ -371,9 +360,7 @@ static int ip_write(const char *path, const char *buf, size_t size, off_t off, s
   c.r.size = (int64_t)size;
   int64_t res = op_shape(&c);
   if (res) return (int)op_end(&c, -res);
-  res = sys(pwrite(h->fd, buf, shaped_len(&c, size), off));
-  if (res > 0 && c.r.uid != 0) drop_setid_bits(h->fd);
-  return (int)op_end(&c, res);
+  return (int)op_end(&c, sys(pwrite(h->fd, buf, shaped_len(&c, size), off)));
 }
 
 static int ip_statfs(const char *path, struct statvfs *st) {
@@ -608,9 +595,8 @@ static void *ip_init(struct fuse_conn_info *conn, struct fuse_config *cfg) {
   /* Large requests: 1 MiB writes instead of fuse-native's 4 KiB. */
   conn->max_write = 1 << 20;
   conn->max_readahead = 1 << 20;
-  /* We clear set-id bits on write ourselves (ip_write), so the kernel need not ask for the
-   * security.capability xattr before every write: that doubled the round trips per write. */
-  if (conn->capable & FUSE_CAP_HANDLE_KILLPRIV) conn->want |= FUSE_CAP_HANDLE_KILLPRIV;
+  /* The kernel asks for security.capability before every write (one extra round trip) unless
+   * the server takes FUSE_HANDLE_KILLPRIV_V2, which libfuse 3.14 cannot negotiate. */
   return fuse_get_context()->private_data;
 }
 

@@ -92,7 +92,9 @@ export class InterposerMount {
       this.rejectClosed = reject;
     });
     this.drainTimer = setInterval(() => this.scheduleDrain(), options.drainIntervalMs ?? 100);
-    this.connectionId = fuseConnectionId(mountAt(options.mountpoint) ?? { mountPoint: '', device: '', fsType: '', source: '' });
+    this.connectionId = fuseConnectionId(
+      mountAt(options.mountpoint) ?? { mountPoint: '', device: '', fsType: '', source: '' },
+    );
     this.refreshOverlayInterest();
   }
 

@@ -28,12 +28,18 @@ function isInside(child: string, parent: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
-export function checkMountPaths(backingArg: string, mountpointArg: string, allowNonEmpty: boolean): MountPaths {
+export function checkMountPaths(
+  backingArg: string,
+  mountpointArg: string,
+  allowNonEmpty: boolean,
+): MountPaths {
   const backing = realDirectory(resolve(backingArg), 'backing directory');
   const mountpoint = realDirectory(resolve(mountpointArg), 'mountpoint');
   if (isInside(mountpoint, backing) || isInside(backing, mountpoint)) {
     // Operations on the backing dir would re-enter the mount and deadlock.
-    throw new UserError(`mountpoint ${mountpoint} and backing directory ${backing} must not contain each other`);
+    throw new UserError(
+      `mountpoint ${mountpoint} and backing directory ${backing} must not contain each other`,
+    );
   }
   const existing = mountAt(mountpoint);
   if (existing && isFuse(existing)) {
@@ -43,7 +49,9 @@ export function checkMountPaths(backingArg: string, mountpointArg: string, allow
     );
   }
   if (!allowNonEmpty && readdirSync(mountpoint).length > 0) {
-    throw new UserError(`mountpoint ${mountpoint} is not empty (pass --allow-nonempty to mount over it anyway)`);
+    throw new UserError(
+      `mountpoint ${mountpoint} is not empty (pass --allow-nonempty to mount over it anyway)`,
+    );
   }
   checkFuseDevice();
   return { backing, mountpoint };

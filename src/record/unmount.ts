@@ -35,7 +35,8 @@ export interface UnmountResult {
 export function unmountFuse(mountpoint: string, options: { abort?: boolean } = {}): UnmountResult {
   const entry = mountAt(mountpoint);
   if (!entry) throw new UserError(`${mountpoint} is not a mount point`);
-  if (!isFuse(entry)) throw new UserError(`${mountpoint} is a ${entry.fsType} mount, not FUSE: refusing to unmount it`);
+  if (!isFuse(entry))
+    throw new UserError(`${mountpoint} is a ${entry.fsType} mount, not FUSE: refusing to unmount it`);
   const aborted = options.abort ? abortConnection(entry) : false;
   try {
     // Lazy: detach now, even if files are still open; the kernel ends the connection when they close.

@@ -16,7 +16,9 @@ export const CLI = join(ROOT, 'dist', 'cli', 'interposer.js');
 
 export function requireBuild(): void {
   if (!existsSync(CLI) || !existsSync(join(ROOT, 'native/build/Release/interposer_fuse.node'))) {
-    throw new Error('build first: npm run build (the end-to-end tests run the compiled CLI and native binding)');
+    throw new Error(
+      'build first: npm run build (the end-to-end tests run the compiled CLI and native binding)',
+    );
   }
 }
 
@@ -41,7 +43,10 @@ export function makeWorkDir(prefix = 'interposer-test-'): string {
   return dir;
 }
 
-export async function startMount(extraArgs: string[] = [], opts: { dir?: string } = {}): Promise<RunningMount> {
+export async function startMount(
+  extraArgs: string[] = [],
+  opts: { dir?: string } = {},
+): Promise<RunningMount> {
   requireBuild();
   const dir = opts.dir ?? makeWorkDir();
   const backing = join(dir, 'backing');
@@ -93,8 +98,13 @@ export async function cleanupMounts(): Promise<void> {
 }
 
 /** Runs a shell command (in a child process, so it may touch the mount). */
-export function sh(command: string, opts: { cwd?: string; user?: string } = {}): { code: number; out: string; err: string } {
-  const argv = opts.user ? ['setpriv', `--reuid=${opts.user}`, `--regid=${opts.user}`, '--init-groups', 'sh', '-c', command] : ['sh', '-c', command];
+export function sh(
+  command: string,
+  opts: { cwd?: string; user?: string } = {},
+): { code: number; out: string; err: string } {
+  const argv = opts.user
+    ? ['setpriv', `--reuid=${opts.user}`, `--regid=${opts.user}`, '--init-groups', 'sh', '-c', command]
+    : ['sh', '-c', command];
   const r = spawnSync(argv[0]!, argv.slice(1), { cwd: opts.cwd, encoding: 'utf8', timeout: 120_000 });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }

@@ -16,7 +16,10 @@ describe('crash safety', () => {
   it('keeps every flushed row after kill -9', async () => {
     const mount = await startMount();
     // A steady workload: one new file every few ms, in order, until we kill the server.
-    const writer = spawn('sh', ['-c', `i=0; while [ $i -lt 100000 ]; do echo $i > ${mount.mnt}/f$i || exit 1; i=$((i+1)); done`]);
+    const writer = spawn('sh', [
+      '-c',
+      `i=0; while [ $i -lt 100000 ]; do echo $i > ${mount.mnt}/f$i || exit 1; i=$((i+1)); done`,
+    ]);
     await new Promise((r) => setTimeout(r, 3500)); // > 1 s flush interval: several row groups land
     mount.child.kill('SIGKILL');
     await new Promise((r) => mount.child.once('exit', r));

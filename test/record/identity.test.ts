@@ -29,7 +29,8 @@ function pgBin(): string | undefined {
 }
 
 describe('caller identity through the mount', () => {
-  if (process.geteuid?.() !== 0) throw new Error('these tests need root (to switch users and mount with allow_other)');
+  if (process.geteuid?.() !== 0)
+    throw new Error('these tests need root (to switch users and mount with allow_other)');
   let mount: RunningMount;
   let alice: { uid: number; gid: number };
   let bob: { uid: number; gid: number };
@@ -39,7 +40,11 @@ describe('caller identity through the mount', () => {
     bob = ensureUser(BOB);
     mount = await startMount();
     // A shared, sticky, world-writable dir, like /tmp: everyone may create, only owners may delete.
-    expect(sh(`mkdir -m 1777 ${mount.mnt}/shared && mkdir -m 700 ${mount.mnt}/private && chown ${ALICE}: ${mount.mnt}/private`).code).toBe(0);
+    expect(
+      sh(
+        `mkdir -m 1777 ${mount.mnt}/shared && mkdir -m 700 ${mount.mnt}/private && chown ${ALICE}: ${mount.mnt}/private`,
+      ).code,
+    ).toBe(0);
   });
   afterAll(cleanupMounts);
 
@@ -77,9 +82,12 @@ describe('caller identity through the mount', () => {
     expect(sh(`mkdir ${data} && chown postgres: ${data} ${sock}`).code).toBe(0);
     const init = sh(`${bin}/initdb -D ${data} --auth=trust --no-instructions -E UTF8`, { user: 'postgres' });
     expect(init.code, init.err + init.out).toBe(0);
-    const start = sh(`${bin}/pg_ctl -D ${data} -w -t 60 -l ${sock}/log -o "-k ${sock} -p 5497 -c listen_addresses=''" start`, {
-      user: 'postgres',
-    });
+    const start = sh(
+      `${bin}/pg_ctl -D ${data} -w -t 60 -l ${sock}/log -o "-k ${sock} -p 5497 -c listen_addresses=''" start`,
+      {
+        user: 'postgres',
+      },
+    );
     expect(start.code, start.err + sh(`cat ${sock}/log`).out).toBe(0);
     try {
       const q = sh(

@@ -5,7 +5,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanupMounts, makeWorkDir, sh, startMount, type RunningMount } from '../helpers/interposer-process.js';
+import {
+  cleanupMounts,
+  makeWorkDir,
+  sh,
+  startMount,
+  type RunningMount,
+} from '../helpers/interposer-process.js';
 
 const PROBE = join(import.meta.dirname, 'posix-suite.py');
 

@@ -7,7 +7,14 @@ import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { readAllRows } from '../../src/trace/reader.js';
 import type { TraceRow } from '../../src/trace/schema.js';
-import { cleanupMounts, makeWorkDir, ROOT, sh, startMount, type RunningMount } from '../helpers/interposer-process.js';
+import {
+  cleanupMounts,
+  makeWorkDir,
+  ROOT,
+  sh,
+  startMount,
+  type RunningMount,
+} from '../helpers/interposer-process.js';
 
 function filesUnder(dir: string): string[] {
   const out: string[] = [];
@@ -52,7 +59,18 @@ describe('real programs through the mount', () => {
 
   it('recorded every kind of operation the programs used', () => {
     const ops = new Set(rows.map((r) => r.op));
-    for (const op of ['create', 'write', 'read', 'open', 'release', 'getattr', 'mkdir', 'rename', 'fsync', 'readdir']) {
+    for (const op of [
+      'create',
+      'write',
+      'read',
+      'open',
+      'release',
+      'getattr',
+      'mkdir',
+      'rename',
+      'fsync',
+      'readdir',
+    ]) {
       expect(ops, op).toContain(op);
     }
     // seq is the completion order: 0..n-1 with no holes.
@@ -61,7 +79,8 @@ describe('real programs through the mount', () => {
 
   it('bytes written in the trace equal bytes on disk for every extracted file', () => {
     const written = new Map<string, bigint>();
-    for (const r of rows) if (r.op === 'write' && r.errno === 0) written.set(r.path, (written.get(r.path) ?? 0n) + r.bytes);
+    for (const r of rows)
+      if (r.op === 'write' && r.errno === 0) written.set(r.path, (written.get(r.path) ?? 0n) + r.bytes);
     const files = filesUnder(join(mount.backing, 'untar'));
     expect(files.length).toBeGreaterThan(20);
     for (const file of files) {

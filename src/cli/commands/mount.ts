@@ -59,18 +59,28 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (positionals.length !== 2) throw new UsageError(`mount needs <backing-dir> <mountpoint>\n\n${HELP}`);
   const maxThreads = values['max-threads'] === undefined ? 16 : Number(values['max-threads']);
-  if (!Number.isInteger(maxThreads) || maxThreads < 1) throw new UsageError('--max-threads must be a positive integer');
+  if (!Number.isInteger(maxThreads) || maxThreads < 1)
+    throw new UsageError('--max-threads must be a positive integer');
   const cacheTimeoutSec = values['cache-timeout'] === undefined ? 0 : Number(values['cache-timeout']);
-  if (!Number.isFinite(cacheTimeoutSec) || cacheTimeoutSec < 0) throw new UsageError('--cache-timeout must be a number of seconds >= 0');
-  if (values['no-trace'] && values.trace) throw new UsageError('--trace and --no-trace contradict each other');
+  if (!Number.isFinite(cacheTimeoutSec) || cacheTimeoutSec < 0)
+    throw new UsageError('--cache-timeout must be a number of seconds >= 0');
+  if (values['no-trace'] && values.trace)
+    throw new UsageError('--trace and --no-trace contradict each other');
 
   // Everything that can be refused is checked before anything is mounted.
   const overlayConfig = await resolveOverlayConfig(overlayFlagsFromParsedArgs(values));
   const hasOverlay = overlayConfig.faults.length > 0 || overlayConfig.throttle.length > 0;
-  const { backing, mountpoint } = checkMountPaths(positionals[0]!, positionals[1]!, values['allow-nonempty'] ?? false);
+  const { backing, mountpoint } = checkMountPaths(
+    positionals[0]!,
+    positionals[1]!,
+    values['allow-nonempty'] ?? false,
+  );
   const tracePath = values['no-trace'] ? null : checkTracePath(values.trace ?? 'interposer-trace.parquet');
-  const faultLogPath = values['fault-log'] ?? (hasOverlay ? `${tracePath ?? 'interposer'}.faults.jsonl` : undefined);
-  const faultLog: FaultLog | undefined = faultLogPath ? await FileFaultLog.open(checkTracePath(faultLogPath)) : undefined;
+  const faultLogPath =
+    values['fault-log'] ?? (hasOverlay ? `${tracePath ?? 'interposer'}.faults.jsonl` : undefined);
+  const faultLog: FaultLog | undefined = faultLogPath
+    ? await FileFaultLog.open(checkTracePath(faultLogPath))
+    : undefined;
   const overlay = hasOverlay ? Overlay.fromConfig(overlayConfig, { faultLog }) : null;
 
   const mount = await InterposerMount.start({

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# One command on a fresh machine: install, build, check style and types, run every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+npm run --silent lint
+npm run --silent format:check
+npm run --silent typecheck
+npx vitest run "$@"
