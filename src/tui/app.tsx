@@ -2,18 +2,19 @@
  * The TUI: tab bar, status line, the current view, and a footer that doubles as the filter
  * prompt. Analysis runs in useAnalysis once per filter; everything else only formats reports.
  */
-import { Box, Text, useApp, useInput, type Key } from 'ink';
-import { useMemo, useReducer, useRef } from 'react';
+import { Box, Text, useApp, useInput } from 'ink';
+import { useEffect, useMemo, useReducer, useRef } from 'react';
 import { diffReports } from '../analyze/diff.js';
 import type { Report, ReportDiff } from '../analyze/types.js';
 import { ErrorScreen } from './error-screen.js';
-import { formatFilter, isEmptyFilter, parseFilter, toTraceFilter } from './filter-spec.js';
+import { formatFilter, isEmptyFilter, toTraceFilter } from './filter-spec.js';
 import { truncateLeft } from './format.js';
-import { HelpScreen } from './help-screen.js';
+import { helpContent } from './help-screen.js';
 import { LinesView, maxScroll } from './lines-view.js';
 import { ProgressLine } from './progress-bar.js';
 import type { TraceSource } from './sources.js';
-import { initialState, reduce, viewForKey, type UiAction, type UiState } from './state.js';
+import { reduceWithKeys, type KeyEnv } from './keys.js';
+import { initialState, type UiState } from './state.js';
 import { TabBar } from './tab-bar.js';
 import { useAnalysis, type Loaded } from './use-analysis.js';
 import { useTerminalSize, type TerminalSize } from './use-terminal-size.js';
@@ -88,51 +89,10 @@ function Footer({
   );
 }
 
-/** Key -> action, given what is on screen. Returns 'quit' for q / Ctrl-C. */
-function keyToAction(
-  input: string,
-  key: Key,
-  ui: UiState,
-  pageSize: number,
-  scrollMax: number,
-  histogramCount: number,
-): UiAction | 'quit' | undefined {
-  if (key.ctrl && input === 'c') return 'quit';
-  if (ui.prompt) {
-    if (key.escape) return { type: 'prompt-close' };
-    if (key.backspace || key.delete)
-      return { type: 'prompt-edit', text: [...ui.prompt.text].slice(0, -1).join('') };
-    if (key.return) return undefined; // handled by the caller (needs parsing)
-    if (input && !key.ctrl && !key.meta) return { type: 'prompt-edit', text: ui.prompt.text + input };
-    return undefined;
-  }
-  if (input === 'q') return 'quit';
-  if (ui.help) return { type: 'help', show: false };
-  if (input === '?') return { type: 'help', show: true };
-  if (input === '/') return { type: 'prompt-open' };
-  if (input === 'c') return { type: 'filter', filter: {} };
-  if (key.tab) return { type: 'cycle', delta: key.shift ? -1 : 1 };
-  if (key.downArrow || input === 'j') return { type: 'scroll', delta: 1, max: scrollMax };
-  if (key.upArrow || input === 'k') return { type: 'scroll', delta: -1, max: scrollMax };
-  if (key.pageDown || input === ' ') return { type: 'scroll', delta: pageSize, max: scrollMax };
-  if (key.pageUp) return { type: 'scroll', delta: -pageSize, max: scrollMax };
-  if (key.home || input === 'g') return { type: 'scroll', delta: -Infinity, max: scrollMax };
-  if (key.end || input === 'G') return { type: 'scroll', delta: Infinity, max: scrollMax };
-  if (ui.view === 'histogram' && (key.leftArrow || input === '['))
-    return { type: 'histogram-op', delta: -1, count: histogramCount };
-  if (ui.view === 'histogram' && (key.rightArrow || input === ']'))
-    return { type: 'histogram-op', delta: 1, count: histogramCount };
-  if (ui.view === 'files' && input === 'x') return { type: 'hot-directories' };
-  if (ui.view === 'files' && input === 'b') return { type: 'hot-sort' };
-  const view = viewForKey(input, ui.views);
-  if (view) return { type: 'view', view };
-  return undefined;
-}
-
 export function App({ sources, size, onExit, diff = diffReports }: AppProps): React.JSX.Element {
   const { exit } = useApp();
   const terminal = useTerminalSize(size);
-  const [ui, dispatch] = useReducer(reduce, sources.length, initialState);
+  const [ui, dispatch] = useReducer(reduceWithKeys, sources.length, initialState);
   const filterKey = formatFilter(ui.filter);
   const traceFilter = useMemo(() => toTraceFilter(ui.filter), [filterKey]);
   const analysis = useAnalysis(sources, traceFilter, filterKey, diff);
@@ -148,54 +108,48 @@ export function App({ sources, size, onExit, diff = diffReports }: AppProps): Re
     analysis.status === 'ready' ? analysis : analysis.status === 'loading' ? analysis.previous : undefined;
   const content = useMemo(
     () =>
-      loaded
-        ? RENDERERS[ui.view]({
-            reports: loaded.reports,
-            diff: loaded.diff,
-            labels,
-            width,
-            height: bodyHeight,
-            ui,
-          })
-        : undefined,
+      ui.help
+        ? helpContent(width)
+        : loaded
+          ? RENDERERS[ui.view]({
+              reports: loaded.reports,
+              diff: loaded.diff,
+              labels,
+              width,
+              height: bodyHeight,
+              ui,
+            })
+          : undefined,
     // labels derive from sources
     [loaded, ui, width, bodyHeight, sources],
   );
 
-  // Ink may deliver a key to the handler of the previous render (its subscription is refreshed in
-  // an effect); reading the latest render's values through a ref keeps fast typing correct.
-  const live = useRef({ ui, analysis, content, loaded, bodyHeight });
-  live.current = { ui, analysis, content, loaded, bodyHeight };
+  // Keys are interpreted by the reducer against the latest state: several keys can arrive
+  // before React re-renders (fast typing in the filter prompt), and a handler closure would see
+  // stale state. What only the render knows (scroll limits) comes along with the key.
+  const env: KeyEnv = {
+    pageSize: Math.max(1, bodyHeight - 3),
+    scrollMax: content ? maxScroll(content, bodyHeight) : 0,
+    histogramCount: loaded ? histogramsInOpOrder(loaded.reports[0]!).length : 0,
+    canFilter,
+    failed: analysis.status === 'error',
+  };
+  const envRef = useRef(env);
+  envRef.current = env;
+  useInput((input, key) => dispatch({ type: 'key', input, key, env: envRef.current }));
 
-  useInput((input, key) => {
-    const { ui, analysis, content, loaded, bodyHeight } = live.current;
-    const quit = (): void => {
-      if (analysis.status === 'error') onExit?.(1, analysis.message);
-      else onExit?.(0);
-      exit();
-    };
-    if (analysis.status === 'error') {
-      if (input === 'q' || (key.ctrl && input === 'c') || key.escape || key.return) quit();
-      return;
-    }
-    if (ui.prompt && key.return) {
-      const parsed = parseFilter(ui.prompt.text);
-      if (parsed.ok) dispatch({ type: 'filter', filter: parsed.spec });
-      else dispatch({ type: 'prompt-error', error: parsed.error });
-      return;
-    }
-    const scrollMax = content ? maxScroll(content, bodyHeight) : 0;
-    const histCount = loaded ? histogramsInOpOrder(loaded.reports[0]!).length : 0;
-    const action = keyToAction(input, key, ui, Math.max(1, bodyHeight - 3), scrollMax, histCount);
-    if (action === 'quit') quit();
-    else if (action && (action.type !== 'prompt-open' || canFilter)) dispatch(action);
-  });
+  const quitRequested = ui.quit;
+  useEffect(() => {
+    if (!quitRequested) return;
+    if (analysis.status === 'error') onExit?.(1, analysis.message);
+    else onExit?.(0);
+    exit();
+  }, [quitRequested]);
 
   if (analysis.status === 'error') return <ErrorScreen message={analysis.message} width={width} />;
 
   let main: React.JSX.Element;
-  if (ui.help) main = <HelpScreen width={width} />;
-  else if (!content) {
+  if (!content) {
     main = (
       <Box flexDirection="column">
         <ProgressLine
@@ -206,7 +160,14 @@ export function App({ sources, size, onExit, diff = diffReports }: AppProps): Re
       </Box>
     );
   } else
-    main = <LinesView content={content} width={width} height={bodyHeight} scroll={ui.scroll[ui.view] ?? 0} />;
+    main = (
+      <LinesView
+        content={content}
+        width={width}
+        height={bodyHeight}
+        scroll={ui.help ? ui.helpScroll : (ui.scroll[ui.view] ?? 0)}
+      />
+    );
 
   return (
     <Box flexDirection="column" width={width} height={height}>

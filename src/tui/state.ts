@@ -9,6 +9,9 @@ export interface UiState {
   view: ViewId;
   views: ViewId[];
   help: boolean;
+  helpScroll: number;
+  /** Set by q / Ctrl-C; the App exits once it sees it. */
+  quit: boolean;
   /** Open filter prompt: text typed so far and the last parse error. */
   prompt: { text: string; error?: string } | undefined;
   filter: FilterSpec;
@@ -42,6 +45,8 @@ export function initialState(traceCount: number): UiState {
     view: traceCount >= 2 ? 'diff' : 'overview',
     views: availableViews(traceCount),
     help: false,
+    helpScroll: 0,
+    quit: false,
     prompt: undefined,
     filter: {},
     scroll: {},
@@ -63,8 +68,11 @@ export function reduce(state: UiState, action: UiAction): UiState {
       return { ...state, view: state.views[wrap(i + action.delta, state.views.length)]!, help: false };
     }
     case 'help':
-      return { ...state, help: action.show ?? !state.help };
+      return { ...state, help: action.show ?? !state.help, helpScroll: 0 };
     case 'scroll': {
+      if (state.help) {
+        return { ...state, helpScroll: Math.max(0, Math.min(action.max, state.helpScroll + action.delta)) };
+      }
       const current = state.scroll[state.view] ?? 0;
       const next = Math.max(0, Math.min(action.max, current + action.delta));
       return { ...state, scroll: { ...state.scroll, [state.view]: next } };

@@ -78,7 +78,7 @@ describe('filter prompt language', () => {
       ok: true,
       spec: {
         ops: ['read', 'write'],
-        paths: ['**/*.db'],
+        path: '**/*.db',
         pids: [123],
         fromNs: 1_000_000_000n,
         toNs: 1_500_000_000n,

@@ -57,3 +57,12 @@ export function renderApp(props: AppProps): Rendered {
 export function widestLine(screen: string): number {
   return Math.max(0, ...screen.split('\n').map(visibleWidth));
 }
+
+/** Polls `check` until it returns true (effects such as quitting run after a render). */
+export async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (check()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
