@@ -156,7 +156,3 @@ if (base) {
 }
 if (args.json) console.log(JSON.stringify({ rows: ROWS, results }));
 rmSync(work, { recursive: true, force: true });
-
-function COLUMNS_NOTE() {
-  return `${trace.COLUMNS.length} columns`;
-}

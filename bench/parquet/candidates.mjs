@@ -103,7 +103,11 @@ export const parquetWasm = {
         for (const b of ctx.batches) {
           const idx = b.columns[def.name].indices;
           values.set(idx.subarray(0, b.length), at);
-          for (let i = 0; i < b.length; i++) if (idx[i] < 0) ((valid[at + i] = 0), (values[at + i] = 0));
+          for (let i = 0; i < b.length; i++) {
+            if (idx[i] >= 0) continue;
+            valid[at + i] = 0;
+            values[at + i] = 0;
+          }
           at += b.length;
         }
         const { bits, nulls } = bitmap(valid, n);
