@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { buildTools } from './fs/build-tools.mjs';
+import { exitOnSignals } from './fs/daemon-mount.mjs';
 import { renderMarkdown, writeResults } from './fs/report.mjs';
 import { cPassthroughSpec, directSpec, fuseNativeSpec, interposerSpec } from './fs/specs.mjs';
 import { runSuite } from './fs/suite.mjs';
@@ -46,6 +47,7 @@ Rows that cannot run (not built, not installed) are skipped with the reason prin
 Set BENCH_JSON_OUT=<file> to also write the JSON results there (used by bench/run-all.mjs).`;
 
 async function main() {
+  exitOnSignals();
   const { values } = parseArgs({
     options: {
       rows: { type: 'string' },

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildTools } from './fs/build-tools.mjs';
+import { exitOnSignals } from './fs/daemon-mount.mjs';
 import { runLongRun } from './fs/long-run.mjs';
 import { writeResults } from './fs/report.mjs';
 import { fuseNativeSpec, interposerSpec } from './fs/specs.mjs';
@@ -40,6 +41,7 @@ bench/results/ (all-<timestamp>.{md,json} and latest.md).
   -h, --help`;
 
 async function main() {
+  exitOnSignals();
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },

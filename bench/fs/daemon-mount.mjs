@@ -7,11 +7,11 @@ import { tailCollector, waitForExit } from './proc.mjs';
 
 /** @type {Map<string, import('node:child_process').ChildProcess>} mountpoint -> server */
 const live = new Map();
-let hooksInstalled = false;
+let exitHookInstalled = false;
 
-function installExitHooks() {
-  if (hooksInstalled) return;
-  hooksInstalled = true;
+function installExitHook() {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
   // 'exit' handlers must be synchronous: lazy-detach with the sync spawn API.
   process.on('exit', () => {
     for (const [mnt, child] of live) {
@@ -19,6 +19,13 @@ function installExitHooks() {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
   });
+}
+
+/**
+ * For bench entry points (not libraries or test workers, whose signals belong to their
+ * runner): turn Ctrl-C / SIGTERM into a normal exit so the exit hook unmounts what is live.
+ */
+export function exitOnSignals() {
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.once(sig, () => {
       process.stderr.write(`\nbench: ${sig}, unmounting ${live.size} mount(s)\n`);
@@ -47,7 +54,7 @@ function installExitHooks() {
  * @returns {Promise<MountHandle>}
  */
 export async function mountDaemon(o) {
-  installExitHooks();
+  installExitHook();
   const child = spawn(o.command, o.args, { stdio: ['ignore', 'pipe', 'pipe'], env: o.env ?? process.env });
   const stderr = tailCollector(child.stderr);
   const stdout = tailCollector(child.stdout);

@@ -1,0 +1,16 @@
+export interface MetaStormResult {
+  files: number;
+  bytes: number;
+  createS: number;
+  statS: number;
+  unlinkS: number;
+  totalS: number;
+  opsPerSec: number;
+  secondsPer1000: number;
+}
+export function runMetaStorm(
+  binary: string,
+  dir: string,
+  o: { files: number; bytes: number; timeoutMs?: number },
+): Promise<MetaStormResult>;
+export function parseMetaStorm(text: string): MetaStormResult;

@@ -1,0 +1,25 @@
+export interface MountHandle {
+  /** where workloads run */
+  root: string;
+  /** the FUSE server's pid, if there is one */
+  pid: number | undefined;
+  /** always leaves the mountpoint clean; returns the steps taken */
+  unmount(): Promise<string[]>;
+  /** extra figures known after unmount (e.g. traceBytes) */
+  info?: () => Record<string, number>;
+}
+export interface FsSpec {
+  name: string;
+  description: string;
+  unavailable(): Promise<string | null>;
+  mount(backing: string, mnt: string, scratch: string): Promise<MountHandle>;
+}
+export const REPO_ROOT: string;
+export const IDLE_OVERLAY_YAML: string;
+export function directSpec(): FsSpec;
+export function cPassthroughSpec(binary: string, opts?: { singleThreaded?: boolean }): FsSpec;
+export function fuseNativeSpec(): FsSpec;
+export function interposerSpec(
+  mode: 'record' | 'no-trace' | 'overlay',
+  opts?: { cli?: string; overlayConfig?: string },
+): FsSpec;
