@@ -62,15 +62,13 @@ describe('trace files are plain Parquet', () => {
         `SELECT seq, path, comm, "offset", fault_delay_ns FROM read_parquet('${path}') WHERE seq BETWEEN 4090 AND 4100 ORDER BY seq`,
       );
       expect(slice.getRowObjects()).toEqual(
-        rows
-          .slice(4090, 4101)
-          .map((r) => ({
-            seq: r.seq,
-            path: r.path,
-            comm: r.comm,
-            offset: r.offset,
-            fault_delay_ns: r.faultDelayNs,
-          })),
+        rows.slice(4090, 4101).map((r) => ({
+          seq: r.seq,
+          path: r.path,
+          comm: r.comm,
+          offset: r.offset,
+          fault_delay_ns: r.faultDelayNs,
+        })),
       );
     } finally {
       con.closeSync();
