@@ -29,6 +29,9 @@ export interface FaultRecord {
   delayNs?: number;
   when?: 'before' | 'after';
   throttleWaitNs?: number;
+  /** Throttle records are sampled: ops over the threshold this record stands for, and their max wait. */
+  throttledOps?: number;
+  maxThrottleWaitNs?: number;
 }
 
 export interface FaultLog {

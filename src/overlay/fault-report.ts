@@ -147,7 +147,7 @@ export function summarizeFaultLog(logPath: string, contents: FaultLogContents, t
   let lastTime: string | null = null;
 
   for (const r of records) {
-    byKind.add(r.kind);
+    byKind.add(r.kind, r.kind === 'throttle' ? (r.throttledOps ?? 1) : 1);
     byOp.add(r.op);
     byPath.add(r.path);
     if (r.kind === 'errno') byErrno.add(r.errnoName ?? errnoName(r.errno ?? 0));
@@ -175,15 +175,20 @@ export function summarizeFaultLog(logPath: string, contents: FaultLogContents, t
       };
       rules.set(r.rule, rule);
     }
-    rule.count++;
-    rule.opCounter.add(r.op);
+    // A throttle record stands for every slow op since the previous one.
+    const ops = r.kind === 'throttle' ? (r.throttledOps ?? 1) : 1;
+    rule.count += ops;
+    rule.opCounter.add(r.op, ops);
     if (r.time < rule.firstTime) rule.firstTime = r.time;
     if (r.time > rule.lastTime) rule.lastTime = r.time;
     if (r.errnoName) rule.errnos.add(r.errnoName);
     if (r.truncateTo !== undefined) rule.truncs.add(String(r.truncateTo));
-    const delay = r.kind === 'delay' ? (r.delayNs ?? 0) : r.kind === 'throttle' ? (r.throttleWaitNs ?? 0) : 0;
-    rule.totalDelayNs += delay;
-    rule.maxDelayNs = Math.max(rule.maxDelayNs, delay);
+    if (r.kind === 'delay') {
+      rule.totalDelayNs += r.delayNs ?? 0;
+      rule.maxDelayNs = Math.max(rule.maxDelayNs, r.delayNs ?? 0);
+    } else if (r.kind === 'throttle') {
+      rule.maxDelayNs = Math.max(rule.maxDelayNs, r.maxThrottleWaitNs ?? r.throttleWaitNs ?? 0);
+    }
 
     let proc = procs.get(r.pid);
     if (!proc) procs.set(r.pid, (proc = { kinds: new Counter(), errnos: new Counter(), count: 0 }));
@@ -207,9 +212,11 @@ export function summarizeFaultLog(logPath: string, contents: FaultLogContents, t
                 .sorted(3)
                 .map((e) => e.key)
                 .join('/')} B`
-            : rest.totalDelayNs > 0
-              ? `total ${formatNs(rest.totalDelayNs)}, max ${formatNs(rest.maxDelayNs)}`
-              : '',
+            : rest.kind === 'throttle'
+              ? `waits over threshold, max ${formatNs(rest.maxDelayNs)}`
+              : rest.totalDelayNs > 0
+                ? `total ${formatNs(rest.totalDelayNs)}, max ${formatNs(rest.maxDelayNs)}`
+                : '',
     }))
     .sort((a, b) => b.count - a.count || a.rule.localeCompare(b.rule));
 

@@ -75,6 +75,9 @@ export type RuleStatus =
   | { kind: 'throttle'; config: ThrottleRuleConfig; matches: number; totalWaitNs: number }
   | { kind: 'fault'; config: FaultRuleConfig; matches: number; fired: number };
 
+/** Throttle records in the fault log: at most one per rule per this much capture time. */
+export const THROTTLE_LOG_INTERVAL_NS = 1e9;
+
 const DATA_OP_MASK: Uint8Array = (() => {
   const mask = new Uint8Array(OPS.length);
   for (const op of DATA_OPS) mask[OP_CODE[op]] = 1;
@@ -235,7 +238,24 @@ export class Overlay {
       });
     }
     if (throttleRule && throttleWaitNs > 0 && throttleWaitNs >= this.config.log.throttleThresholdNs) {
-      log.record({ ...base(throttleRule.config.id, 'throttle'), size: ctx.size, throttleWaitNs });
+      // A saturated bucket makes every op wait: log at most one record per rule per second of
+      // capture time, carrying how many slow ops it stands for.
+      const r = throttleRule;
+      r.unloggedSlowOps++;
+      r.unloggedMaxWaitNs = Math.max(r.unloggedMaxWaitNs, throttleWaitNs);
+      const nowNs = Number(ctx.nowNs);
+      if (nowNs - r.lastLoggedNs >= THROTTLE_LOG_INTERVAL_NS) {
+        log.record({
+          ...base(r.config.id, 'throttle'),
+          size: ctx.size,
+          throttleWaitNs,
+          throttledOps: r.unloggedSlowOps,
+          maxThrottleWaitNs: r.unloggedMaxWaitNs,
+        });
+        r.unloggedSlowOps = 0;
+        r.unloggedMaxWaitNs = 0;
+        r.lastLoggedNs = nowNs;
+      }
     }
   }
 

@@ -368,4 +368,23 @@ describe('fault log records', () => {
       }),
     ]);
   });
+
+  it('samples throttle records: at most one per rule per second, counting the slow ops', () => {
+    const log = new MemoryFaultLog();
+    const overlay = Overlay.fromConfig(
+      configOf({
+        throttle: [throttleRule('thr', { ops: ['write'], bytesPerSec: 1000, burstBytes: 0 })],
+        log: { throttleThresholdNs: 0 },
+      }),
+      { clock: new FakeClock(), faultLog: log },
+    );
+    // 1 byte every 100 ms at 1000 B/s waits 1 ms each: all over the zero threshold.
+    for (let i = 0; i < 25; i++)
+      overlay.decide(ctx('write', '/w', { size: 1, nowNs: BigInt(i) * 100_000_000n }));
+    expect(log.records.map((r) => [r.tNs, r.throttledOps, r.maxThrottleWaitNs])).toEqual([
+      ['0', 1, 1 * MS],
+      ['1000000000', 10, 1 * MS],
+      ['2000000000', 10, 1 * MS],
+    ]);
+  });
 });
