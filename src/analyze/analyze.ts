@@ -1,7 +1,7 @@
 /** Entry points: analyze a trace file or a stream of batches into a Report. */
 import type { TraceBatch } from '../trace/batch.js';
 import { TraceAnalyzer } from './analyzer.js';
-import { openTraceFile } from './trace-source.js';
+import { openTrace } from '../trace/reader.js';
 import type { AnalyzeOptions, Report } from './types.js';
 
 /** Columns the analyzer reads (all but tid-independent extras are needed for slow-call context). */
@@ -51,7 +51,7 @@ export async function analyzeBatches(
 
 /** Streams a trace file (bounded memory). Missing or corrupt files throw the reader's TraceFormatError. */
 export async function analyzeTrace(path: string, options: AnalyzeOptions = {}): Promise<Report> {
-  const trace = await openTraceFile(path);
+  const trace = await openTrace(path);
   return analyzeBatches(trace.batches({ columns: ANALYZE_COLUMNS }), options, trace.numRows, {
     source: path,
     schemaVersion: trace.metadata.schemaVersion,
