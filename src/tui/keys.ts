@@ -69,7 +69,22 @@ export function keyToAction(
   return view ? { type: 'view', view } : undefined;
 }
 
+/** A typed-ahead or pasted chunk ("/op=read\r") as the single key presses it stands for. */
+function splitChunk(input: string): { input: string; key: Partial<Key> }[] {
+  return [...input].map((ch) => {
+    if (ch === '\r' || ch === '\n') return { input: '', key: { return: true } };
+    if (ch === '\t') return { input: '', key: { tab: true } };
+    if (ch === '\u007f' || ch === '\b') return { input: '', key: { backspace: true } };
+    if (ch === '\u0003') return { input: 'c', key: { ctrl: true } };
+    return { input: ch, key: {} };
+  });
+}
+
 export function reduceKey(state: UiState, { input, key, env }: KeyAction): UiState {
+  const isChunk = [...input].length > 1 && !key.ctrl && !key.meta && !input.startsWith('\u001b');
+  if (isChunk) {
+    return splitChunk(input).reduce((s, press) => reduceKey(s, { type: 'key', ...press, env }), state);
+  }
   if (key.ctrl && input === 'c') return { ...state, quit: true };
   if (env.failed) return input === 'q' || key.escape || key.return ? { ...state, quit: true } : state;
   if (state.prompt) return promptKey(state, input, key);

@@ -267,3 +267,18 @@ describe('layout', () => {
     expect(widestLine(s)).toBeLessThanOrEqual(72);
   });
 });
+
+describe('typed-ahead input', () => {
+  it('a chunk of several keys at once (paste, fast typing over ssh) acts key by key', async () => {
+    const { source, filters } = recordingSource();
+    const app = await open([source]);
+    await app.press('/op=fsync\r');
+    await app.waitFor(
+      (x) => x.includes('filter: op=fsync') && x.includes('calls 1 '),
+      'filtered by one chunk',
+    );
+    expect(filters[1]).toEqual({ ops: ['fsync'] });
+    await app.press('2s');
+    await app.waitFor((x) => x.includes('Slowest'), 'two view switches from one chunk');
+  });
+});
