@@ -69,7 +69,10 @@ export async function startCsiServer(
     socketPath,
     stop: () =>
       new Promise<void>((resolve) => {
+        // Lets in-flight RPCs finish, but a client holding its connection open must not block exit.
+        const force = setTimeout(() => server.forceShutdown(), 3_000);
         server.tryShutdown(() => {
+          clearTimeout(force);
           void rm(socketPath, { force: true }).then(() => resolve());
         });
       }),

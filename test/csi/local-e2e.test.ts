@@ -7,16 +7,18 @@
  * `dist/cli/interposer.js mount` does not work on this machine.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findMount, unmountAll } from '../../src/csi/host-mounts.js';
 import { LocalMounter, type LocalHandle } from '../../src/csi/local-mounter.js';
 import { isProcessAlive } from '../../src/csi/processes.js';
+import { loadCsiServices } from '../../src/csi/proto.js';
 import { StateStore } from '../../src/csi/state-store.js';
 import { readAllRows } from '../../src/trace/reader.js';
 import { MOUNT_CAPABILITY, podContext, removeDir, startDriver, type Driver } from './harness.js';
@@ -118,5 +120,71 @@ describe.skipIf(skipReason !== undefined)('local mode with the real interposer m
     expect(rows.some((r) => r.op === 'mkdir' && r.path.endsWith('objects'))).toBe(true);
     expect(rows.some((r) => r.op === 'read' && r.path.endsWith('greeting.txt'))).toBe(true);
     expect(readFileSync(handle.logPath, 'utf8')).toMatch(/^mounted /m);
+  });
+});
+
+describe.skipIf(skipReason !== undefined)('`interposer csi --mode local` (the built CLI)', () => {
+  it('serves kubelet over its socket, publishes into --base-dir and exits 0 on SIGTERM', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'csi-cli-'));
+    const socket = join(dir, 'csi.sock');
+    const driverProcess = spawn(
+      process.execPath,
+      [
+        CLI,
+        'csi',
+        '--mode',
+        'local',
+        '--node-id',
+        'node-1',
+        '--endpoint',
+        `unix://${socket}`,
+        '--state-dir',
+        join(dir, 'state'),
+        '--trace-dir',
+        join(dir, 'traces'),
+        '--base-dir',
+        join(dir, 'backing'),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    driverProcess.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    driverProcess.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => driverProcess.on('exit', (code) => resolve(code)));
+    const services = loadCsiServices();
+    const node = new services.Node(`unix://${socket}`, grpc.credentials.createInsecure());
+    const call = (method: string, request: object) =>
+      new Promise<Record<string, unknown>>((resolve, reject) =>
+        (
+          node as unknown as Record<
+            string,
+            (r: object, o: object, cb: (e: Error | null, v: Record<string, unknown>) => void) => void
+          >
+        )[method]!.call(node, request, { deadline: Date.now() + 30_000 }, (e, v) =>
+          e ? reject(e) : resolve(v),
+        ),
+      );
+    try {
+      while (!/serving on/.test(output)) {
+        if (driverProcess.exitCode !== null) throw new Error(`driver exited: ${output}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(await call('NodeGetInfo', {})).toMatchObject({ node_id: 'node-1' });
+      await call('NodePublishVolume', {
+        volume_id: 'cli-vol',
+        target_path: target(),
+        volume_capability: MOUNT_CAPABILITY,
+      });
+      expect((await findMount(target()))?.fsType).toMatch(/^fuse/);
+      await call('NodeUnpublishVolume', { volume_id: 'cli-vol', target_path: target() });
+      expect(await findMount(target())).toBeUndefined();
+      expect(existsSync(join(dir, 'backing', 'cli-vol'))).toBe(true);
+      const traces = readdirSync(join(dir, 'traces'));
+      expect(traces).toEqual([expect.stringMatching(/^volume-[0-9a-f]{10}\.parquet$/)]);
+    } finally {
+      node.close();
+      driverProcess.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
   });
 });

@@ -93,13 +93,22 @@ export async function run(argv: string[]): Promise<number> {
   if (!Number.isInteger(maxVolumes) || maxVolumes < 0)
     throw new UsageError('csi: --max-volumes must be a whole number');
 
-  // Loaded here, not at the top: `interposer --help` must not pay for gRPC and the k8s client.
-  const csi = await import('../../csi/index.js');
-  const state = new csi.StateStore<object>(v['state-dir']);
+  // Loaded here, not at the top: `interposer --help` must not pay for gRPC, and local mode must
+  // not pay for the Kubernetes client (several seconds to import on a busy node).
+  const [{ StateStore }, { NodeServer }, { IdentityServer }, { startCsiServer }, { DRIVER_NAME }] =
+    await Promise.all([
+      import('../../csi/state-store.js'),
+      import('../../csi/node.js'),
+      import('../../csi/identity.js'),
+      import('../../csi/server.js'),
+      import('../../csi/constants.js'),
+    ]);
+  const state = new StateStore<object>(v['state-dir']);
   let mounter: Mounter<object>;
   if (v.mode === 'local') {
     const script = v.interposer ?? fileURLToPath(new URL('../interposer.js', import.meta.url));
-    mounter = new csi.LocalMounter({
+    const { LocalMounter } = await import('../../csi/local-mounter.js');
+    mounter = new LocalMounter({
       workDir: `${v['state-dir']}/local`,
       traceDir: v['trace-dir'],
       ...(v['base-dir'] ? { baseDir: v['base-dir'] } : {}),
@@ -112,7 +121,10 @@ export async function run(argv: string[]): Promise<number> {
     if (!image) throw new UsageError('csi: --image (or $INTERPOSER_IMAGE) is required in kubernetes mode');
     if (v['trace-host-path'] && v['trace-pvc'])
       throw new UsageError('csi: give --trace-host-path or --trace-pvc, not both');
-    const { KubeConfig } = await import('@kubernetes/client-node');
+    const [{ KubeConfig }, { KubeMounter }] = await Promise.all([
+      import('@kubernetes/client-node'),
+      import('../../csi/kube-mounter.js'),
+    ]);
     const kubeConfig = new KubeConfig();
     try {
       if (v.kubeconfig) kubeConfig.loadFromFile(v.kubeconfig);
@@ -120,7 +132,7 @@ export async function run(argv: string[]): Promise<number> {
     } catch (err) {
       throw new UserError(`csi: cannot load Kubernetes config: ${(err as Error).message}`);
     }
-    mounter = new csi.KubeMounter({
+    mounter = new KubeMounter({
       kubeConfig,
       nodeName: nodeId,
       image,
@@ -137,21 +149,21 @@ export async function run(argv: string[]): Promise<number> {
       podDeleteTimeoutMs: 60_000,
     });
   }
-  const node = new csi.NodeServer<object>({
+  const node = new NodeServer<object>({
     nodeId,
     mounter,
     state,
     maxVolumesPerNode: maxVolumes,
   });
-  const identity = new csi.IdentityServer({ mode: v.mode });
+  const identity = new IdentityServer({ mode: v.mode });
   let server;
   try {
-    server = await csi.startCsiServer(endpoint, identity, node);
+    server = await startCsiServer(endpoint, identity, node);
   } catch (err) {
     throw new UserError(`csi: cannot serve on ${endpoint}: ${(err as Error).message}`);
   }
   console.log(
-    `interposer csi: ${csi.DRIVER_NAME} (${v.mode} mode, node ${nodeId}) serving on ${server.socketPath}`,
+    `interposer csi: ${DRIVER_NAME} (${v.mode} mode, node ${nodeId}) serving on ${server.socketPath}`,
   );
   // Published volumes stay mounted across driver restarts; the state dir remembers them.
   await new Promise<void>((resolve) => {
