@@ -3,7 +3,7 @@ export const VIEWS = [
   { id: 'overview', key: 'o', title: 'Overview' },
   { id: 'ops', key: 'p', title: 'Per-op' },
   { id: 'timeline', key: 't', title: 'Timeline' },
-  { id: 'histogram', key: 'h', title: 'Latency' },
+  { id: 'histogram', key: 'h', title: 'Histogram' },
   { id: 'files', key: 'f', title: 'Files' },
   { id: 'slow', key: 's', title: 'Slow' },
   { id: 'errors', key: 'e', title: 'Errors' },
