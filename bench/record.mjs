@@ -8,7 +8,13 @@ import { fileURLToPath } from 'node:url';
 import { buildTools } from './fs/build-tools.mjs';
 import { exitOnSignals } from './fs/daemon-mount.mjs';
 import { renderMarkdown, writeResults } from './fs/report.mjs';
-import { cPassthroughSpec, directSpec, fuseNativeSpec, interposerSpec } from './fs/specs.mjs';
+import {
+  DEFAULT_CACHE_TIMEOUT_S,
+  cPassthroughSpec,
+  directSpec,
+  fuseNativeSpec,
+  interposerSpec,
+} from './fs/specs.mjs';
 import { runSuite } from './fs/suite.mjs';
 import { createWorkspace } from './fs/workspace.mjs';
 import { writeFile } from 'node:fs/promises';
@@ -36,6 +42,8 @@ and a metadata storm, for each row, side by side in one run.
   --meta-files N         files in the metadata storm (default 2000)
   --meta-bytes N         bytes written per storm file (default 100)
   --repeat N             rounds; keeps the best figure per cell (default 1)
+  --cache-timeout S      entry/attr timeout of every FUSE row (default 0, the interposer's
+                         default; libfuse's own default is 1)
   --quick                small and short: 64 MiB files, 2 s cap, 500 storm files
   --interposer-cli PATH  the product CLI (default dist/cli/interposer.js)
   --overlay-config PATH  overlay for interposer-overlay (default: a generated idle overlay)
@@ -56,6 +64,7 @@ async function main() {
       'meta-files': { type: 'string' },
       'meta-bytes': { type: 'string' },
       repeat: { type: 'string' },
+      'cache-timeout': { type: 'string' },
       quick: { type: 'boolean', default: false },
       'interposer-cli': { type: 'string' },
       'overlay-config': { type: 'string' },
@@ -87,12 +96,20 @@ async function main() {
   try {
     log(`workspace ${ws.root}; building C helpers`);
     const tools = await buildTools(ws.tools);
-    const interposerOpts = { cli: values['interposer-cli'], overlayConfig: values['overlay-config'] };
+    const cacheTimeoutS =
+      values['cache-timeout'] === undefined ? DEFAULT_CACHE_TIMEOUT_S : Number(values['cache-timeout']);
+    if (!(cacheTimeoutS >= 0))
+      throw new UsageError(`--cache-timeout must be >= 0, got ${values['cache-timeout']}`);
+    const interposerOpts = {
+      cli: values['interposer-cli'],
+      overlayConfig: values['overlay-config'],
+      cacheTimeoutS,
+    };
     const factories = {
       direct: () => directSpec(),
-      'c-passthrough': () => cPassthroughSpec(tools.cPassthrough),
-      'c-passthrough-st': () => cPassthroughSpec(tools.cPassthrough, { singleThreaded: true }),
-      'fuse-native': () => fuseNativeSpec(),
+      'c-passthrough': () => cPassthroughSpec(tools.cPassthrough, { cacheTimeoutS }),
+      'c-passthrough-st': () => cPassthroughSpec(tools.cPassthrough, { singleThreaded: true, cacheTimeoutS }),
+      'fuse-native': () => fuseNativeSpec({ cacheTimeoutS }),
       'interposer-record': () => interposerSpec('record', interposerOpts),
       'interposer-no-trace': () => interposerSpec('no-trace', interposerOpts),
       'interposer-overlay': () => interposerSpec('overlay', interposerOpts),
@@ -106,6 +123,7 @@ async function main() {
       metaFiles: int('meta-files', quick ? 500 : 2000),
       metaBytes: values['meta-bytes'] === undefined ? 100 : Number(values['meta-bytes']),
       repeat: int('repeat', 1),
+      cacheTimeoutS,
       log,
     });
     const markdown = renderMarkdown(results, { title: 'Recording overhead (bench:record)' });

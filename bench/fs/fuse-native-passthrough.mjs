@@ -3,11 +3,14 @@
 // JavaScript baseline the product's own N-API binding is compared against. Every handler
 // forwards to the async node:fs API on the backing path or the fd returned by open/create.
 //
-//   node bench/fs/fuse-native-passthrough.mjs <backing-dir> <mountpoint>
+//   node bench/fs/fuse-native-passthrough.mjs <backing-dir> <mountpoint> [cache-timeout-s]
 //
 // Prints "mounted <mountpoint>" once the mount is live; unmounts and exits on SIGTERM/SIGINT.
-// Options are the library defaults (no kernel_cache, entry/attr timeout 1 s; libfuse 2 has
-// no big_writes unless asked, so the kernel sends writes of at most 4 KiB).
+// Entry/attr timeouts as given (default: libfuse's 1 s), no kernel_cache. libfuse 2 has no
+// big_writes unless asked and fuse-native cannot ask, so the kernel sends writes of <= 4 KiB.
+// node:fs has no xattr calls: getxattr/listxattr answer "none", so the kernel still makes its
+// security.capability check before every write, one round trip as with the other servers
+// (without a getxattr handler the kernel would stop asking and writes would look cheaper).
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -15,7 +18,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const Fuse = require('fuse-native');
 
-const [backingArg, mountArg] = process.argv.slice(2);
+const [backingArg, mountArg, cacheTimeoutArg] = process.argv.slice(2);
 if (!backingArg || !mountArg) {
   process.stderr.write('usage: fuse-native-passthrough.mjs <backing-dir> <mountpoint>\n');
   process.exit(2);
@@ -75,9 +78,21 @@ const ops = {
   flush: (_p, _fd, cb) => cb(0),
   fsync: (_p, _datasync, fd, cb) => fs.fsync(fd, done(cb)),
   release: (_p, fd, cb) => fs.close(fd, done(cb)),
+  getxattr: (_p, _name, _position, cb) => cb(0, null),
+  listxattr: (_p, cb) => cb(0, []),
 };
 
-const fuse = new Fuse(mountpoint, ops, { allowOther: true, defaultPermissions: true, fsname: 'fuse-native' });
+const timeouts =
+  cacheTimeoutArg === undefined
+    ? {}
+    : // fuse-native drops falsy values, so 0 travels as the string "0".
+      { entryTimeout: String(Number(cacheTimeoutArg)), attrTimeout: String(Number(cacheTimeoutArg)) };
+const fuse = new Fuse(mountpoint, ops, {
+  allowOther: true,
+  defaultPermissions: true,
+  fsname: 'fuse-native',
+  ...timeouts,
+});
 
 fuse.mount((err) => {
   if (err) {

@@ -73,6 +73,10 @@ export function renderMarkdown(results, opts = {}) {
       values: ok.map((r) => (r.rss?.peakHwmBytes ? (r.rss.peakHwmBytes / MiB).toFixed(0) : '–')),
     },
   ];
+  rowsTable.push({
+    label: 'host load at row start (1 min)',
+    values: ok.map((r) => (r.loadAtStart ?? []).map((l) => l.toFixed(1)).join(' / ') || '–'),
+  });
   if (ok.some((r) => r.traceBytes)) {
     rowsTable.push({
       label: 'trace file (MiB)',

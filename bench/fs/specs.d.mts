@@ -16,10 +16,14 @@ export interface FsSpec {
 }
 export const REPO_ROOT: string;
 export const IDLE_OVERLAY_YAML: string;
+export const DEFAULT_CACHE_TIMEOUT_S: number;
 export function directSpec(): FsSpec;
-export function cPassthroughSpec(binary: string, opts?: { singleThreaded?: boolean }): FsSpec;
-export function fuseNativeSpec(): FsSpec;
+export function cPassthroughSpec(
+  binary: string,
+  opts?: { singleThreaded?: boolean; cacheTimeoutS?: number },
+): FsSpec;
+export function fuseNativeSpec(opts?: { cacheTimeoutS?: number }): FsSpec;
 export function interposerSpec(
   mode: 'record' | 'no-trace' | 'overlay',
-  opts?: { cli?: string; overlayConfig?: string },
+  opts?: { cli?: string; overlayConfig?: string; cacheTimeoutS?: number },
 ): FsSpec;

@@ -2,7 +2,9 @@
 //   unavailable(): Promise<string | null>   a reason to skip this row, or null
 //   mount(backing, mnt, scratch): Promise<MountHandle>   (see daemon-mount.mjs)
 // All FUSE rows run with the same kernel-side settings: allow_other,default_permissions, no
-// kernel_cache/auto_cache, no writeback cache, libfuse's default 1 s entry/attr timeouts.
+// kernel_cache/auto_cache, no writeback cache, and the same entry/attr timeout (cacheTimeoutS,
+// default 0 = the interposer's own default: every lookup and stat reaches the server) with
+// negative_timeout=0.
 import { existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +30,14 @@ export function directSpec() {
  * singleThreaded.
  * @param {string} binary  built by buildTools()
  */
-export function cPassthroughSpec(binary, { singleThreaded = false } = {}) {
+export const DEFAULT_CACHE_TIMEOUT_S = 0;
+
+const timeoutOptions = (s) => `entry_timeout=${s},attr_timeout=${s},negative_timeout=0`;
+
+export function cPassthroughSpec(
+  binary,
+  { singleThreaded = false, cacheTimeoutS = DEFAULT_CACHE_TIMEOUT_S } = {},
+) {
   return {
     name: singleThreaded ? 'c-passthrough-st' : 'c-passthrough',
     description: `small C libfuse3 passthrough, ${singleThreaded ? 'single-threaded loop (-s)' : 'multithreaded loop'}`,
@@ -42,7 +51,7 @@ export function cPassthroughSpec(binary, { singleThreaded = false } = {}) {
           '-f',
           ...(singleThreaded ? ['-s'] : []),
           '-o',
-          'allow_other,default_permissions,fsname=c-passthrough',
+          `allow_other,default_permissions,fsname=c-passthrough,${timeoutOptions(cacheTimeoutS)}`,
         ],
         mnt,
         stop: 'fusermount',
@@ -51,7 +60,7 @@ export function cPassthroughSpec(binary, { singleThreaded = false } = {}) {
 }
 
 /** Stock fuse-native (libfuse 2) with a minimal JS passthrough: the JS baseline. */
-export function fuseNativeSpec() {
+export function fuseNativeSpec({ cacheTimeoutS = DEFAULT_CACHE_TIMEOUT_S } = {}) {
   const script = join(here, 'fuse-native-passthrough.mjs');
   return {
     name: 'fuse-native',
@@ -67,7 +76,7 @@ export function fuseNativeSpec() {
     mount: (backing, mnt) =>
       mountDaemon({
         command: process.execPath,
-        args: [script, backing, mnt],
+        args: [script, backing, mnt, String(cacheTimeoutS)],
         mnt,
         stop: 'signal',
         readyLine: /^mounted /,
@@ -92,7 +101,7 @@ faults:
  * The product: `interposer mount <backing> <mnt>` with recording on, off, or with an idle
  * overlay. It prints "mounted <mnt>" when ready and unmounts + flushes on SIGTERM.
  * @param {'record' | 'no-trace' | 'overlay'} mode
- * @param {{ cli?: string, overlayConfig?: string }} [opts]
+ * @param {{ cli?: string, overlayConfig?: string, cacheTimeoutS?: number }} [opts]
  */
 export function interposerSpec(mode, opts = {}) {
   const cli = opts.cli ?? join(REPO_ROOT, 'dist', 'cli', 'interposer.js');
@@ -111,7 +120,14 @@ export function interposerSpec(mode, opts = {}) {
     },
     mount: async (backing, mnt, scratch) => {
       const traceFile = join(scratch, `trace-${mode}.parquet`);
-      const args = [cli, 'mount', backing, mnt];
+      const args = [
+        cli,
+        'mount',
+        backing,
+        mnt,
+        '--cache-timeout',
+        String(opts.cacheTimeoutS ?? DEFAULT_CACHE_TIMEOUT_S),
+      ];
       if (mode === 'no-trace') args.push('--no-trace');
       else args.push('--trace', traceFile);
       if (mode === 'overlay') {

@@ -21,6 +21,7 @@ import { layOutDataFiles, prewarm } from './workspace.mjs';
  * @property {number} metaFiles
  * @property {number} metaBytes
  * @property {number} repeat             rounds; the best figure of each cell is kept
+ * @property {number} cacheTimeoutS      entry/attr timeout given to every FUSE row (for the record)
  * @property {(msg: string) => void} log
  */
 
@@ -55,6 +56,8 @@ export async function runSuite(o) {
         continue;
       }
       o.log(`[round ${round}/${o.repeat}] ${spec.name}: ${spec.description}`);
+      // Other work on the machine skews every figure: keep the load each row started under.
+      row.loadAtStart = [...(row.loadAtStart ?? []), Number(loadavg()[0].toFixed(2))];
       await runCommand('sync', [], { timeoutMs: 120_000 });
       await prewarm(o.workspace.backing, MAX_NUMJOBS);
       try {
@@ -79,7 +82,10 @@ export async function runSuite(o) {
       metaBytes: o.metaBytes,
       repeat: o.repeat,
       fio: 'ioengine=psync direct=0 invalidate=0, one pass per job, backing page cache pre-warmed',
-      fuse: 'allow_other,default_permissions; no kernel_cache/auto_cache/writeback cache; entry/attr timeout 1 s',
+      cacheTimeoutS: o.cacheTimeoutS,
+      fuse:
+        'allow_other,default_permissions; no kernel_cache/auto_cache/writeback cache; ' +
+        `entry/attr timeout ${o.cacheTimeoutS} s, negative timeout 0`,
     },
     jobs: jobs.map(({ id, label, unit }) => ({ id, label, unit })),
     rows: [...rows.values()],
