@@ -53,7 +53,9 @@ const WRITER_HISTORY = 4;
 
 interface Resource {
   writers: number[];
-  readers: Map<number, number>;
+  /** Latest reader per thread since the last writer (parallel arrays: threads are few). */
+  readerTids: number[];
+  readerOps: number[];
 }
 
 class GrowableInt32 {
@@ -94,6 +96,8 @@ export function computeSchedule(plan: ReplayPlan, handles: HandleTable): Schedul
     }
     return id;
   };
+  // Parent name of each path id, resolved once (not per op).
+  const parentIds = Int32Array.from(paths, (p) => nameId(parentOf(p)));
 
   let current = 0; // op being analysed
   let depsFrom = 0; // where its deps begin in `deps`
@@ -105,7 +109,7 @@ export function computeSchedule(plan: ReplayPlan, handles: HandleTable): Schedul
     const key = id * 4 + kind;
     let r = resources.get(key);
     if (!r) {
-      r = { writers: [], readers: new Map() };
+      r = { writers: [], readerTids: [], readerOps: [] };
       resources.set(key, r);
     }
     const me = current;
@@ -119,14 +123,21 @@ export function computeSchedule(plan: ReplayPlan, handles: HandleTable): Schedul
       }
     }
     if (write) {
-      for (const [readerTid, reader] of r.readers) {
-        if (readerTid !== myTid && endNs[reader]! <= myStart) addDep(reader);
+      for (let k = 0; k < r.readerTids.length; k++) {
+        const reader = r.readerOps[k]!;
+        if (r.readerTids[k] !== myTid && endNs[reader]! <= myStart) addDep(reader);
       }
-      r.readers.clear();
+      r.readerTids.length = 0;
+      r.readerOps.length = 0;
       r.writers.push(me);
       if (r.writers.length > WRITER_HISTORY) r.writers.shift();
     } else {
-      r.readers.set(myTid, me);
+      const k = r.readerTids.indexOf(myTid);
+      if (k >= 0) r.readerOps[k] = me;
+      else {
+        r.readerTids.push(myTid);
+        r.readerOps.push(me);
+      }
     }
   };
   const dataOf = (slot: number, pathId: number): number => {
@@ -150,9 +161,8 @@ export function computeSchedule(plan: ReplayPlan, handles: HandleTable): Schedul
     }
     const ok = errno[i] === 0;
     const pathId = plan.path[i]!;
-    const p = paths[pathId]!;
     const slot = handles.slotOf[i]!;
-    const parent = nameId(parentOf(p));
+    const parent = parentIds[pathId]!;
 
     if (CREATES_PATH[code] === 1 || REMOVES_PATH[code] === 1) {
       access(NS, pathId, ok);
@@ -173,7 +183,7 @@ export function computeSchedule(plan: ReplayPlan, handles: HandleTable): Schedul
       access(LISTING, parent, ok && code === OP_CODE.rename);
       if (p2 >= 0) {
         access(NS, p2, ok);
-        access(LISTING, nameId(parentOf(paths[p2]!)), ok);
+        access(LISTING, parentIds[p2]!, ok);
         if (ok && code === OP_CODE.rename) identities.rename(pathId, p2);
       }
       continue;

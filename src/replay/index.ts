@@ -92,6 +92,12 @@ export async function replayPlan(plan: ReplayPlan, options: ReplayOptions): Prom
   const note = options.onPhase ?? (() => {});
   const root = prepareTarget(options.target, options.force ?? false);
 
+  let phaseStart = Date.now();
+  const took = () => {
+    const ms = Date.now() - phaseStart;
+    phaseStart = Date.now();
+    return `${ms} ms`;
+  };
   const handles = resolveHandles(plan);
   const schedule = computeSchedule(plan, handles);
   const required = requiredTree(plan, handles);
@@ -99,10 +105,11 @@ export async function replayPlan(plan: ReplayPlan, options: ReplayOptions): Prom
   if (options.overlay && (options.overlay.faults.length > 0 || options.overlay.throttle.length > 0)) {
     decided = decideOverlay(plan, options.overlay, options.timing, speed);
   }
+  note(`analysis: ${plan.n} ops, ${schedule.streamCount} threads, ${handles.count} handles, ${schedule.deps.length} cross-thread dependencies (${took()})`);
   const pool = createContentPool();
   const prephase = buildTree(root, required, pool);
   note(
-    `pre-phase: ${prephase.files} files (${prephase.bytes} bytes), ${prephase.dirs} directories, ${prephase.symlinks} symlinks created`,
+    `pre-phase: ${prephase.files} files (${prephase.bytes} bytes), ${prephase.dirs} directories, ${prephase.symlinks} symlinks created (${took()})`,
   );
 
   const concurrency = Math.max(1, options.concurrency ?? Math.min(schedule.streamCount, DEFAULT_MAX_CONCURRENCY));
@@ -122,6 +129,7 @@ export async function replayPlan(plan: ReplayPlan, options: ReplayOptions): Prom
     onProgress: options.onProgress ? (done) => options.onProgress!(done, plan.n, Date.now() - started) : undefined,
   });
 
+  note(`executed ${run.partial ? 'part of ' : ''}the trace in ${(run.elapsedNs / 1e6).toFixed(0)} ms on ${run.workers} workers (${took()} with start-up)`);
   let rowsWritten = 0;
   if (options.out) {
     rowsWritten = await writeReplayTrace({
@@ -139,6 +147,7 @@ export async function replayPlan(plan: ReplayPlan, options: ReplayOptions): Prom
       },
     });
   }
+  if (options.out) note(`wrote ${rowsWritten} rows to ${options.out} (${took()})`);
   if (decided && decided.records.length > 0) {
     const logPath = options.faultLog ?? (options.out ? `${options.out}.faults.jsonl` : null);
     if (logPath) await writeFaultLog(logPath, decided, run.results.startNs, run.results.seq, run.wallClockAnchorNs);

@@ -10,6 +10,7 @@ import { TraceWriter } from '../trace/writer.js';
 import type { OverlayDecisions } from './overlay-decisions.js';
 import { NULL32, type ReplayPlan } from './plan.js';
 import type { ReplayResults } from './shared-state.js';
+import { words, writeInt64 } from './int64.js';
 
 /** Replay-specific metadata keys (besides METADATA_KEYS.source = "replay"). */
 export const REPLAY_METADATA_KEYS = {
@@ -80,15 +81,22 @@ export function replayBatch(
   const faultTruncated = int64(n, true);
   const throttleWait = int64(n, true);
 
+  const views = new Map<BigInt64Array, Int32Array>();
+  const w = (col: ReturnType<typeof int64>) => {
+    let v = views.get(col.values);
+    if (!v) views.set(col.values, (v = words(col.values)));
+    return v;
+  };
+  const set64 = (col: ReturnType<typeof int64>, r: number, v: number) => writeInt64(w(col), r, v);
   const setOpt64 = (col: ReturnType<typeof int64>, r: number, v: number, present: boolean) => {
     if (present) {
-      col.values[r] = BigInt(Math.round(v));
+      writeInt64(w(col), r, Math.round(v));
       col.valid![r] = 1;
     }
   };
   for (let r = 0; r < n; r++) {
     const i = order[from + r]!;
-    seq.values[r] = BigInt(from + r);
+    set64(seq, r, from + r);
     op[r] = plan.op[i]!;
     path[r] = plan.path[i]!;
     path2[r] = plan.path2[i]!;
@@ -96,7 +104,7 @@ export function replayBatch(
     setOpt64(fh, r, plan.fh[i]!, !Number.isNaN(plan.fh[i]!));
     setOpt64(offset, r, plan.offset[i]!, !Number.isNaN(plan.offset[i]!));
     setOpt64(size, r, plan.size[i]!, !Number.isNaN(plan.size[i]!));
-    bytes.values[r] = BigInt(results.bytes[i]!);
+    set64(bytes, r, results.bytes[i]!);
     errno.values[r] = results.errno[i]!;
     if (plan.flags[i] !== NULL32) {
       flags.values[r] = plan.flags[i]!;
@@ -108,9 +116,9 @@ export function replayBatch(
     }
     const s = Math.round(results.startNs[i]!);
     const e = Math.max(s, Math.round(results.endNs[i]!));
-    start.values[r] = BigInt(s);
-    end.values[r] = BigInt(e);
-    duration.values[r] = BigInt(e - s);
+    set64(start, r, s);
+    set64(end, r, e);
+    set64(duration, r, e - s);
     pid.values[r] = plan.pid[i]!;
     tid.values[r] = plan.tid[i]!;
     uid.values[r] = plan.uid[i]!;

@@ -6,6 +6,7 @@
  */
 import type { Column, TraceBatch } from '../trace/batch.js';
 import { OPS, OP_CODE } from '../trace/schema.js';
+import { readInt64, words } from './int64.js';
 
 /** Sentinel for a null int32 field (flags, mode). */
 export const NULL32 = -2147483648;
@@ -115,9 +116,13 @@ function strings(batch: TraceBatch, name: string): Extract<Column, { kind: 'stri
 }
 
 function copyNumeric(col: NumericColumn, into: Float64Array | Int32Array, at: number, n: number, nullValue: number) {
-  for (let i = 0; i < n; i++) {
-    into[at + i] = col.valid && col.valid[i] === 0 ? nullValue : Number(col.values[i]!);
+  const valid = col.valid;
+  if (col.kind === 'int32') {
+    for (let i = 0; i < n; i++) into[at + i] = valid && valid[i] === 0 ? nullValue : col.values[i]!;
+    return;
   }
+  const w = words(col.values);
+  for (let i = 0; i < n; i++) into[at + i] = valid && valid[i] === 0 ? nullValue : readInt64(w, i);
 }
 
 /** The columns the plan needs from a trace file (all but the recorded overlay columns). */
@@ -170,7 +175,10 @@ export async function buildPlan(batches: AsyncIterable<TraceBatch> | Iterable<Tr
     const path2Map = paths.remap(path2Col.dictionary);
     const commMap = comms.remap(commCol.dictionary);
     const start = numeric(batch, 'start_ns').values as BigInt64Array;
-    const end = numeric(batch, 'end_ns').values as BigInt64Array;
+    const startWords = words(start);
+    const endWords = words(numeric(batch, 'end_ns').values as BigInt64Array);
+    let batchMin = Infinity;
+    let batchMinAt = -1;
     for (let i = 0; i < n; i++) {
       const o = opCol.indices[i]!;
       loaded.op[at + i] = o < 0 ? OP_CODE.event : opMap[o]!;
@@ -180,11 +188,15 @@ export async function buildPlan(batches: AsyncIterable<TraceBatch> | Iterable<Tr
       loaded.path2[at + i] = p2 < 0 ? -1 : path2Map[p2]!;
       const c = commCol.indices[i]!;
       loaded.comm[at + i] = c < 0 ? -1 : commMap[c]!;
-      const s = start[i]!;
-      if (base === null || s < base) base = s;
-      startAbs[at + i] = Number(s);
-      endAbs[at + i] = Number(end[i]!);
+      const s = readInt64(startWords, i);
+      if (s < batchMin) {
+        batchMin = s;
+        batchMinAt = i;
+      }
+      startAbs[at + i] = s;
+      endAbs[at + i] = readInt64(endWords, i);
     }
+    if (batchMinAt >= 0 && (base === null || start[batchMinAt]! < base)) base = start[batchMinAt]!;
     copyNumeric(numeric(batch, 'seq'), loaded.seq, at, n, NaN);
     copyNumeric(numeric(batch, 'fh'), loaded.fh, at, n, NaN);
     copyNumeric(numeric(batch, 'offset'), loaded.offset, at, n, NaN);

@@ -9,6 +9,7 @@
 import { OP_DICTIONARY, type Column, type TraceBatch } from '../trace/batch.js';
 import { COLUMNS, OP_CODE, type Op } from '../trace/schema.js';
 import { seededRandom } from '../trace/synthetic.js';
+import { words, writeInt64 } from './int64.js';
 
 export interface WorkloadOptions {
   ops: number;
@@ -110,9 +111,12 @@ export function generateWorkload(options: WorkloadOptions): TraceBatch[] {
   let nextFh = 1;
   let tempCounter = 0;
   const queues: Pending[][] = Array.from({ length: threads }, () => []);
+  const heads = new Int32Array(threads);
   const clock = new Float64Array(threads).map((_, t) => t * 1_000);
   const refill = (t: number) => {
     const q = queues[t]!;
+    q.length = 0;
+    heads[t] = 0;
     if (rand() < 0.02) {
       const tmp = pid(`/d${t}/tmp_${tempCounter}`);
       const done = pid(`/d${t}/done_${tempCounter++}`);
@@ -150,8 +154,8 @@ export function generateWorkload(options: WorkloadOptions): TraceBatch[] {
   for (let i = 0; i < n; i++) {
     let t = 0;
     for (let k = 1; k < threads; k++) if (clock[k]! < clock[t]!) t = k;
-    if (queues[t]!.length === 0) refill(t);
-    const p = queues[t]!.shift()!;
+    if (heads[t]! >= queues[t]!.length) refill(t);
+    const p = queues[t]![heads[t]!++]!;
     const start = clock[t]!;
     const dur = (DURATION_NS[p.op] ?? 5_000) * (0.5 + rand());
     c.op[i] = OP_CODE[p.op];
@@ -199,9 +203,13 @@ function toBatches(c: Columns, n: number, paths: string[], batchRows: number): T
     s('path').dictionary = paths;
     s('path2').dictionary = paths;
     s('comm').dictionary = ['workload'];
+    const w64 = Object.fromEntries(
+      COLUMNS.filter((d) => d.type === 'int64').map((d) => [d.name, words(i64(d.name).values)]),
+    ) as Record<string, Int32Array>;
+    const set64 = (name: string, r: number, v: number) => writeInt64(w64[name]!, r, v);
     const opt64 = (name: string, r: number, v: number) => {
       if (!Number.isNaN(v)) {
-        i64(name).values[r] = BigInt(v);
+        set64(name, r, v);
         i64(name).valid![r] = 1;
       }
     };
@@ -213,7 +221,7 @@ function toBatches(c: Columns, n: number, paths: string[], batchRows: number): T
     };
     for (let r = 0; r < len; r++) {
       const i = order[from + r]!;
-      i64('seq').values[r] = BigInt(from + r);
+      set64('seq', r, from + r);
       s('op').indices[r] = c.op[i]!;
       s('path').indices[r] = c.path[i]!;
       s('path2').indices[r] = c.path2[i]!;
@@ -221,13 +229,13 @@ function toBatches(c: Columns, n: number, paths: string[], batchRows: number): T
       opt64('fh', r, c.fh[i]!);
       opt64('offset', r, c.offset[i]!);
       opt64('size', r, c.size[i]!);
-      i64('bytes').values[r] = BigInt(c.bytes[i]!);
+      set64('bytes', r, c.bytes[i]!);
       i32('errno').values[r] = c.errno[i]!;
       opt32('flags', r, c.flags[i]!);
       opt32('mode', r, c.mode[i]!);
-      i64('start_ns').values[r] = BigInt(c.start[i]!);
-      i64('end_ns').values[r] = BigInt(c.end[i]!);
-      i64('duration_ns').values[r] = BigInt(c.end[i]! - c.start[i]!);
+      set64('start_ns', r, c.start[i]!);
+      set64('end_ns', r, c.end[i]!);
+      set64('duration_ns', r, c.end[i]! - c.start[i]!);
       i32('pid').values[r] = 1000;
       i32('tid').values[r] = c.tid[i]!;
       i32('uid').values[r] = 0;

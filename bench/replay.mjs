@@ -1,0 +1,179 @@
+#!/usr/bin/env node
+// npm run bench:replay — replayer throughput and timing accuracy (needs `npm run build:ts`).
+//
+//  1. generates a 1M-op trace (8 threads, ~1000 files: 4 KiB reads/writes, stat/open/close,
+//     temp files created/renamed/deleted, a few ENOENT lookups) and writes it as Parquet;
+//  2. replays it --timing afap into a fresh directory: ops/s;
+//  3. runs the same fs calls natively (one tight loop of synchronous node:fs calls in recorded
+//     order, same pre-built tree), in the same run, for the ratio;
+//  4. replays a paced trace (--timing original) and reports the issue-time error
+//     (median/p99/max µs) and the lag behind the recorded schedule.
+// Markdown on stdout, progress on stderr; JSON next to it in bench/results/replay-latest.json.
+import { closeSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+
+const dist = new URL('../dist/', import.meta.url);
+const load = (p) => import(new URL(p, dist).href);
+let modules;
+try {
+  modules = {
+    replay: await load('replay/index.js'),
+    workload: await load('replay/workload.js'),
+    plan: await load('replay/plan.js'),
+    handles: await load('replay/handles.js'),
+    tree: await load('replay/tree-requirements.js'),
+    target: await load('replay/target.js'),
+    content: await load('replay/content.js'),
+    fsOps: await load('replay/fs-ops.js'),
+    writer: await load('trace/writer.js'),
+  };
+} catch (err) {
+  process.stderr.write(`bench/replay.mjs: build first (npm run build:ts): ${err.message}\n`);
+  process.exit(1);
+}
+
+const { values } = parseArgs({
+  options: {
+    ops: { type: 'string', default: '1000000' },
+    'paced-ops': { type: 'string', default: '50000' },
+    quick: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (values.help) {
+  process.stdout.write('usage: node bench/replay.mjs [--ops N (1000000)] [--paced-ops N (100000)] [--quick]\n');
+  process.exit(0);
+}
+const OPS = values.quick ? 100_000 : Number(values.ops);
+const PACED_OPS = values.quick ? 10_000 : Number(values['paced-ops']);
+const log = (m) => process.stderr.write(`[replay bench] ${m}\n`);
+const work = mkdtempSync(join(tmpdir(), 'interposer-bench-replay-'));
+
+async function writeTrace(path, batches) {
+  const w = await modules.writer.TraceWriter.open({ path, wallClockAnchorNs: 0n, metadata: { 'interposer.source': 'record' } });
+  for (const b of batches) await w.write(b);
+  await w.close();
+}
+
+/** The same fs calls as the replay, one synchronous loop in recorded start order, no scheduling. */
+async function runNative(batches, n, dir) {
+  const { buildPlan } = modules.plan;
+  const plan = await buildPlan(batches, n);
+  const handles = modules.handles.resolveHandles(plan);
+  const pool = modules.content.createContentPool(false);
+  const root = modules.target.prepareTarget(dir, false);
+  modules.target.buildTree(root, modules.tree.requiredTree(plan, handles), pool);
+  const slotFd = new Int32Array(handles.count).fill(-1);
+  const fsOps = new modules.fsOps.FsOps(slotFd, pool);
+  const targetPaths = plan.paths.map((p) => modules.target.targetPath(root, p));
+  const hashes = plan.paths.map((p) => modules.content.pathHash(p));
+  const a = { code: 0, path: '', path2: null, offset: 0, size: 0, flags: 0, mode: 0, slot: -1, contentHash: 0 };
+  const OPENERS = new Set([12, 28, 23]); // open, create, opendir
+  let errors = 0;
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < plan.n; i++) {
+    const code = plan.op[i];
+    const slot = handles.slotOf[i];
+    const pathId = slot >= 0 && !OPENERS.has(code) ? handles.slotPath[slot] : plan.path[i];
+    const p2 = plan.path2[i];
+    a.code = code;
+    a.path = targetPaths[pathId];
+    a.path2 = p2 < 0 ? null : targetPaths[p2];
+    a.offset = plan.offset[i];
+    a.size = plan.size[i];
+    a.flags = plan.flags[i];
+    a.mode = plan.mode[i];
+    a.slot = slot;
+    a.contentHash = hashes[pathId];
+    try {
+      fsOps.run(a);
+    } catch {
+      errors++;
+    }
+  }
+  const ns = Number(process.hrtime.bigint() - t0);
+  for (const fd of slotFd) if (fd >= 0) closeSync(fd);
+  return { opsPerSec: plan.n / (ns / 1e9), seconds: ns / 1e9, errors };
+}
+
+try {
+  log(`generating ${OPS} ops`);
+  const batches = modules.workload.generateWorkload({ ops: OPS, threads: 8, files: 1000 });
+  const input = join(work, 'input.parquet');
+  await writeTrace(input, batches);
+
+  log('replay --timing afap');
+  const afap = await modules.replay.replayFile({
+    input,
+    target: join(work, 'afap'),
+    out: join(work, 'afap.replay.parquet'),
+    timing: 'afap',
+    onPhase: log,
+  });
+  const ra = afap.report;
+  const afapRate = ra.ops.replayed / (ra.totalTimeNs.replayed / 1e9);
+
+  log('native loop of the same calls');
+  const native = await runNative(batches, OPS, join(work, 'native'));
+
+  // Paced trace: ~5k ops/s recorded (8 threads, 1.6 ms think time), replayed at its own times.
+  log(`replay --timing original (${PACED_OPS} ops, paced)`);
+  const paced = modules.workload.generateWorkload({ ops: PACED_OPS, threads: 8, files: 1000, gapNs: 1_600_000, seed: 11 });
+  const pacedInput = join(work, 'paced.parquet');
+  await writeTrace(pacedInput, paced);
+  const orig = await modules.replay.replayFile({
+    input: pacedInput,
+    target: join(work, 'original'),
+    out: join(work, 'original.replay.parquet'),
+    timing: 'original',
+    onPhase: log,
+  });
+  const ro = orig.report;
+
+  const us = (ns) => (ns / 1e3).toFixed(1);
+  const result = {
+    ops: OPS,
+    afap: {
+      opsPerSec: Math.round(afapRate),
+      workers: ra.workers,
+      seconds: ra.totalTimeNs.replayed / 1e9,
+      issueErrorUs: { median: ra.issueErrorNs.p50 / 1e3, p99: ra.issueErrorNs.p99 / 1e3 },
+      errorsDiffer: ra.errors.differing,
+    },
+    native: { opsPerSec: Math.round(native.opsPerSec), seconds: native.seconds, errors: native.errors },
+    afapVsNative: afapRate / native.opsPerSec,
+    original: {
+      ops: PACED_OPS,
+      recordedSeconds: ro.totalTimeNs.recorded / 1e9,
+      replayedSeconds: ro.totalTimeNs.replayed / 1e9,
+      totalTimeRatio: ro.totalTimeNs.ratio,
+      issueErrorUs: { median: ro.issueErrorNs.p50 / 1e3, p99: ro.issueErrorNs.p99 / 1e3, max: ro.issueErrorNs.max / 1e3 },
+      lagUs: { median: ro.lagNs.p50 / 1e3, p99: ro.lagNs.p99 / 1e3, max: ro.lagNs.max / 1e3 },
+    },
+  };
+  const md = [
+    '## Replay',
+    '',
+    `Trace: ${OPS.toLocaleString('en')} ops, 8 threads, ~1000 files (4 KiB reads/writes + metadata).`,
+    '',
+    '| measure | value | target |',
+    '|---|---|---|',
+    `| afap replay | ${Math.round(afapRate).toLocaleString('en')} ops/s (${ra.workers} workers, ${(ra.totalTimeNs.replayed / 1e9).toFixed(1)} s) | >= 50,000 ops/s |`,
+    `| native loop, same calls | ${Math.round(native.opsPerSec).toLocaleString('en')} ops/s (${native.seconds.toFixed(1)} s) | |`,
+    `| afap / native | ${(afapRate / native.opsPerSec).toFixed(2)}x | |`,
+    `| afap errors differing from trace | ${ra.errors.differing} | 0 |`,
+    `| original timing: issue error median / p99 / max | ${us(ro.issueErrorNs.p50)} / ${us(ro.issueErrorNs.p99)} / ${us(ro.issueErrorNs.max)} µs | median < 100 µs |`,
+    `| original timing: lag behind recorded times median / p99 | ${us(ro.lagNs.p50)} / ${us(ro.lagNs.p99)} µs | |`,
+    `| original timing: total time recorded -> replayed | ${(ro.totalTimeNs.recorded / 1e9).toFixed(2)} s -> ${(ro.totalTimeNs.replayed / 1e9).toFixed(2)} s (${ro.totalTimeNs.ratio?.toFixed(3)}x) | ~1x |`,
+    '',
+  ].join('\n');
+  process.stdout.write(md + '\n');
+  const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, 'replay-latest.json'), JSON.stringify(result, null, 2));
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
