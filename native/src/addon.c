@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "mount.h"
+#include "ops.h"
 
 void ip_overlay_call_js(napi_env env, napi_value fn, void *context, void *data);
 
@@ -333,6 +334,30 @@ static napi_value js_destroy(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* recordEvent(handle, what, detail) -> false if the buffers are full (drain, then retry): a marker row (op "event") in the trace, in order with the
+ * operations around it: rule changes, checkpoints, dropped writes. */
+static napi_value js_record_event(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ip_mount *m = get_mount(env, argv[0]);
+  if (!m) return NULL;
+  char what[256], detail[4096];
+  size_t len;
+  CHECK(napi_get_value_string_utf8(env, argv[1], what, sizeof(what), &len));
+  CHECK(napi_get_value_string_utf8(env, argv[2], detail, sizeof(detail), &len));
+  if (!m->record) return NULL;
+  ip_record r = {.op = OP_EVENT, .path = what, .path2 = detail, .fh = IP_NULL64, .offset = IP_NULL64,
+                 .size = IP_NULL64, .flags = IP_NULL32, .mode = IP_NULL32, .pid = getpid(), .tid = getpid(),
+                 .uid = (int32_t)getuid(), .gid = (int32_t)getgid(), .comm = "interposer", .fault_kind = -1,
+                 .fault_errno = IP_NULL32, .fault_delay_ns = IP_NULL64, .fault_truncated_to = IP_NULL64,
+                 .throttle_wait_ns = IP_NULL64};
+  r.start_ns = r.end_ns = now_ns() - m->origin_ns;
+  napi_value ok;
+  napi_get_boolean(env, ip_tracebuf_try_append(&m->trace, &r), &ok);
+  return ok;
+}
+
 /* stats(handle) -> { stalls, rows } */
 static napi_value js_stats(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -361,6 +386,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"unmount", NULL, js_unmount, NULL, NULL, NULL, napi_default, NULL},
       {"destroy", NULL, js_destroy, NULL, NULL, NULL, napi_default, NULL},
       {"stats", NULL, js_stats, NULL, NULL, NULL, napi_default, NULL},
+      {"recordEvent", NULL, js_record_event, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

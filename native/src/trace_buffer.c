@@ -176,6 +176,21 @@ void ip_tracebuf_destroy(ip_tracebuf *tb) {
   pthread_cond_destroy(&tb->has_free);
 }
 
+static void append_locked(ip_tracebuf *tb, const ip_record *r, int *notify);
+
+int ip_tracebuf_try_append(ip_tracebuf *tb, const ip_record *r) {
+  int notify = 0;
+  pthread_mutex_lock(&tb->mu);
+  if (tb->active == NULL) {
+    pthread_mutex_unlock(&tb->mu);
+    return 0;
+  }
+  append_locked(tb, r, &notify);
+  pthread_mutex_unlock(&tb->mu);
+  if (notify && tb->on_ready) tb->on_ready(tb->ready_arg);
+  return 1;
+}
+
 void ip_tracebuf_append(ip_tracebuf *tb, const ip_record *r) {
   int notify = 0;
   pthread_mutex_lock(&tb->mu);
@@ -188,11 +203,17 @@ void ip_tracebuf_append(ip_tracebuf *tb, const ip_record *r) {
       batch_reset(tb->active);
     }
   }
+  append_locked(tb, r, &notify);
+  pthread_mutex_unlock(&tb->mu);
+  if (notify && tb->on_ready) tb->on_ready(tb->ready_arg);
+}
+
+static void append_locked(ip_tracebuf *tb, const ip_record *r, int *notify) {
   ip_batch *b = tb->active;
   batch_put(b, tb->next_seq++, r);
   if (b->length == b->capacity) {
     tb->ready[tb->ready_count++] = b;
-    notify = 1;
+    *notify = 1;
     if (tb->free_count > 0) {
       tb->active = tb->free_list[--tb->free_count];
       batch_reset(tb->active);
@@ -200,8 +221,6 @@ void ip_tracebuf_append(ip_tracebuf *tb, const ip_record *r) {
       tb->active = NULL;
     }
   }
-  pthread_mutex_unlock(&tb->mu);
-  if (notify && tb->on_ready) tb->on_ready(tb->ready_arg);
 }
 
 uint32_t ip_tracebuf_take(ip_tracebuf *tb, ip_batch **out, uint32_t max) {

@@ -81,6 +81,8 @@ typedef struct ip_tracebuf {
 int ip_tracebuf_init(ip_tracebuf *tb, uint32_t batches, uint32_t rows_per_batch, ip_ready_fn on_ready, void *arg);
 void ip_tracebuf_destroy(ip_tracebuf *tb);
 void ip_tracebuf_append(ip_tracebuf *tb, const ip_record *r);
+/* Never waits (for the JS thread, which is the one that drains): returns 0 if every batch is full. */
+int ip_tracebuf_try_append(ip_tracebuf *tb, const ip_record *r);
 /* Moves every ready batch (and the active one if non-empty) to out[]; returns how many. */
 uint32_t ip_tracebuf_take(ip_tracebuf *tb, ip_batch **out, uint32_t max);
 /* Gives drained batches back to the pool. */

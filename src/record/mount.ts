@@ -161,6 +161,24 @@ export class InterposerMount {
     this.native.setInterest(this.handle, low, high);
   }
 
+  /**
+   * Puts a marker row (op "event", path = what, path2 = detail) into the trace, in order with
+   * the operations around it: overlay rule changes, checkpoints.
+   */
+  async recordEvent(what: string, detail: string): Promise<void> {
+    if (this.finished) return;
+    while (!this.native.recordEvent(this.handle, what, detail)) {
+      await this.scheduleDrain();
+      if (this.finished) return;
+    }
+  }
+
+  /** Everything recorded so far is on disk in complete row groups when this resolves. */
+  async checkpoint(): Promise<void> {
+    await this.scheduleDrain();
+    await this.writer?.flush();
+  }
+
   stats(): MountStats {
     // After the loop ended the native state is freed; report what it said last.
     return this.finalStats ?? this.native.stats(this.handle);

@@ -55,6 +55,8 @@ export interface NativeBinding {
   unmount(handle: unknown): Promise<void>;
   destroy(handle: unknown): void;
   stats(handle: unknown): { stalls: number; rows: number };
+  /** Appends an "event" marker row; false when every buffer is full (drain, then retry). */
+  recordEvent(handle: unknown, what: string, detail: string): boolean;
 }
 
 /** Indices into NativeMountOptions.verdict. */

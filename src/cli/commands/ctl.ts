@@ -1,7 +1,71 @@
-import { UserError } from '../errors.js';
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.js';
+import { sendControl } from '../../record/control-client.js';
+import type { ControlRequest } from '../../record/control.js';
 
-export const summary = '';
+export const summary = 'change a live mount: add/remove overlay rules, reload, checkpoint';
 
-export async function run(_argv: string[]): Promise<number> {
-  throw new UserError('ctl: not built yet');
+const HELP = `usage: interposer ctl <control-socket> <command> [args]
+
+Talks to a running \`interposer mount --control <socket>\`. Each command returns once it has taken
+effect: the operation after an "add" is already shaped by the new rule.
+
+  rules                       list rules with their match/fire counts
+  add <flag> <spec>           add a rule, same syntax as the mount flags, e.g.
+                                add fault 'op=write,path=**/*.db,errno=EIO'
+                                add throttle-read 10MiB/s
+                                add delay 'op=fsync,fixed=50ms'
+  remove <rule-id>            remove a rule
+  reload                      re-read the --overlay file and flags (also: kill -HUP <mount pid>)
+  checkpoint                  flush the trace: every op so far is readable on disk
+  stats                       operations recorded, writer back-pressure waits
+  --json                      print the raw JSON answer`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' } },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const [socket, command, ...args] = positionals;
+  if (!socket || !command) throw new UsageError(HELP);
+  let request: ControlRequest;
+  switch (command) {
+    case 'add':
+      if (args.length !== 2) throw new UsageError('ctl add needs <flag> <spec>');
+      request = { cmd: 'add', flag: args[0]!, spec: args[1]! };
+      break;
+    case 'remove':
+      if (args.length !== 1) throw new UsageError('ctl remove needs <rule-id>');
+      request = { cmd: 'remove', id: args[0]! };
+      break;
+    case 'rules':
+    case 'reload':
+    case 'checkpoint':
+    case 'stats':
+      request = { cmd: command };
+      break;
+    default:
+      throw new UsageError(`unknown ctl command "${command}"\n\n${HELP}`);
+  }
+  const response = await sendControl(socket, request);
+  if (values.json || !response.ok) console.log(JSON.stringify(response, null, 2));
+  else console.log(summarize(response));
+  return response.ok ? 0 : 1;
+}
+
+function summarize(response: { [key: string]: unknown }): string {
+  const { ok: _ok, ...rest } = response;
+  if (Array.isArray(rest.rules)) {
+    return (
+      (rest.rules as { kind: string; config: { id: string }; matches: number }[])
+        .map((r) => `${r.config.id.padEnd(16)} ${r.kind.padEnd(9)} matches=${r.matches}`)
+        .join('\n') || '(no rules)'
+    );
+  }
+  return Object.keys(rest).length ? JSON.stringify(rest) : 'ok';
 }

@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import { checkMountPaths, checkTracePath } from '../../record/preflight.js';
 import { InterposerMount } from '../../record/mount.js';
+import { ControlServer } from '../../record/control.js';
+import { resolve } from 'node:path';
 import {
   FileFaultLog,
   OVERLAY_FLAGS_HELP,
@@ -24,6 +26,8 @@ Recording:
   --trace FILE          Parquet trace to write (default: ./interposer-trace.parquet)
   --no-trace            record nothing (plain passthrough, for comparison)
   --fault-log FILE      JSON-lines log of injected faults (default: <trace>.faults.jsonl when an overlay is set)
+  --control SOCKET      unix socket for \`interposer ctl\`: add/remove rules, reload, checkpoint at run time
+                        (SIGHUP also reloads the --overlay file)
 
 Mount:
   --allow-nonempty      mount over a non-empty directory
@@ -44,6 +48,7 @@ export async function run(argv: string[]): Promise<number> {
       trace: { type: 'string' },
       'no-trace': { type: 'boolean' },
       'fault-log': { type: 'string' },
+      control: { type: 'string' },
       'allow-nonempty': { type: 'boolean' },
       private: { type: 'boolean' },
       'fuse-option': { type: 'string', short: 'o', multiple: true },
@@ -68,8 +73,11 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError('--trace and --no-trace contradict each other');
 
   // Everything that can be refused is checked before anything is mounted.
-  const overlayConfig = await resolveOverlayConfig(overlayFlagsFromParsedArgs(values));
-  const hasOverlay = overlayConfig.faults.length > 0 || overlayConfig.throttle.length > 0;
+  const overlayFlags = overlayFlagsFromParsedArgs(values);
+  const overlayConfig = await resolveOverlayConfig(overlayFlags);
+  // With a control socket, rules may arrive later: keep an (idle, free) overlay ready.
+  const hasOverlay =
+    overlayConfig.faults.length > 0 || overlayConfig.throttle.length > 0 || values.control !== undefined;
   const { backing, mountpoint } = checkMountPaths(
     positionals[0]!,
     positionals[1]!,
@@ -93,13 +101,36 @@ export async function run(argv: string[]): Promise<number> {
     maxThreads,
     cacheTimeoutSec,
   });
+  const control =
+    values.control && overlay
+      ? await ControlServer.listen({
+          socketPath: resolve(values.control),
+          mount,
+          overlay,
+          reloadConfig: () => resolveOverlayConfig(overlayFlags),
+        })
+      : undefined;
   const stop = (): void => {
     void mount.stop();
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  process.on('SIGHUP', () => {
+    if (!overlay) return;
+    resolveOverlayConfig(overlayFlags).then(
+      (config) => {
+        overlay.reload(config);
+        mount.refreshOverlayInterest();
+        void mount.recordEvent('overlay-reload', JSON.stringify(config));
+        console.error('interposer: overlay reloaded');
+      },
+      (err: Error) =>
+        console.error(`interposer: overlay reload refused, keeping the old rules: ${err.message}`),
+    );
+  });
   console.log(`mounted ${mountpoint}`);
   await mount.closed;
+  await control?.close();
   await faultLog?.close();
   const { rows, stalls } = mount.stats();
   console.error(
