@@ -1,0 +1,149 @@
+/**
+ * Where an export writes: a file (written to a temporary name next to it and renamed into place
+ * on success, so a failed export never leaves a half-written file behind) or stdout. Text is
+ * gathered into ~256 KiB chunks and written with backpressure, so memory stays bounded however
+ * large the trace.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { UserError } from '../cli/errors.js';
+
+const CHUNK_CHARS = 256 * 1024;
+
+export interface TextSink {
+  /** Buffers `text`; resolves at once unless a chunk had to be written (then after it drained). */
+  write(text: string): Promise<void> | void;
+  /** Flushes and, for files, moves the finished file into place. */
+  close(): Promise<void>;
+  /** Drops a file output (after a failure); no-op for stdout. */
+  abort(): Promise<void>;
+}
+
+function describe(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'EACCES' || e.code === 'EPERM') return 'permission denied';
+  if (e.code === 'ENOENT') return 'directory does not exist';
+  if (e.code === 'EISDIR') return 'is a directory';
+  if (e.code === 'ENOSPC') return 'no space left on device';
+  if (e.code === 'EROFS') return 'read-only file system';
+  return e.message ?? String(err);
+}
+
+class StreamSink implements TextSink {
+  private buffer: string[] = [];
+  private buffered = 0;
+  private failure: unknown;
+
+  constructor(
+    private readonly stream: Writable,
+    private readonly describeFailure: (err: unknown) => UserError,
+  ) {
+    stream.on('error', (err) => {
+      this.failure ??= err;
+    });
+  }
+
+  write(text: string): Promise<void> | void {
+    this.buffer.push(text);
+    this.buffered += text.length;
+    if (this.buffered >= CHUNK_CHARS) return this.flush();
+  }
+
+  protected async flush(): Promise<void> {
+    this.check();
+    if (this.buffered === 0) return;
+    const chunk = this.buffer.join('');
+    this.buffer = [];
+    this.buffered = 0;
+    if (!this.stream.write(chunk)) {
+      await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error').catch(() => undefined)]);
+    }
+    this.check();
+  }
+
+  protected check(): void {
+    if (this.failure !== undefined) throw this.describeFailure(this.failure);
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+  }
+
+  async abort(): Promise<void> {
+    this.buffer = [];
+    this.buffered = 0;
+  }
+}
+
+class FileSink extends StreamSink {
+  constructor(
+    private readonly file: WriteStream,
+    private readonly tempPath: string,
+    private readonly finalPath: string,
+  ) {
+    super(file, (err) => new UserError(`export: cannot write ${finalPath}: ${describe(err)}`));
+  }
+
+  override async close(): Promise<void> {
+    await this.flush();
+    this.file.end();
+    await Promise.race([once(this.file, 'close'), once(this.file, 'error')]).catch(() => undefined);
+    this.check();
+    try {
+      await rename(this.tempPath, this.finalPath);
+    } catch (err) {
+      await unlink(this.tempPath).catch(() => undefined);
+      throw new UserError(`export: cannot write ${this.finalPath}: ${describe(err)}`);
+    }
+  }
+
+  override async abort(): Promise<void> {
+    await super.abort();
+    this.file.destroy();
+    await unlink(this.tempPath).catch(() => undefined);
+  }
+}
+
+/** Opens `path` for writing (fails fast with a UserError if it cannot be created). */
+export async function openFileSink(path: string): Promise<TextSink> {
+  const tempPath = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const file = createWriteStream(tempPath, { flags: 'w' });
+  try {
+    await Promise.race([
+      once(file, 'ready'),
+      once(file, 'error').then(([err]) => {
+        throw err;
+      }),
+    ]);
+  } catch (err) {
+    throw new UserError(`export: cannot write ${path}: ${describe(err)}`);
+  }
+  return new FileSink(file, tempPath, path);
+}
+
+/** Writes to stdout; a closed pipe (e.g. `| head`) ends the export with a UserError. */
+export function stdoutSink(stream: Writable = process.stdout): TextSink {
+  return new StreamSink(stream, (err) =>
+    (err as NodeJS.ErrnoException).code === 'EPIPE'
+      ? new UserError('export: output closed early (broken pipe)')
+      : new UserError(`export: cannot write to stdout: ${describe(err)}`),
+  );
+}
+
+/** A sink collecting everything in memory (tests, small programmatic exports). */
+export function memorySink(): TextSink & { text(): string } {
+  const parts: string[] = [];
+  return {
+    write: (text) => {
+      parts.push(text);
+    },
+    close: async () => undefined,
+    abort: async () => {
+      parts.length = 0;
+    },
+    text: () => parts.join(''),
+  };
+}
