@@ -7,7 +7,7 @@ const KEYS: [string, string][] = [
   ['1-9, letter', 'switch view (see Views below)'],
   ['Tab, S-Tab', 'next / previous view'],
   ['↑ ↓ j k', 'scroll a row; PgUp/PgDn/Space a page; g/G top/end'],
-  ['← → [ ]', 'latency view: previous / next op'],
+  ['← → [ ]', 'histogram view: previous / next op'],
   ['x, b', 'files view: files/directories; sort by time/bytes/ops'],
   ['/', 'filter prompt (Enter applies, Esc cancels)'],
   ['c', 'clear filters (re-runs the analysis)'],

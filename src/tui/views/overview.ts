@@ -75,7 +75,7 @@ export function renderOverview(ctx: ViewContext) {
   const fixed = summaryLines(report, width);
   const body: Line[] = [BLANK, title('Bottlenecks')];
   if (report.bottlenecks.length === 0)
-    body.push(plain('  nothing stands out: no op dominates and tails are tight', { dim: true }));
+    body.push(plain("  no findings: nothing here crosses the analyzer's thresholds", { dim: true }));
   for (const text of report.bottlenecks.slice(0, 6)) {
     wrapText(text, width - 2).forEach((part, i) =>
       body.push(plain(`${i === 0 ? '• ' : '  '}${part}`, { color: 'yellow' })),
