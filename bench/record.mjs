@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { buildTools } from './fs/build-tools.mjs';
+import { FIO_JOBS } from './fs/fio.mjs';
 import { exitOnSignals } from './fs/daemon-mount.mjs';
 import { renderMarkdown, writeResults } from './fs/report.mjs';
 import {
@@ -37,6 +38,8 @@ and a metadata storm, for each row, side by side in one run.
 
   --rows LIST            comma-separated rows (default: ${DEFAULT_ROWS.join(',')})
                          also available: c-passthrough-st (single-threaded loop)
+  --jobs LIST            comma-separated fio job ids (default: all of
+                         ${FIO_JOBS.map((j) => j.id).join(', ')})
   --size-mib N           size of each fio data file (default 256)
   --runtime S            cap per fio job in seconds (default 5)
   --meta-files N         files in the metadata storm (default 2000)
@@ -59,6 +62,7 @@ async function main() {
   const { values } = parseArgs({
     options: {
       rows: { type: 'string' },
+      jobs: { type: 'string' },
       'size-mib': { type: 'string' },
       runtime: { type: 'string' },
       'meta-files': { type: 'string' },
@@ -91,6 +95,10 @@ async function main() {
   if (unknown.length)
     throw new UsageError(`unknown row(s) ${unknown.join(', ')}; known: ${ALL_ROWS.join(', ')}`);
 
+  const jobIds = values.jobs ? values.jobs.split(',').map((s) => s.trim()) : FIO_JOBS.map((j) => j.id);
+  const badJobs = jobIds.filter((id) => !FIO_JOBS.some((j) => j.id === id));
+  if (badJobs.length) throw new UsageError(`unknown job(s) ${badJobs.join(', ')}`);
+
   const log = (msg) => process.stderr.write(`${msg}\n`);
   const ws = await createWorkspace();
   try {
@@ -116,6 +124,7 @@ async function main() {
     };
     const results = await runSuite({
       specs: rowNames.map((r) => factories[r]()),
+      jobs: FIO_JOBS.filter((j) => jobIds.includes(j.id)),
       workspace: ws,
       metaStormBinary: tools.metaStorm,
       sizeMiB: int('size-mib', quick ? 64 : 256),

@@ -34,6 +34,7 @@ then a long run sampling the interposer's RSS, and writes one Markdown + JSON re
 bench/results/ (all-<timestamp>.{md,json} and latest.md).
 
   --quick             pass --quick to bench/record.mjs; 30 s long run
+  --repeat N          pass --repeat N to bench/record.mjs (best of N rounds per cell)
   --long-seconds N    length of the RSS long run (default 120)
   --rss-row NAME      server sampled in the long run: interposer-record (default) or fuse-native
   --no-long-run       skip the long run
@@ -45,6 +46,7 @@ async function main() {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },
+      repeat: { type: 'string' },
       'long-seconds': { type: 'string' },
       'rss-row': { type: 'string', default: 'interposer-record' },
       'no-long-run': { type: 'boolean', default: false },
@@ -68,7 +70,9 @@ async function main() {
       sections.push({ script, status: 'absent' });
       continue;
     }
-    const args = script === 'record.mjs' && values.quick ? ['--quick'] : [];
+    const args = [];
+    if (script === 'record.mjs' && values.quick) args.push('--quick');
+    if (script === 'record.mjs' && values.repeat) args.push('--repeat', values.repeat);
     log(`\n=== bench/${script} ${args.join(' ')}`);
     sections.push(await runScript(script, path, args));
   }
