@@ -38,7 +38,8 @@ function series(buckets: readonly TimelineBucket[]): Series[] {
       color: 'magenta',
       values: buckets.map((b) => b.maxConcurrency),
       how: 'max',
-      format: (v) => formatCount(v),
+      // Averages of small integers: keep a decimal so "mean 0.6" does not read as idle.
+      format: (v) => (Number.isInteger(v) ? formatCount(v) : v < 100 ? v.toFixed(1) : formatCount(v)),
     },
   ];
 }
