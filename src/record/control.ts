@@ -4,7 +4,8 @@
  * the very next operation), so a test harness can rely on the acknowledgement.
  *
  * Requests: {"cmd":"rules"} | {"cmd":"add","flag":"fault","spec":"op=write,errno=EIO"} |
- * {"cmd":"remove","id":"..."} | {"cmd":"reload"} | {"cmd":"checkpoint"} | {"cmd":"stats"}.
+ * {"cmd":"remove","id":"..."} | {"cmd":"reload"} | {"cmd":"checkpoint"} | {"cmd":"stats"} |
+ * {"cmd":"drop-unsynced","tornBytes":512,"keepFraction":0.5,"seed":7} (options optional).
  * `flag` is any overlay shorthand flag name (fault, delay, throttle-read, throttle-write,
  * throttle-iops, throttle-read-iops, throttle-write-iops) and `spec` its value.
  */
@@ -19,6 +20,7 @@ import {
   type RuleConfig,
 } from '../overlay/index.js';
 import type { InterposerMount } from './mount.js';
+import type { DropOptions, PowerLossLayer } from './power-loss.js';
 
 export type ControlRequest =
   | { cmd: 'rules' }
@@ -26,7 +28,8 @@ export type ControlRequest =
   | { cmd: 'remove'; id: string }
   | { cmd: 'reload' }
   | { cmd: 'checkpoint' }
-  | { cmd: 'stats' };
+  | { cmd: 'stats' }
+  | ({ cmd: 'drop-unsynced' } & DropOptions);
 
 export type ControlResponse = { ok: true; [key: string]: unknown } | { ok: false; error: string };
 
@@ -62,6 +65,7 @@ export interface ControlServerOptions {
   socketPath: string;
   mount: InterposerMount;
   overlay: Overlay;
+  powerLoss?: PowerLossLayer | null;
   /** Re-reads the overlay file and flags (for "reload" and SIGHUP). */
   reloadConfig: () => Promise<OverlayConfig>;
 }
@@ -123,7 +127,15 @@ export class ControlServer {
         await mount.checkpoint();
         return { ok: true, rows: mount.stats().rows };
       case 'stats':
-        return { ok: true, ...mount.stats() };
+        return { ok: true, ...mount.stats(), unsyncedWrites: this.options.powerLoss?.unsyncedWrites ?? null };
+      case 'drop-unsynced': {
+        const layer = this.options.powerLoss;
+        if (!layer) return { ok: false, error: 'the mount was not started with --power-loss' };
+        const { cmd: _cmd, ...dropOptions } = request;
+        const result = layer.drop(dropOptions);
+        await mount.recordEvent('drop-unsynced', JSON.stringify({ ...dropOptions, ...result }));
+        return { ok: true, ...result };
+      }
       default:
         return { ok: false, error: `unknown command ${JSON.stringify((request as { cmd?: unknown }).cmd)}` };
     }

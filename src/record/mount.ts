@@ -13,6 +13,7 @@ import type { Overlay, OpContext } from '../overlay/index.js';
 import { loadNative, NATIVE_EVENT, VERDICT_SLOT, type NativeBinding } from './native.js';
 import { traceBatchFromNative } from './native-batch.js';
 import { fuseConnectionId, mountAt } from './mountinfo.js';
+import { POWER_LOSS_OPS, type PowerLossLayer } from './power-loss.js';
 
 export interface MountOptions {
   /** Real, checked paths (see preflight.ts). */
@@ -21,6 +22,8 @@ export interface MountOptions {
   /** Parquet trace to write; null records nothing (the passthrough still runs). */
   tracePath: string | null;
   overlay?: Overlay | null;
+  /** Keeps undo logs of unsynced writes so a crash can be simulated (power-loss.ts). */
+  powerLoss?: PowerLossLayer | null;
   /** Let other users use the mount (needs root or user_allow_other). */
   allowOther?: boolean;
   /** Extra FUSE -o options. */
@@ -156,7 +159,8 @@ export class InterposerMount {
 
   /** Call after changing the overlay's rules so the native side asks about the right ops. */
   refreshOverlayInterest(): void {
-    const ops = this.options.overlay?.interestedOps ?? new Set<Op>();
+    const ops = new Set<Op>(this.options.overlay?.interestedOps ?? []);
+    if (this.options.powerLoss) for (const op of POWER_LOSS_OPS) ops.add(op);
     const [low, high] = opMask(ops);
     this.native.setInterest(this.handle, low, high);
   }
@@ -228,6 +232,7 @@ export class InterposerMount {
   ): void {
     const overlay = this.options.overlay;
     const slots = this.verdict;
+    this.options.powerLoss?.beforeOp(OPS[op]!, path, offset, size);
     const ctx: OpContext = {
       op: OPS[op]!,
       path,

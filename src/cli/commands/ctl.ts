@@ -18,6 +18,10 @@ effect: the operation after an "add" is already shaped by the new rule.
   remove <rule-id>            remove a rule
   reload                      re-read the --overlay file and flags (also: kill -HUP <mount pid>)
   checkpoint                  flush the trace: every op so far is readable on disk
+  drop-unsynced [--torn N] [--keep F] [--seed S]
+                              (mount started with --power-loss) roll every file back to its last
+                              fsync, as a crash would; --torn keeps N bytes of the last write,
+                              --keep keeps each unsynced write with probability F
   stats                       operations recorded, writer back-pressure waits
   --json                      print the raw JSON answer`;
 
@@ -25,7 +29,13 @@ export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' } },
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      json: { type: 'boolean' },
+      torn: { type: 'string' },
+      keep: { type: 'string' },
+      seed: { type: 'string' },
+    },
   });
   if (values.help) {
     console.log(HELP);
@@ -42,6 +52,14 @@ export async function run(argv: string[]): Promise<number> {
     case 'remove':
       if (args.length !== 1) throw new UsageError('ctl remove needs <rule-id>');
       request = { cmd: 'remove', id: args[0]! };
+      break;
+    case 'drop-unsynced':
+      request = {
+        cmd: 'drop-unsynced',
+        ...(values.torn !== undefined && { tornBytes: nonNegative('--torn', values.torn) }),
+        ...(values.keep !== undefined && { keepFraction: fraction(values.keep) }),
+        ...(values.seed !== undefined && { seed: nonNegative('--seed', values.seed) }),
+      };
       break;
     case 'rules':
     case 'reload':
@@ -68,4 +86,18 @@ function summarize(response: { [key: string]: unknown }): string {
     );
   }
   return Object.keys(rest).length ? JSON.stringify(rest) : 'ok';
+}
+
+function nonNegative(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new UsageError(`${flag} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+function fraction(value: string): number {
+  const n = Number(value);
+  if (!(n >= 0 && n <= 1))
+    throw new UsageError(`--keep must be a probability between 0 and 1, got "${value}"`);
+  return n;
 }

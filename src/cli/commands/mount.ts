@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import { checkMountPaths, checkTracePath } from '../../record/preflight.js';
 import { InterposerMount } from '../../record/mount.js';
 import { ControlServer } from '../../record/control.js';
+import { PowerLossLayer } from '../../record/power-loss.js';
 import { resolve } from 'node:path';
 import {
   FileFaultLog,
@@ -28,6 +29,8 @@ Recording:
   --fault-log FILE      JSON-lines log of injected faults (default: <trace>.faults.jsonl when an overlay is set)
   --control SOCKET      unix socket for \`interposer ctl\`: add/remove rules, reload, checkpoint at run time
                         (SIGHUP also reloads the --overlay file)
+  --power-loss          keep undo logs of unsynced writes so \`interposer ctl SOCKET drop-unsynced\` can
+                        roll every file back to its last fsync, as a crash would (needs --control)
 
 Mount:
   --allow-nonempty      mount over a non-empty directory
@@ -49,6 +52,7 @@ export async function run(argv: string[]): Promise<number> {
       'no-trace': { type: 'boolean' },
       'fault-log': { type: 'string' },
       control: { type: 'string' },
+      'power-loss': { type: 'boolean' },
       'allow-nonempty': { type: 'boolean' },
       private: { type: 'boolean' },
       'fuse-option': { type: 'string', short: 'o', multiple: true },
@@ -91,11 +95,15 @@ export async function run(argv: string[]): Promise<number> {
     : undefined;
   const overlay = hasOverlay ? Overlay.fromConfig(overlayConfig, { faultLog }) : null;
 
+  if (values['power-loss'] && !values.control)
+    throw new UsageError('--power-loss needs --control SOCKET to trigger the drop');
+  const powerLoss = values['power-loss'] ? new PowerLossLayer(backing) : null;
   const mount = await InterposerMount.start({
     backing,
     mountpoint,
     tracePath,
     overlay,
+    powerLoss,
     allowOther: !values.private && process.geteuid?.() === 0,
     fuseOptions: values['fuse-option'],
     maxThreads,
@@ -107,6 +115,7 @@ export async function run(argv: string[]): Promise<number> {
           socketPath: resolve(values.control),
           mount,
           overlay,
+          powerLoss,
           reloadConfig: () => resolveOverlayConfig(overlayFlags),
         })
       : undefined;
