@@ -121,19 +121,18 @@ export class Overlay {
   decide(ctx: OpContext): Verdict {
     const opCode = OP_CODE[ctx.op];
     if (this.interestMask[opCode] !== 1) return NO_EFFECT;
-    const nowNs = Number(ctx.nowNs);
-    const { path, path2, uid, pid, size } = ctx;
+    const size = ctx.size;
 
     let errnoRule: CompiledFaultRule | null = null;
     let truncateRule: CompiledFaultRule | null = null;
     let truncateTo = -1;
     let delayBeforeNs = 0;
     let delayAfterNs = 0;
-    this.firedDelays.length = 0;
-    this.firedDelayNs.length = 0;
+    // A count instead of truncating the scratch arrays: setting .length is a slow runtime call.
+    let delayCount = 0;
 
     for (const rule of this.faults) {
-      if (!rule.evaluate(opCode, path, path2, uid, pid, nowNs)) continue;
+      if (!rule.evaluate(opCode, ctx)) continue;
       const c = rule.config;
       if (c.errno !== null && errnoRule === null) errnoRule = rule;
       if (c.truncate !== null) {
@@ -147,8 +146,9 @@ export class Overlay {
         const ns = rule.sampleDelayNs();
         if (c.delay.when === 'before') delayBeforeNs += ns;
         else delayAfterNs += ns;
-        this.firedDelays.push(rule);
-        this.firedDelayNs.push(ns);
+        this.firedDelays[delayCount] = rule;
+        this.firedDelayNs[delayCount] = ns;
+        delayCount++;
       }
     }
     if (errnoRule !== null) {
@@ -160,8 +160,10 @@ export class Overlay {
     let throttleRule: CompiledThrottleRule | null = null;
     if (errnoRule === null && this.throttles.length > 0) {
       const bytes = DATA_OP_MASK[opCode] === 1 ? (truncateTo >= 0 ? truncateTo : size) : 0;
+      let nowNs = -1;
       for (const rule of this.throttles) {
-        if (!rule.appliesTo(opCode, path, path2)) continue;
+        if (!rule.appliesTo(opCode, ctx.path, ctx.path2)) continue;
+        if (nowNs < 0) nowNs = Number(ctx.nowNs);
         const wait = rule.reserve(bytes, nowNs);
         if (throttleRule === null || wait > throttleWaitNs) {
           throttleWaitNs = wait;
@@ -170,7 +172,7 @@ export class Overlay {
       }
     }
 
-    const delayed = this.firedDelays.length > 0;
+    const delayed = delayCount > 0;
     if (errnoRule === null && truncateRule === null && !delayed && throttleWaitNs === 0) return NO_EFFECT;
 
     const winner = errnoRule ?? truncateRule ?? (delayed ? this.firedDelays[0]! : null);
@@ -190,7 +192,8 @@ export class Overlay {
       faultKind,
       ruleId: winner ? winner.config.id : throttleRule!.config.id,
     };
-    if (this.faultLog !== null) this.log(ctx, errnoRule, truncateRule, throttleRule, throttleWaitNs);
+    if (this.faultLog !== null)
+      this.log(ctx, errnoRule, truncateRule, delayCount, throttleRule, throttleWaitNs);
     return verdict;
   }
 
@@ -198,6 +201,7 @@ export class Overlay {
     ctx: OpContext,
     errnoRule: CompiledFaultRule | null,
     truncateRule: CompiledFaultRule | null,
+    delayCount: number,
     throttleRule: CompiledThrottleRule | null,
     throttleWaitNs: number,
   ): void {
@@ -230,7 +234,8 @@ export class Overlay {
         truncateTo: truncateRule.truncatedSize(ctx.size),
       });
     }
-    for (const [i, rule] of this.firedDelays.entries()) {
+    for (let i = 0; i < delayCount; i++) {
+      const rule = this.firedDelays[i]!;
       log.record({
         ...base(rule.config.id, 'delay'),
         delayNs: this.firedDelayNs[i]!,

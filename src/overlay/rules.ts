@@ -6,6 +6,7 @@
 import picomatch from 'picomatch';
 import { OP_CODE, OPS, type Op } from '../trace/schema.js';
 import type { DelayDistribution, FaultRuleConfig, ThrottleRuleConfig } from './config.js';
+import type { OpContext } from './overlay.js';
 import { Prng, deriveSeed } from './prng.js';
 import { TokenBucket } from './token-bucket.js';
 import { SHAPEABLE_OPS } from './validate.js';
@@ -73,21 +74,18 @@ export class CompiledFaultRule {
   }
 
   /** Filter, count, then probability: true when the rule fires on this op. */
-  evaluate(
-    opCode: number,
-    path: string,
-    path2: string | null | undefined,
-    uid: number,
-    pid: number,
-    nowNs: number,
-  ): boolean {
+  evaluate(opCode: number, ctx: OpContext): boolean {
     const c = this.config;
     if (this.opMask[opCode] !== 1) return false;
-    if (c.afterNs !== null && nowNs < c.afterNs) return false;
-    if (c.beforeNs !== null && nowNs >= c.beforeNs) return false;
-    if (c.uids !== null && !c.uids.includes(uid)) return false;
-    if (c.pids !== null && !c.pids.includes(pid)) return false;
-    if (!matchesPath(this.pathMatcher, path, path2)) return false;
+    if (c.uids !== null && !c.uids.includes(ctx.uid)) return false;
+    if (c.pids !== null && !c.pids.includes(ctx.pid)) return false;
+    if (c.afterNs !== null || c.beforeNs !== null) {
+      // BigInt -> Number costs more than the rest of the filter: only rules with a window pay it.
+      const nowNs = Number(ctx.nowNs);
+      if (c.afterNs !== null && nowNs < c.afterNs) return false;
+      if (c.beforeNs !== null && nowNs >= c.beforeNs) return false;
+    }
+    if (!matchesPath(this.pathMatcher, ctx.path, ctx.path2)) return false;
     const n = ++this.matches;
     if (c.first !== null && n > c.first) return false;
     if (c.every !== null && n % c.every !== 0) return false;
