@@ -4,7 +4,7 @@ import { TraceAnalyzer } from './analyzer.js';
 import { openTrace } from '../trace/reader.js';
 import type { AnalyzeOptions, Report } from './types.js';
 
-/** Columns the analyzer reads (all but tid-independent extras are needed for slow-call context). */
+/** Columns the analyzer reads: all but end_ns (= start_ns + duration_ns), flags, mode, gid, fault_truncated_to. */
 export const ANALYZE_COLUMNS = [
   'seq',
   'op',
@@ -16,7 +16,6 @@ export const ANALYZE_COLUMNS = [
   'bytes',
   'errno',
   'start_ns',
-  'end_ns',
   'duration_ns',
   'pid',
   'tid',
