@@ -99,7 +99,7 @@ try {
     const file = join(dir, `trace-${rows}.parquet`);
     const write = await timed(() => writeTrace(file, rows));
     const fileMiB = statSync(file).size / 2 ** 20;
-    global.gc?.();
+    globalThis.gc?.();
     let peakRss = process.memoryUsage().rss;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
     const ours = await timed(() => analyzeTrace(file));
