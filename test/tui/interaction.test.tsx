@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { cleanup } from 'ink-testing-library';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { AnalyzeOptions, Report } from '../../src/analyze/types.js';
@@ -210,6 +211,20 @@ describe('loading and errors', () => {
     await until(() => exit !== undefined, 'onExit');
     expect(exit?.code).toBe(1);
     expect(exit?.message).toContain('not a Parquet file');
+  });
+
+  it("a valid Parquet file that is not a trace shows the reader's explanation", async () => {
+    const path = join(dir, 'people.parquet');
+    const buffer = parquetWriteBuffer({
+      columnData: [
+        { name: 'name', data: ['Alice', 'Bob'], type: 'STRING' },
+        { name: 'age', data: [25, 30], type: 'INT32' },
+      ],
+    });
+    writeFileSync(path, new Uint8Array(buffer));
+    const app = renderApp({ sources: [fileSource(path)], size: SIZE });
+    const s = await app.waitFor((x) => x.includes('Cannot show this trace'), 'the error screen');
+    expect(s).toContain('not an interposer trace');
   });
 
   it('a missing file shows the error screen too', async () => {
