@@ -102,7 +102,10 @@ export interface TraceJoin {
 
 export interface FaultReport {
   logPath: string;
+  /** Ops the overlay affected (a sampled throttle record counts for the ops it stands for). */
   total: number;
+  /** Lines in the log. */
+  records: number;
   skippedLines: number;
   firstTime: string | null;
   lastTime: string | null;
@@ -146,10 +149,14 @@ export function summarizeFaultLog(logPath: string, contents: FaultLogContents, t
   let firstTime: string | null = null;
   let lastTime: string | null = null;
 
+  let total = 0;
   for (const r of records) {
-    byKind.add(r.kind, r.kind === 'throttle' ? (r.throttledOps ?? 1) : 1);
-    byOp.add(r.op);
-    byPath.add(r.path);
+    // A throttle record stands for every slow op since the previous one: count ops, not lines.
+    const ops = r.kind === 'throttle' ? (r.throttledOps ?? 1) : 1;
+    total += ops;
+    byKind.add(r.kind, ops);
+    byOp.add(r.op, ops);
+    byPath.add(r.path, ops);
     if (r.kind === 'errno') byErrno.add(r.errnoName ?? errnoName(r.errno ?? 0));
     const t = BigInt(r.tNs);
     if (firstNs === null || t < firstNs) firstNs = t;
@@ -175,8 +182,6 @@ export function summarizeFaultLog(logPath: string, contents: FaultLogContents, t
       };
       rules.set(r.rule, rule);
     }
-    // A throttle record stands for every slow op since the previous one.
-    const ops = r.kind === 'throttle' ? (r.throttledOps ?? 1) : 1;
     rule.count += ops;
     rule.opCounter.add(r.op, ops);
     if (r.time < rule.firstTime) rule.firstTime = r.time;
@@ -192,8 +197,8 @@ export function summarizeFaultLog(logPath: string, contents: FaultLogContents, t
 
     let proc = procs.get(r.pid);
     if (!proc) procs.set(r.pid, (proc = { kinds: new Counter(), errnos: new Counter(), count: 0 }));
-    proc.count++;
-    proc.kinds.add(r.kind);
+    proc.count += ops;
+    proc.kinds.add(r.kind, ops);
     if (r.errnoName) proc.errnos.add(r.errnoName);
   }
 
@@ -222,7 +227,8 @@ export function summarizeFaultLog(logPath: string, contents: FaultLogContents, t
 
   return {
     logPath,
-    total: records.length,
+    total,
+    records: records.length,
     skippedLines: contents.skipped.length,
     firstTime,
     lastTime,
@@ -323,7 +329,7 @@ export function renderFaultReport(report: FaultReport): string {
     out.push(`${report.logPath}: no injected faults recorded`);
   } else {
     out.push(
-      `${report.logPath}: ${report.total} injected fault${report.total === 1 ? '' : 's'}, ` +
+      `${report.logPath}: ${report.total} op${report.total === 1 ? '' : 's'} affected (${report.records} records), ` +
         `${report.firstTime} .. ${report.lastTime} (${formatNs(report.spanNs)} of capture time)`,
     );
   }

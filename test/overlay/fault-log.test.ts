@@ -145,9 +145,32 @@ describe('fault report', () => {
       [11, 2],
     ]);
     const text = renderFaultReport(report);
-    expect(text).toContain('5 injected faults');
+    expect(text).toContain('5 ops affected (5 records)');
     expect(text).toContain('1 unreadable line(s) skipped');
     expect(text).toMatch(/slow\s+delay\s+2\s+total 8\.0ms, max 6\.0ms\s+fsync 2/);
+  });
+
+  it('counts a sampled throttle record as the ops it stands for', () => {
+    const throttle = record(0, {
+      rule: 'disk',
+      kind: 'throttle',
+      errno: undefined,
+      errnoName: undefined,
+      throttleWaitNs: 2e8,
+      throttledOps: 7,
+      maxThrottleWaitNs: 3e8,
+    });
+    const report = summarizeFaultLog('x.jsonl', { records: [throttle, record(1)], skipped: [] });
+    expect([report.total, report.records]).toEqual([8, 2]);
+    expect(report.byKind).toEqual([
+      { key: 'throttle', count: 7 },
+      { key: 'errno', count: 1 },
+    ]);
+    expect(report.byRule[0]).toMatchObject({
+      rule: 'disk',
+      count: 7,
+      detail: 'waits over threshold, max 300.0ms',
+    });
   });
 
   it('joins with the trace to name the processes that got injected errors', async () => {
