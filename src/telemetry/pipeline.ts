@@ -18,12 +18,7 @@ import {
   type MetricReader,
   type PushMetricExporter,
 } from '@opentelemetry/sdk-metrics';
-import {
-  AlwaysOnSampler,
-  BasicTracerProvider,
-  BatchSpanProcessor,
-  type BufferConfig,
-} from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, type BufferConfig } from '@opentelemetry/sdk-trace-base';
 import type { TraceBatch } from '../trace/batch.js';
 import { BatchAggregate, DurationHistograms, aggregateBatch } from './aggregate.js';
 import {
@@ -133,18 +128,20 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
         report,
       );
     }
-    const provider = new BasicTracerProvider({
-      resource,
-      // Head sampling already happened per row; a second, SDK-side sampler would compound it.
-      sampler: new AlwaysOnSampler(),
-      spanProcessors: [new BatchSpanProcessor(exporter, spanBufferConfig(options.spans, env))],
-    });
+    // Spans are built from finished rows and handed straight to the batch processor: no tracer,
+    // no SDK-side sampler (head sampling already happened per row; a second one would compound).
+    const processor = new BatchSpanProcessor(exporter, spanBufferConfig(options.spans, env));
     spanEmitter = new SpanEmitter(
-      provider.getTracer(INSTRUMENTATION_SCOPE, version),
+      processor,
       headSampler(options.spans.ratio),
       options.wallClockAnchorNs,
+      resource,
+      {
+        name: INSTRUMENTATION_SCOPE,
+        version,
+      },
     );
-    stoppers.push({ what: 'span export', stop: () => provider.shutdown() });
+    stoppers.push({ what: 'span export', stop: () => processor.shutdown() });
   }
 
   let recorder: MetricsRecorder | null = null;

@@ -139,6 +139,18 @@ describe('spans', () => {
     expect(openSpan.status.code).toBe(SpanStatusCode.ERROR);
     expect(read.resource.attributes['service.name']).toBe('interposer');
     expect(read.instrumentationScope.name).toBe('interposer');
+    expect(read.duration).toEqual([0, 1500]);
+    expect(read.ended).toBe(true);
+    // Each operation is its own trace: distinct, well-formed, non-zero ids.
+    const contexts = spans.map((s) => s.spanContext());
+    for (const c of contexts) {
+      expect(c.traceId).toMatch(/^[0-9a-f]{32}$/);
+      expect(c.spanId).toMatch(/^[0-9a-f]{16}$/);
+      expect(c.traceId).not.toMatch(/^0+$/);
+      expect(c.traceFlags & 1).toBe(1); // sampled
+    }
+    expect(new Set(contexts.map((c) => c.traceId)).size).toBe(spans.length);
+    expect(new Set(contexts.map((c) => c.spanId)).size).toBe(spans.length);
   });
 
   it('head-samples by seq: the ratio holds and the same rows are picked every time', async () => {
