@@ -36,6 +36,8 @@ export interface MountOptions {
   cacheTimeoutSec?: number;
   /** Called with every batch after it was handed to the writer (telemetry, live views). */
   onBatch?: (batch: TraceBatch) => void;
+  /** Wall-clock ns at start_ns = 0 (default: now); telemetry needs it before the mount starts. */
+  wallClockAnchorNs?: bigint;
   /** Extra trace file metadata. */
   metadata?: Record<string, string>;
   /** How often partially filled trace buffers are collected (ms). */
@@ -103,7 +105,7 @@ export class InterposerMount {
 
   static async start(options: MountOptions): Promise<InterposerMount> {
     const native = loadNative();
-    const wallClockAnchorNs = BigInt(Date.now()) * 1_000_000n;
+    const wallClockAnchorNs = options.wallClockAnchorNs ?? BigInt(Date.now()) * 1_000_000n;
     const writer = options.tracePath
       ? await TraceWriter.open({
           path: options.tracePath,

@@ -4,6 +4,14 @@ import { checkMountPaths, checkTracePath } from '../../record/preflight.js';
 import { InterposerMount } from '../../record/mount.js';
 import { ControlServer } from '../../record/control.js';
 import { PowerLossLayer } from '../../record/power-loss.js';
+import {
+  TELEMETRY_FLAGS,
+  TELEMETRY_FLAGS_HELP,
+  createTelemetry,
+  normalizeTelemetryArgv,
+  teeFaultLog,
+  telemetryOptionsFromFlags,
+} from '../../telemetry/index.js';
 import { resolve } from 'node:path';
 import {
   FileFaultLog,
@@ -40,11 +48,13 @@ Mount:
   --cache-timeout SEC   let the kernel cache names/attributes this long (default 0: always fresh;
                         > 0 is faster for metadata but hard links and outside changes may look stale)
 
-${OVERLAY_FLAGS_HELP}`;
+${OVERLAY_FLAGS_HELP}
+
+${TELEMETRY_FLAGS_HELP}`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
-    args: argv,
+    args: normalizeTelemetryArgv(argv),
     allowPositionals: true,
     options: {
       help: { type: 'boolean', short: 'h' },
@@ -59,6 +69,7 @@ export async function run(argv: string[]): Promise<number> {
       'max-threads': { type: 'string' },
       'cache-timeout': { type: 'string' },
       ...OVERLAY_PARSE_ARGS_OPTIONS,
+      ...TELEMETRY_FLAGS,
     },
     strict: true,
   });
@@ -90,9 +101,15 @@ export async function run(argv: string[]): Promise<number> {
   const tracePath = values['no-trace'] ? null : checkTracePath(values.trace ?? 'interposer-trace.parquet');
   const faultLogPath =
     values['fault-log'] ?? (hasOverlay ? `${tracePath ?? 'interposer'}.faults.jsonl` : undefined);
-  const faultLog: FaultLog | undefined = faultLogPath
-    ? await FileFaultLog.open(checkTracePath(faultLogPath))
-    : undefined;
+  const wallClockAnchorNs = BigInt(Date.now()) * 1_000_000n;
+  const telemetryOptions = telemetryOptionsFromFlags(values, {
+    wallClockAnchorNs,
+    ...(tracePath ? { tracePath } : {}),
+    onError: (message) => console.error(`interposer: telemetry: ${message}`),
+  });
+  const fileFaultLog = faultLogPath ? await FileFaultLog.open(checkTracePath(faultLogPath)) : undefined;
+  const telemetry = await createTelemetry(telemetryOptions);
+  const faultLog: FaultLog | undefined = fileFaultLog && teeFaultLog(fileFaultLog, telemetry);
   const overlay = hasOverlay ? Overlay.fromConfig(overlayConfig, { faultLog }) : null;
 
   if (values['power-loss'] && !values.control)
@@ -108,6 +125,8 @@ export async function run(argv: string[]): Promise<number> {
     fuseOptions: values['fuse-option'],
     maxThreads,
     cacheTimeoutSec,
+    wallClockAnchorNs,
+    ...(telemetry ? { onBatch: (batch) => telemetry.onBatch(batch) } : {}),
   });
   const control =
     values.control && overlay
@@ -141,6 +160,7 @@ export async function run(argv: string[]): Promise<number> {
   await mount.closed;
   await control?.close();
   await faultLog?.close();
+  await telemetry?.shutdown();
   const { rows, stalls } = mount.stats();
   console.error(
     `interposer: unmounted ${mountpoint}; ${rows} operations` +
