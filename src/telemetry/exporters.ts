@@ -89,7 +89,7 @@ export function reportExportFailures<E extends Exporting<never>>(
         const now = Date.now();
         if (now - lastReportMs >= REPORT_INTERVAL_MS) {
           const more = suppressed > 0 ? ` (${suppressed} more failures since the last report)` : '';
-          report(`telemetry: exporting ${what} failed: ${result.error?.message ?? 'unknown error'}${more}`);
+          report(`exporting ${what} failed: ${result.error?.message ?? 'unknown error'}${more}`);
           lastReportMs = now;
           suppressed = 0;
         } else {

@@ -216,9 +216,9 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
     // A telemetry bug must not end a recording: report once, keep going.
     if (internalErrorReported) return;
     internalErrorReported = true;
-    const message = `telemetry: dropped data after an internal error: ${err instanceof Error ? err.message : String(err)}`;
+    const message = `dropped data after an internal error: ${err instanceof Error ? err.message : String(err)}`;
     if (report) report(message);
-    else console.error(message);
+    else console.error(`interposer: telemetry: ${message}`);
   };
 
   return {
@@ -248,14 +248,14 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
       if (stopped) return;
       stopped = true;
       const results = await Promise.allSettled(
-        stoppers.map(({ what, stop }) => withTimeout(stop(), SHUTDOWN_TIMEOUT_MS, `telemetry: ${what}`)),
+        stoppers.map(({ what, stop }) => withTimeout(stop(), SHUTDOWN_TIMEOUT_MS, what)),
       );
       for (const result of results) {
         if (result.status === 'rejected') {
           const message = result.reason instanceof Error ? result.reason.message : String(result.reason);
           if (reported.some((r) => r.includes(message))) continue;
-          if (report) report(`telemetry: flushing at shutdown failed: ${message}`);
-          else console.error(`telemetry: flushing at shutdown failed: ${message}`);
+          if (report) report(`flushing at shutdown failed: ${message}`);
+          else console.error(`interposer: telemetry: flushing at shutdown failed: ${message}`);
         }
       }
     },

@@ -61,7 +61,8 @@ export interface TelemetryOptions {
   wallClockAnchorNs: bigint;
   /**
    * Called (rate-limited) when an export fails, e.g. the collector is unreachable, or telemetry
-   * hit an internal error. Default: failures of OTLP exports are silent, internal errors go to stderr.
+   * hit an internal error. Messages carry no prefix ("exporting spans over OTLP grpc failed: ...").
+   * Default: export failures are silent, internal and shutdown errors go to stderr.
    */
   onError?: (message: string) => void;
   exporters?: ExporterOverrides;
