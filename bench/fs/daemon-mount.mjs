@@ -60,6 +60,7 @@ export async function mountDaemon(o) {
   const stdout = tailCollector(child.stdout);
   live.set(o.mnt, child);
   const spawnError = new Promise((_, reject) => child.once('error', reject));
+  spawnError.catch(() => {}); // only raced during startup; a later 'error' must not crash the run
 
   try {
     if (o.readyLine) {
