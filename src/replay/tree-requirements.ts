@@ -9,8 +9,9 @@
  *    `create` only for a missing name, so a successful `open` (even with O_CREAT) is a use;
  *  - rename moves existence (and file identity) from path to path2; unlink/rmdir end it;
  *  - the parent of anything needed or created must exist: needed directories follow;
- *  - a needed file's size is the largest offset+bytes any read returned beyond what the trace
- *    itself wrote (or truncated to) in that file.
+ *  - a needed file's size is the largest offset+bytes of any read that returned bytes the trace
+ *    itself had not written (or truncated away) in that file before: written ranges are tracked
+ *    per file, so a read-back of the trace's own appends does not inflate the pre-existing size.
  */
 import { OP_CODE } from '../trace/schema.js';
 import { FileIdentities, type HandleTable } from './handles.js';
@@ -30,10 +31,51 @@ export interface RequiredEntry {
 interface FileState {
   /** The requirement that created this identity in the pre-phase, if it predates the capture. */
   required: RequiredEntry | null;
-  /** Bytes the trace itself defined (written or truncated to); reads below this need nothing. */
-  definedExtent: number;
-  /** Truncated (to definedExtent) at least once: nothing before the capture survives. */
-  truncated: boolean;
+  /** Byte ranges the trace itself defined (written, or cut off by a truncate): [start, end) pairs. */
+  defined: DefinedRanges;
+}
+
+/** Disjoint, non-adjacent, sorted [start, end) ranges. */
+export class DefinedRanges {
+  private ranges: number[] = [];
+
+  add(start: number, end: number): void {
+    if (!(end > start)) return;
+    const out: number[] = [];
+    let s = start;
+    let e = end;
+    let placed = false;
+    for (let k = 0; k < this.ranges.length; k += 2) {
+      const rs = this.ranges[k]!;
+      const re = this.ranges[k + 1]!;
+      if (re < s) out.push(rs, re);
+      else if (rs > e) {
+        if (!placed) {
+          out.push(s, e);
+          placed = true;
+        }
+        out.push(rs, re);
+      } else {
+        s = Math.min(s, rs);
+        e = Math.max(e, re);
+      }
+    }
+    if (!placed) out.push(s, e);
+    this.ranges = out;
+  }
+
+  /**
+   * The smallest pre-existing size that serves a read of [start, end): end, unless the tail of
+   * the range was defined by the trace (then the start of that defined run); 0 if all defined.
+   */
+  neededFor(start: number, end: number): number {
+    for (let k = 0; k < this.ranges.length; k += 2) {
+      const rs = this.ranges[k]!;
+      const re = this.ranges[k + 1]!;
+      if (rs <= end - 1 && end - 1 < re) return rs > start ? rs : 0;
+    }
+    return end;
+  }
 }
 
 export function parentOf(path: string): string {
@@ -53,7 +95,7 @@ export function requiredTree(plan: ReplayPlan, handles: HandleTable): RequiredEn
   const fileState = (identity: number): FileState => {
     let s = files.get(identity);
     if (!s) {
-      s = { required: null, definedExtent: 0, truncated: false };
+      s = { required: null, defined: new DefinedRanges() };
       files.set(identity, s);
     }
     return s;
@@ -86,7 +128,7 @@ export function requiredTree(plan: ReplayPlan, handles: HandleTable): RequiredEn
     absent.delete(p);
     exists.set(p, null);
     identities.remove(pathId);
-    files.set(identities.of(pathId), { required: null, definedExtent: 0, truncated: false });
+    files.set(identities.of(pathId), { required: null, defined: new DefinedRanges() });
   };
   const removed = (p: string, pathId: number) => {
     exists.delete(p);
@@ -158,13 +200,15 @@ export function requiredTree(plan: ReplayPlan, handles: HandleTable): RequiredEn
       const flags = plan.flags[i]!;
       if (flags !== NULL32 && (flags & O_TRUNC) !== 0) truncateTo(state, 0);
     } else if (code === OP_CODE.read) {
-      const end = plan.offset[i]! + plan.bytes[i]!;
-      if (state.required && !state.truncated && end > state.definedExtent && end > state.required.size) {
-        state.required.size = end;
+      const start = plan.offset[i]!;
+      const bytes = plan.bytes[i]!;
+      if (state.required && bytes > 0 && Number.isFinite(start)) {
+        const needed = state.defined.neededFor(start, start + bytes);
+        if (needed > state.required.size) state.required.size = needed;
       }
     } else if (code === OP_CODE.write || code === OP_CODE.fallocate) {
-      const end = plan.offset[i]! + (code === OP_CODE.write ? plan.bytes[i]! : plan.size[i]!);
-      if (end > state.definedExtent) state.definedExtent = end;
+      const start = plan.offset[i]!;
+      if (Number.isFinite(start)) state.defined.add(start, start + (code === OP_CODE.write ? plan.bytes[i]! : plan.size[i]!));
     } else if (code === OP_CODE.truncate) {
       truncateTo(state, plan.size[i]!);
     }
@@ -172,7 +216,7 @@ export function requiredTree(plan: ReplayPlan, handles: HandleTable): RequiredEn
   return required;
 }
 
+/** Everything from `size` on is now defined by the trace (zeros or later writes). */
 function truncateTo(state: FileState, size: number): void {
-  state.truncated = true;
-  state.definedExtent = Number.isFinite(size) ? size : 0;
+  state.defined.add(Number.isFinite(size) ? size : 0, Infinity);
 }

@@ -20,9 +20,9 @@ export interface MonotonicClock {
 }
 
 export function replayClock(t0: bigint): MonotonicClock {
-  // performance.now() is cheap but per-thread origin; align it once with hrtime (process-wide).
-  const offset = Number(process.hrtime.bigint() - t0) - performance.now() * 1e6;
-  return { nowNs: () => performance.now() * 1e6 + offset };
+  // hrtime is the one clock all threads share (performance.now() in a worker drifted from the
+  // main thread's by milliseconds in tests, so it cannot order ops across workers).
+  return { nowNs: () => Number(process.hrtime.bigint() - t0) };
 }
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));

@@ -156,3 +156,19 @@ describe('dependencies', () => {
     expect(s.streamCount).toBe(4);
   });
 });
+
+describe('defined ranges (what the trace wrote itself)', () => {
+  it('merges writes and finds the pre-existing size a read needs', async () => {
+    const { DefinedRanges } = await import('../../src/replay/tree-requirements.js');
+    const r = new DefinedRanges();
+    r.add(100, 200);
+    r.add(300, 400);
+    r.add(200, 250); // adjacent: merges with [100, 200)
+    expect(r.neededFor(120, 240)).toBe(0); // all written by the trace
+    expect(r.neededFor(50, 150)).toBe(100); // [50, 100) must pre-exist
+    expect(r.neededFor(260, 280)).toBe(280); // a hole between writes
+    expect(r.neededFor(260, 350)).toBe(300);
+    r.add(0, Infinity); // truncate to 0
+    expect(r.neededFor(0, 1e9)).toBe(0);
+  });
+});
