@@ -19,6 +19,9 @@ export interface Loaded {
   diff: ReportDiff | undefined;
 }
 
+/** Thrown from onProgress to stop an analysis whose filter is no longer wanted. */
+class StaleAnalysis extends Error {}
+
 /** A message for the error screen: user errors (bad files) as-is, bugs with a hint. */
 export function describeError(err: unknown): string {
   if (err instanceof UserError) return err.message;
@@ -60,6 +63,8 @@ export function useAnalysis(
           await source.analyze({
             filter,
             onProgress: (rowsDone, rowsTotal) => {
+              // Stops reading a large trace for a filter that was replaced meanwhile.
+              if (!current()) throw new StaleAnalysis();
               done[i] = rowsDone;
               totals[i] = rowsTotal;
               report();
@@ -75,6 +80,7 @@ export function useAnalysis(
       last.current = loaded;
       if (current()) setState({ status: 'ready', ...loaded });
     })().catch((err: unknown) => {
+      if (err instanceof StaleAnalysis) return;
       if (current()) setState({ status: 'error', message: describeError(err) });
     });
     return () => {

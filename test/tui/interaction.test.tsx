@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { cleanup } from 'ink-testing-library';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { analyzeBatches } from '../../src/analyze/analyze.js';
 import type { AnalyzeOptions, Report } from '../../src/analyze/types.js';
 import { batchSource, fileSource, reportSource, type TraceSource } from '../../src/tui/sources.js';
 import { fixtureBatches } from './fixture.js';
@@ -163,6 +164,42 @@ describe('filtering', () => {
     expect(s).toContain('calls 521');
     release();
     await app.waitFor((x) => x.includes('calls 1 ') && x.includes('filter: op=fsync'), 'the filtered report');
+  });
+
+  it('a new filter stops the analysis it replaces instead of reading on', async () => {
+    const batches = fixtureBatches(1, 16);
+    const runs: { filter: AnalyzeOptions['filter']; read: number; closedEarly: boolean }[] = [];
+    let gate: () => void = () => {};
+    const source: TraceSource = {
+      label: 'gated.parquet',
+      analyze: (options) => {
+        const run = { filter: options.filter, read: 0, closedEarly: false };
+        runs.push(run);
+        async function* stream() {
+          try {
+            for (const b of batches) {
+              // The unfiltered run waits after each batch; the filtered one streams freely.
+              if (runs.length === 1) await new Promise<void>((r) => (gate = r));
+              run.read++;
+              yield b;
+            }
+          } finally {
+            run.closedEarly = run.read < batches.length;
+          }
+        }
+        return analyzeBatches(stream(), options);
+      },
+    };
+    const app = renderApp({ sources: [source], size: SIZE });
+    await app.waitFor((s) => s.includes('Reading gated.parquet'), 'loading');
+    gate();
+    await until(() => runs[0]!.read >= 1, 'the first batch');
+    await app.press('/op=fsync\r');
+    await app.waitFor((s) => s.includes('calls 1 '), 'the filtered report');
+    gate();
+    await until(() => runs[0]!.closedEarly, 'the first run to stop');
+    expect(runs[0]!.read).toBeLessThan(batches.length);
+    expect(runs[1]!.filter).toEqual({ ops: ['fsync'] });
   });
 
   it('a saved report cannot be filtered: the prompt does not open', async () => {

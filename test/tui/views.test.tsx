@@ -24,6 +24,10 @@ describe('views of one trace', () => {
     expect(s).toContain('calls 521');
     expect(s).toContain('errors 17');
     expect(s).toMatch(/faults 8 rows/);
+    // The IOPS sparkline fills the line between its label and the peak.
+    const activity = s.split('\n').find((l) => l.startsWith('activity '))!;
+    expect(activity).toMatch(/^activity [▁▂▃▄▅▆▇█ ]+ {2}peak 625\/s$/);
+    expect([...activity]).toHaveLength(SIZE.columns);
     // The 250 ms fsync on the WAL is 80% of I/O time: it must lead the findings and the op table.
     expect(s).toMatch(/• .*000000010000000000000001/);
     const ops = s.slice(s.indexOf('Top ops by time'));

@@ -1,6 +1,6 @@
 /** Overview: totals, the bottleneck findings in plain words, and the ops that cost the most time. */
 import type { Report } from '../../analyze/types.js';
-import { hbar } from '../charts.js';
+import { hbar, sparkline } from '../charts.js';
 import {
   formatByteRate,
   formatBytes,
@@ -10,7 +10,7 @@ import {
   formatRate,
   wrapText,
 } from '../format.js';
-import { BLANK, plain, tableLines, title, type Line, type Segment } from '../lines.js';
+import { BLANK, plain, tableLines, title, type Line, type Segment, type ViewContent } from '../lines.js';
 import type { ViewContext } from './context.js';
 
 function kv(label: string, value: string, color?: string): Segment[] {
@@ -69,10 +69,33 @@ export function summaryLines(report: Report, width: number): Line[] {
   return joinFitting(parts, width);
 }
 
-export function renderOverview(ctx: ViewContext) {
+/** One-row IOPS sparkline over the trace: where the activity is, at a glance. */
+function activityLine(report: Report, width: number): Line[] {
+  const buckets = report.timeline.buckets;
+  if (buckets.length === 0) return [];
+  const label = 'activity ';
+  const peak = `  peak ${formatRate(Math.max(...buckets.map((b) => b.opsPerSec)))}`;
+  const room = width - label.length - peak.length;
+  if (room < 10) return [];
+  return [
+    [
+      { text: label, dim: true },
+      {
+        text: sparkline(
+          buckets.map((b) => b.opsPerSec),
+          room,
+        ),
+        color: 'cyan',
+      },
+      { text: peak, dim: true },
+    ],
+  ];
+}
+
+export function renderOverview(ctx: ViewContext): ViewContent {
   const report = ctx.reports[0]!;
   const { width } = ctx;
-  const fixed = summaryLines(report, width);
+  const fixed = [...summaryLines(report, width), ...activityLine(report, width)];
   const body: Line[] = [BLANK, title('Bottlenecks')];
   if (report.bottlenecks.length === 0)
     body.push(plain("  no findings: nothing here crosses the analyzer's thresholds", { dim: true }));
