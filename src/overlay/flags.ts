@@ -5,6 +5,7 @@
  *   --throttle-iops 1000[,burst=N][,path=GLOB]            --throttle-read-iops / --throttle-write-iops
  *   --fault 'op=write,path=**\/*.db,errno=EIO,p=0.01'     --fault 'op=read,truncate=512,first=3'
  *   --delay 'op=fsync,lognormal=5ms:1.0,p=0.5'            --overlay-seed 42
+ *   --fault-log faults.jsonl
  * Each flag becomes the same raw rule a config file would hold and goes through the same
  * validator, so flags and files accept exactly the same values.
  */
@@ -23,6 +24,8 @@ export interface OverlayFlags {
   fault?: string[];
   delay?: string[];
   seed?: string;
+  /** Where to append the fault log (JSON lines); none when absent. */
+  faultLog?: string;
 }
 
 /** Spread into node:util parseArgs options; read back with overlayFlagsFromParsedArgs. */
@@ -36,6 +39,7 @@ export const OVERLAY_PARSE_ARGS_OPTIONS = {
   fault: { type: 'string', multiple: true },
   delay: { type: 'string', multiple: true },
   'overlay-seed': { type: 'string' },
+  'fault-log': { type: 'string' },
 } as const;
 
 export const OVERLAY_FLAGS_HELP = `Overlay (I/O shaping):
@@ -45,7 +49,8 @@ export const OVERLAY_FLAGS_HELP = `Overlay (I/O shaping):
   --throttle-iops N           ops/s over reads and writes (also --throttle-read-iops, --throttle-write-iops)
   --fault SPEC                e.g. 'op=write,path=**/*.db,errno=EIO,p=0.01' or 'op=read,truncate=512,first=3'
   --delay SPEC                e.g. 'op=fsync,lognormal=5ms:1.0,p=0.5' (fixed=, uniform=MIN:MAX, normal=MEAN:SD)
-  --overlay-seed N            seed of the fault PRNG (default 1, or the file's seed)`;
+  --overlay-seed N            seed of the fault PRNG (default 1, or the file's seed)
+  --fault-log FILE            append every injected fault to FILE (JSON lines; see interposer faults)`;
 
 export function overlayFlagsFromParsedArgs(values: Record<string, unknown>): OverlayFlags {
   const str = (k: string): string | undefined =>
@@ -62,6 +67,7 @@ export function overlayFlagsFromParsedArgs(values: Record<string, unknown>): Ove
     fault: list('fault'),
     delay: list('delay'),
     seed: str('overlay-seed'),
+    faultLog: str('fault-log'),
   };
 }
 

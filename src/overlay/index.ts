@@ -28,6 +28,7 @@ export {
   OVERLAY_FLAGS_HELP,
   type OverlayFlags,
 } from './flags.js';
+export { overlayFromFlags, type OverlaySetup } from './setup.js';
 export { validateFaultRule, validateThrottleRule, type Locate } from './validate.js';
 export { FileFaultLog, MemoryFaultLog, type FaultLog, type FaultRecord } from './fault-log.js';
 export { FakeClock, systemWallClock, type Clock } from './clock.js';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import {
   mergeOverlayConfigs,
   overlayConfigFromFlags,
   overlayFlagsFromParsedArgs,
+  overlayFromFlags,
   parseOverlayConfig,
   resolveOverlayConfig,
 } from '../../src/overlay/index.js';
@@ -163,6 +164,40 @@ describe('overlay flag shorthands', () => {
       });
       expect(resolved.seed).toBe(0);
       expect(resolved.throttle.map((t) => t.id)).toEqual(['throttle-1', 'cli-throttle-read']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('overlayFromFlags', () => {
+  it('builds an overlay with its fault log from flags', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'overlay-setup-'));
+    try {
+      const logPath = join(dir, 'faults.jsonl');
+      const { values } = parseArgs({
+        args: ['--fault', 'op=write,errno=EROFS', '--fault-log', logPath],
+        options: OVERLAY_PARSE_ARGS_OPTIONS,
+      });
+      const setup = await overlayFromFlags(overlayFlagsFromParsedArgs(values));
+      expect([...setup.overlay.interestedOps]).toEqual(['write']);
+      const verdict = setup.overlay.decide({
+        op: 'write',
+        path: '/f',
+        size: 1,
+        offset: 0n,
+        pid: 1,
+        uid: 0,
+        gid: 0,
+        nowNs: 0n,
+      });
+      expect(verdict.errno).toBe(30);
+      await setup.close();
+      const line = JSON.parse(await readFile(logPath, 'utf8')) as { rule: string; errnoName: string };
+      expect(line).toMatchObject({ rule: 'cli-fault-1', errnoName: 'EROFS' });
+      await expect(overlayFromFlags({ faultLog: join(dir, 'no/such/dir.jsonl') })).rejects.toThrow(
+        /--fault-log .*cannot open/,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
