@@ -104,6 +104,73 @@ describe.skipIf(reason !== null)('telemetry from a live mount', () => {
     const finalOps = snapshot.filter((l) => l.metric === 'interposer.ops' && l.time === lastTime);
     expect(finalOps.reduce((n, l) => n + (l.value ?? 0), 0)).toBe(rows.length);
   });
+
+  it('exports injected faults as log records, fault counters and error spans', async () => {
+    receiver?.requests.splice(0);
+    receiver ??= await startHttpReceiver();
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.endpoint;
+    process.env.OTEL_EXPORTER_OTLP_PROTOCOL = 'http/json';
+    const mount = await startMount([
+      '--otel-spans',
+      '--otel-metrics',
+      '--fault',
+      'op=read,path=/bad*,errno=EIO',
+    ]);
+    const work = sh(`echo x > ${mount.mnt}/bad.txt; cat ${mount.mnt}/bad.txt; echo "cat=$?"`);
+    expect(work.out).toContain('cat=1');
+    expect(await mount.stop()).toBe(0);
+
+    const faultyReads = (await readAllRows(mount.trace)).filter(
+      (r) => r.op === 'read' && r.faultKind === 'errno',
+    );
+    expect(faultyReads.length).toBeGreaterThan(0);
+
+    const logs = receiver.requests
+      .filter((r) => r.signal === 'logs')
+      .flatMap((r) =>
+        (
+          JSON.parse(r.body.toString()) as {
+            resourceLogs: Array<{ scopeLogs: Array<{ logRecords: Array<{ attributes: JsonKv[] }> }> }>;
+          }
+        ).resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords)),
+      );
+    expect(logs).toHaveLength(faultyReads.length);
+    const logAttr = (key: string) => logs[0]!.attributes.find((a) => a.key === key)?.value.stringValue;
+    expect(logAttr('fault.action')).toBe('errno EIO');
+    expect(logAttr('fs.path')).toBe('/bad.txt');
+
+    const spans: JsonSpan[] = receiver.requests
+      .filter((r) => r.signal === 'traces')
+      .flatMap((r) =>
+        (
+          JSON.parse(r.body.toString()) as {
+            resourceSpans: Array<{ scopeSpans: Array<{ spans: JsonSpan[] }> }>;
+          }
+        ).resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans)),
+      );
+    const lastMetrics = JSON.parse(
+      receiver.requests
+        .filter((r) => r.signal === 'metrics')
+        .at(-1)!
+        .body.toString(),
+    ) as {
+      resourceMetrics: Array<{
+        scopeMetrics: Array<{
+          metrics: Array<{ name: string; sum?: { dataPoints: Array<{ asInt?: string | number }> } }>;
+        }>;
+      }>;
+    };
+    const faults = lastMetrics.resourceMetrics[0]!.scopeMetrics.flatMap((s) => s.metrics).find(
+      (m) => m.name === 'interposer.faults',
+    );
+    expect(faults!.sum!.dataPoints.reduce((n, p) => n + Number(p.asInt), 0)).toBe(faultyReads.length);
+
+    const faulted = spans.filter((s) => s.attributes.some((a) => a.key === 'fault.kind'));
+    expect(faulted).toHaveLength(faultyReads.length);
+    expect(
+      faulted.every((s) => s.attributes.find((a) => a.key === 'fs.errno.name')?.value.stringValue === 'EIO'),
+    ).toBe(true);
+  });
 });
 
 describe.skipIf(reason === null)('telemetry from a live mount', () => {
