@@ -86,6 +86,7 @@ export class PerfettoEncoder {
   private readonly processNames = new Map<number, string>();
   private readonly threadNames = new Map<Track, string>();
   private first = true;
+  private pending: string[] = [];
   private readonly counts: PerfettoCounts = { operations: 0, markers: 0, faults: 0, overlapLanes: 0 };
   /** Anchor split so wall-clock µs stay exact in doubles: whole µs + 0..999 ns. */
   private readonly anchorUs: number;
@@ -111,10 +112,17 @@ export class PerfettoEncoder {
     return micros(this.anchorUs + whole, total - whole * 1000);
   }
 
-  private emit(event: string): Promise<void> | void {
-    const text = this.first ? event : `,\n${event}`;
+  /** Queues one event; `flush()` hands queued events to the sink in one string. */
+  private emit(event: string): void {
+    this.pending.push(event);
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const text = this.pending.join(',\n');
+    this.pending = [];
+    await this.sink.write(this.first ? text : `,\n${text}`);
     this.first = false;
-    return this.sink.write(text);
   }
 
   private metadataEvent(
@@ -127,26 +135,26 @@ export class PerfettoEncoder {
   }
 
   /** Names a process on first sight, and again when its command name changes (exec). */
-  private async nameProcess(pid: number, comm: string | null, kernel: boolean): Promise<void> {
+  private nameProcess(pid: number, comm: string | null, kernel: boolean): void {
     const known = this.processNames.get(pid);
     const name = kernel ? KERNEL_TRACK_NAME : (comm ?? known ?? `pid ${pid}`);
     if (known === name) return;
     this.processNames.set(pid, name);
-    await this.emit(this.metadataEvent('process_name', pid, 0, name));
+    this.emit(this.metadataEvent('process_name', pid, 0, name));
   }
 
-  private async nameThread(track: Track, comm: string | null, kernel: boolean): Promise<void> {
+  private nameThread(track: Track, comm: string | null, kernel: boolean): void {
     const known = this.threadNames.get(track);
     const name = kernel ? KERNEL_THREAD_NAME : (comm ?? known ?? `tid ${track.tid}`);
     if (known === name) return;
     this.threadNames.set(track, name);
-    await this.emit(this.metadataEvent('thread_name', track.pid, track.tid, name));
+    this.emit(this.metadataEvent('thread_name', track.pid, track.tid, name));
   }
 
-  private async nameLane(track: Track, lane: Lane): Promise<void> {
+  private nameLane(track: Track, lane: Lane): void {
     const owner = this.threadNames.get(track) ?? `tid ${track.tid}`;
     const name = `${owner} ${track.tid} (overlapping ops, lane ${lane.index})`;
-    await this.emit(this.metadataEvent('thread_name', lane.pid, lane.tid, name));
+    this.emit(this.metadataEvent('thread_name', lane.pid, lane.tid, name));
   }
 
   /** Writes the events of `rows` (indices into `batch`), in start order within the batch. */
@@ -154,6 +162,7 @@ export class PerfettoEncoder {
     const seq = int64Column(batch, 'seq').values;
     const op = stringColumn(batch, 'op');
     const opName = encodedDictionary(op, (s) => s);
+    const opJson = encodedDictionary(op, json);
     const startCol = int64Column(batch, 'start_ns').values;
     const endCol = int64Column(batch, 'end_ns').values;
     const pidCol = int32Column(batch, 'pid').values;
@@ -175,6 +184,7 @@ export class PerfettoEncoder {
     const order = sorted ? rows : Uint32Array.from(rows).sort((a, b) => starts[a]! - starts[b]! || a - b);
 
     for (const i of order) {
+      if (this.pending.length >= 8192) await this.flush();
       const startNs = starts[i]!;
       const endNs = Math.max(startNs, Number(endCol[i]!));
       let pid = pidCol[i]!;
@@ -182,9 +192,9 @@ export class PerfettoEncoder {
       const kernel = pid === 0 || tid === 0;
       if (kernel) pid = tid = 0;
       const rowComm = stringAt(comm, i);
-      await this.nameProcess(pid, rowComm, kernel);
+      this.nameProcess(pid, rowComm, kernel);
       const { track } = this.lanes.track(pid, tid);
-      await this.nameThread(track, rowComm, kernel);
+      this.nameThread(track, rowComm, kernel);
       const name = opName(i) ?? 'unknown';
       const ts = this.timestamp(startNs);
 
@@ -192,7 +202,7 @@ export class PerfettoEncoder {
         const label = stringAt(stringColumn(batch, 'path'), i) ?? 'event';
         const detail = stringAt(stringColumn(batch, 'path2'), i);
         const detailArg = detail === null ? '' : `,"detail":${json(detail)}`;
-        await this.emit(
+        this.emit(
           `{"name":${json(label)},"cat":"marker","ph":"i","s":"g","ts":${ts},"pid":${pid},"tid":${tid},"args":{"seq":${seq[i]}${detailArg}}}`,
         );
         this.counts.markers++;
@@ -200,25 +210,27 @@ export class PerfettoEncoder {
       }
 
       const { lane, created } = this.lanes.place(track, startNs, endNs);
-      if (created) await this.nameLane(track, lane);
+      if (created) this.nameLane(track, lane);
       const dur = relativeMicros(endNs - startNs);
-      await this.emit(
-        `{"name":${json(name)},"cat":"fs","ph":"X","ts":${ts},"dur":${dur},"pid":${pid},"tid":${lane.tid},"args":${args.operation(i)}}`,
+      this.emit(
+        `{"name":${opJson(i) ?? '"unknown"'},"cat":"fs","ph":"X","ts":${ts},"dur":${dur},"pid":${pid},"tid":${lane.tid},"args":${args.operation(i)}}`,
       );
       this.counts.operations++;
 
       const kind = stringAt(faultKind, i);
       if (kind !== null) {
-        await this.emit(
+        this.emit(
           `{"name":${json(`fault:${kind}`)},"cat":"fault","ph":"i","s":"t","ts":${ts},"pid":${pid},"tid":${lane.tid},"args":${args.fault(i, name)}}`,
         );
         this.counts.faults++;
       }
     }
+    await this.flush();
   }
 
   /** Closes the event array and writes the document's metadata; returns what was written. */
   async end(extra: Record<string, string | number>): Promise<PerfettoCounts> {
+    await this.flush();
     this.counts.overlapLanes = this.lanes.extraLaneCount;
     const anchor = this.options.wallClockAnchorNs;
     const metadata: Record<string, string | number> = {
@@ -274,7 +286,7 @@ class ArgsEncoder {
     const parts = [`"seq":${this.seq[i]}`, `"path":${this.path(i) ?? '""'}`];
     const path2 = this.path2(i);
     if (path2 !== null) parts.push(`"path2":${path2}`);
-    for (const name of ['fh', 'offset', 'size', 'bytes'] as const) {
+    for (const name of HANDLE_ARGS) {
       const v = this.int64(name, i);
       if (v !== null) parts.push(`"${name}":${v}`);
     }
@@ -297,7 +309,7 @@ class ArgsEncoder {
     const parts = [`"seq":${this.seq[i]}`, `"op":${json(op)}`, `"path":${this.path(i) ?? '""'}`];
     const errno = this.int32('fault_errno', i);
     if (errno !== null) parts.push(`"fault_errno":${errno}`, `"fault_errno_name":${json(errnoName(errno))}`);
-    for (const name of ['fault_delay_ns', 'fault_truncated_to', 'throttle_wait_ns'] as const) {
+    for (const name of FAULT_ARGS) {
       const v = this.int64(name, i);
       if (v !== null) parts.push(`"${name}":${v}`);
     }
@@ -315,5 +327,7 @@ const INT64_ARGS = [
   'throttle_wait_ns',
 ] as const;
 type Int64Arg = (typeof INT64_ARGS)[number];
+const HANDLE_ARGS = ['fh', 'offset', 'size', 'bytes'] as const;
+const FAULT_ARGS = ['fault_delay_ns', 'fault_truncated_to', 'throttle_wait_ns'] as const;
 const INT32_ARGS = ['errno', 'flags', 'mode', 'uid', 'gid', 'fault_errno'] as const;
 type Int32Arg = (typeof INT32_ARGS)[number];

@@ -58,10 +58,23 @@ class StreamSink implements TextSink {
     const chunk = this.buffer.join('');
     this.buffer = [];
     this.buffered = 0;
-    if (!this.stream.write(chunk)) {
-      await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error').catch(() => undefined)]);
-    }
+    if (!this.stream.write(chunk)) await this.drained();
     this.check();
+  }
+
+  /** Resolves on 'drain', or on 'error'/'close' (then check() reports the failure). */
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.stream.off('drain', done);
+        this.stream.off('error', done);
+        this.stream.off('close', done);
+        resolve();
+      };
+      this.stream.on('drain', done);
+      this.stream.on('error', done);
+      this.stream.on('close', done);
+    });
   }
 
   protected check(): void {
