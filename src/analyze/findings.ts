@@ -8,9 +8,13 @@
  *   group "dir/*.ext") taking >= 20% of I/O time (at most 3 classes reported).
  * - tail-latency: an op with >= 10 calls whose p99 is >= 10 ms, or >= 1 ms and >= 20x its p50.
  * - contention: >= 2 processes each taking >= 10% of I/O time with overlapping active periods.
- * - errors: an (op, errno) pair failing >= 0.1% of that op's calls, or >= 10 calls.
+ * - errors: an (op, errno) pair failing >= 0.1% of that op's calls, or >= 10 calls. Routine
+ *   failures (lookups of missing names: getattr/access/readlink ENOENT; absent extended
+ *   attributes: getxattr/listxattr ENODATA, EOPNOTSUPP) only when they take >= 5% of I/O time.
  * - fault-cost: injected delay + throttle wait >= 5% of I/O time.
- * - metadata: calls other than read/write/copy_file_range taking >= 50% of I/O time.
+ * - sync: fsync/fsyncdir/flush calls taking >= 20% of I/O time.
+ * - metadata: calls other than data (read/write/copy_file_range) and sync calls taking >= 50%
+ *   of I/O time.
  * - hot-file: one file taking >= 30% of I/O time while the trace touches >= 2 files.
  */
 import type { Op } from '../trace/schema.js';
@@ -27,7 +31,9 @@ export const THRESHOLDS = {
   contentionProcessShare: 0.1,
   errorMinRate: 0.001,
   errorMinCount: 10,
+  routineErrorShare: 0.05,
   faultCostShare: 0.05,
+  syncShare: 0.2,
   metadataShare: 0.5,
   hotFileShare: 0.3,
 } as const;
@@ -47,6 +53,16 @@ export interface GroupStat {
 }
 
 const DATA_OPS = new Set<Op>(['read', 'write', 'copy_file_range']);
+const SYNC_OPS = new Set<Op>(['fsync', 'fsyncdir', 'flush']);
+/** Failures programs expect and handle as answers, not problems. */
+const ROUTINE_ERRORS = new Set([
+  'getattr ENOENT',
+  'access ENOENT',
+  'readlink ENOENT',
+  'getxattr ENODATA',
+  'getxattr EOPNOTSUPP',
+  'listxattr EOPNOTSUPP',
+]);
 
 function sizeLabel(minSize: number, maxSize: number): string {
   if (minSize === maxSize) return formatBytes(minSize);
@@ -126,12 +142,24 @@ export function buildFindings(
     for (const [name, count] of Object.entries(stats.errorsByErrno)) {
       const rate = count / stats.count;
       if (rate < THRESHOLDS.errorMinRate && count < THRESHOLDS.errorMinCount) continue;
+      const errorShare = share(errorTimeNs.get(`${stats.op} ${name}`) ?? 0);
+      if (ROUTINE_ERRORS.has(`${stats.op} ${name}`) && errorShare < THRESHOLDS.routineErrorShare) continue;
+      if (ROUTINE_ERRORS.has(`${stats.op} ${name}`)) {
+        findings.push({
+          kind: 'errors',
+          shareOfTime: errorShare,
+          text:
+            `${formatShare(errorShare)} of I/O time is ${plural(stats.op)} answering ${name} ` +
+            `(${formatCount(count)} of ${formatCount(stats.count)}; routine, but costly)`,
+        });
+        continue;
+      }
       const injected = stats.injectedErrorsByErrno[name] ?? 0;
       const cause =
         injected === count ? ' (injected)' : injected > 0 ? ` (${formatCount(injected)} injected)` : '';
       findings.push({
         kind: 'errors',
-        shareOfTime: share(errorTimeNs.get(`${stats.op} ${name}`) ?? 0),
+        shareOfTime: errorShare,
         text:
           `${formatShare(rate)} of ${plural(stats.op)} (${formatCount(count)} of ${formatCount(stats.count)}) ` +
           `failed with ${name}${cause}`,
@@ -151,7 +179,20 @@ export function buildFindings(
     });
   }
 
-  const metadataOps = report.ops.filter((o) => !DATA_OPS.has(o.op));
+  const syncOps = report.ops.filter((o) => SYNC_OPS.has(o.op));
+  const syncShare = syncOps.reduce((sum, o) => sum + o.shareOfTime, 0);
+  if (syncShare >= THRESHOLDS.syncShare) {
+    const parts = syncOps.map(
+      (o) => `${o.op} ${formatCount(o.count)} calls, mean ${formatDuration(o.latency.meanNs)}`,
+    );
+    findings.push({
+      kind: 'sync',
+      shareOfTime: syncShare,
+      text: `${formatShare(syncShare)} of I/O time is waiting for sync (${parts.join('; ')})`,
+    });
+  }
+
+  const metadataOps = report.ops.filter((o) => !DATA_OPS.has(o.op) && !SYNC_OPS.has(o.op));
   const metadataShare = metadataOps.reduce((sum, o) => sum + o.shareOfTime, 0);
   if (metadataShare >= THRESHOLDS.metadataShare) {
     const parts = metadataOps.slice(0, 3).map((o) => `${o.op} ${formatShare(o.shareOfTime)}`);

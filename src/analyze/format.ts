@@ -38,6 +38,24 @@ export function table(columns: ColumnSpec[], rows: string[][], width: number, in
   return [render(columns.map((c) => c.title)), ...rows.map((r) => render(r))];
 }
 
+/** Word-wraps `text` to `width` columns with the given first-line and continuation indents. */
+export function wrap(text: string, width: number, indent: string, hanging: string): string[] {
+  const lines: string[] = [];
+  let line = indent;
+  let empty = true;
+  for (const word of text.split(' ')) {
+    if (!empty && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = hanging;
+      empty = true;
+    }
+    line += (empty ? '' : ' ') + word;
+    empty = false;
+  }
+  lines.push(line);
+  return lines.map((l) => truncateMiddle(l, width));
+}
+
 const SPARK = ' ▁▂▃▄▅▆▇█';
 
 /** One row of block characters, max-downsampled to `width` cells. */
@@ -143,7 +161,7 @@ export function formatReportText(report: Report, width = DEFAULT_WIDTH): string 
 
   out.push(section('Findings'));
   if (report.bottlenecks.length === 0) out.push('  nothing stands out (see thresholds in the docs)');
-  report.bottlenecks.forEach((text, i) => out.push(truncateMiddle(`  ${i + 1}. ${text}`, width)));
+  report.bottlenecks.forEach((text, i) => out.push(...wrap(`${i + 1}. ${text}`, width, '  ', '     ')));
 
   out.push(section('Operations'));
   out.push(

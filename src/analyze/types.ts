@@ -244,7 +244,7 @@ export interface Marker {
 }
 
 export type FindingKind =
-  'dominant-io' | 'tail-latency' | 'contention' | 'errors' | 'fault-cost' | 'metadata' | 'hot-file';
+  'dominant-io' | 'tail-latency' | 'contention' | 'errors' | 'fault-cost' | 'metadata' | 'sync' | 'hot-file';
 
 /** One plain-words finding; `bottlenecks` is these texts, ranked by shareOfTime. */
 export interface Finding {

@@ -56,9 +56,16 @@ describe('findings', () => {
       '69% of I/O time is on /data/x.db (70 calls)',
       '59% of I/O time is 4 KiB random reads on /data/*.db (100 calls)',
       'p99 fsync 48 ms (p50 1 ms, max 48 ms over 20 calls; 40% of I/O time)',
+      '40% of I/O time is waiting for sync (fsync 20 calls, mean 3.35 ms)',
       '1.2% of writes (3 of 250) failed with ENOSPC (injected)',
     ]);
-    expect(report.findings.map((f) => f.kind)).toEqual(['hot-file', 'dominant-io', 'tail-latency', 'errors']);
+    expect(report.findings.map((f) => f.kind)).toEqual([
+      'hot-file',
+      'dominant-io',
+      'tail-latency',
+      'sync',
+      'errors',
+    ]);
   });
 
   it('report competing processes and overlay cost', async () => {
