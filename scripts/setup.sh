@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 # Runtime: libfuse3 (our binding), fuse3 (fusermount3, /etc/fuse.conf). Build: headers, pkg-config.
 # Tests and demo: the real programs driven through the mount, and tmux for the TUI test.
 APT_PACKAGES=(fuse3 libfuse3-3 libfuse3-dev libfuse2 pkg-config build-essential python3
-  fio sqlite3 git tar rsync attr tmux procps util-linux postgresql)
+  fio sqlite3 git tar rsync attr tmux procps util-linux postgresql prometheus)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

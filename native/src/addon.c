@@ -126,10 +126,10 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
   napi_value vbuf;
   size_t voff;
   if (napi_get_typedarray_info(env, verdict, &vt, &vlen, &vdata, &vbuf, &voff) != napi_ok || vt != napi_float64_array ||
-      vlen < 6) {
+      vlen < IP_VERDICT_SLOTS) {
     free(fuse_options);
     free_mount(m);
-    napi_throw_type_error(env, NULL, "mount: verdict must be a Float64Array(6)");
+    napi_throw_type_error(env, NULL, "mount: verdict must be a Float64Array of IP_VERDICT_SLOTS (135) slots");
     return NULL;
   }
   m->verdict_slots = vdata;

@@ -12,6 +12,10 @@
 
 struct fuse;
 
+#define IP_MAX_CORRUPT 64
+/* Slots of the Float64Array JS writes its verdict into (see src/record/native.ts VERDICT_SLOT). */
+#define IP_VERDICT_SLOTS (7 + 2 * IP_MAX_CORRUPT)
+
 typedef struct ip_verdict {
   int32_t err;         /* > 0: fail with this errno without doing the op */
   int64_t truncate_to; /* >= 0: move at most this many bytes */
@@ -19,6 +23,10 @@ typedef struct ip_verdict {
   int64_t delay_after_ns;
   int64_t throttle_wait_ns;
   int32_t fault_kind; /* -1 = none */
+  /* Data corruption: byte positions within the transfer and their XOR masks (-1 = set to 0). */
+  int32_t corrupt_count;
+  int32_t corrupt_index[IP_MAX_CORRUPT];
+  int32_t corrupt_xor[IP_MAX_CORRUPT];
 } ip_verdict;
 
 typedef struct ip_mount {

@@ -19,13 +19,14 @@ typedef struct decide_req {
   int done;
 } decide_req;
 
-enum { V_ERR, V_TRUNCATE, V_DELAY_BEFORE, V_DELAY_AFTER, V_THROTTLE_WAIT, V_FAULT_KIND, V_SLOTS };
+enum { V_ERR, V_TRUNCATE, V_DELAY_BEFORE, V_DELAY_AFTER, V_THROTTLE_WAIT, V_FAULT_KIND, V_CORRUPT_COUNT, V_CORRUPT };
 
 static void no_effect(ip_verdict *v) {
   v->err = 0;
   v->truncate_to = -1;
   v->delay_before_ns = v->delay_after_ns = v->throttle_wait_ns = 0;
   v->fault_kind = -1;
+  v->corrupt_count = 0;
 }
 
 static void finish(decide_req *req) {
@@ -67,6 +68,12 @@ void ip_overlay_call_js(napi_env env, napi_value fn, void *context, void *data) 
       req->v->delay_after_ns = (int64_t)s[V_DELAY_AFTER];
       req->v->throttle_wait_ns = (int64_t)s[V_THROTTLE_WAIT];
       req->v->fault_kind = (int32_t)s[V_FAULT_KIND];
+      int32_t n = (int32_t)s[V_CORRUPT_COUNT];
+      req->v->corrupt_count = n < 0 ? 0 : n > IP_MAX_CORRUPT ? IP_MAX_CORRUPT : n;
+      for (int32_t i = 0; i < req->v->corrupt_count; i++) {
+        req->v->corrupt_index[i] = (int32_t)s[V_CORRUPT + 2 * i];
+        req->v->corrupt_xor[i] = (int32_t)s[V_CORRUPT + 2 * i + 1];
+      }
     } else {
       /* A throwing overlay must not wedge the file system: log and let the op through. */
       napi_value exc;

@@ -92,6 +92,7 @@ static void op_begin(opctx *c, int op, const char *path) {
   c->v.truncate_to = -1;
   c->v.delay_before_ns = c->v.delay_after_ns = c->v.throttle_wait_ns = 0;
   c->v.fault_kind = -1;
+  c->v.corrupt_count = 0;
   r->start_ns = now_ns();
 }
 
@@ -111,6 +112,15 @@ static int op_shape(opctx *c) {
 static inline size_t shaped_len(opctx *c, size_t len) {
   if (c->v.truncate_to >= 0 && (uint64_t)c->v.truncate_to < len) return (size_t)c->v.truncate_to;
   return len;
+}
+
+/* Applies a corruption verdict to the first `len` bytes of a transfer. */
+static void corrupt(const opctx *c, char *buf, int64_t len) {
+  for (int32_t i = 0; i < c->v.corrupt_count; i++) {
+    int32_t at = c->v.corrupt_index[i];
+    if (at < 0 || at >= len) continue;
+    buf[at] = c->v.corrupt_xor[i] == -1 ? 0 : (char)(buf[at] ^ c->v.corrupt_xor[i]);
+  }
 }
 
 /* res: >= 0 success value (bytes for read/write), < 0 -errno. Returns res for FUSE. */
@@ -348,7 +358,9 @@ static int ip_read(const char *path, char *buf, size_t size, off_t off, struct f
   c.r.size = (int64_t)size;
   int64_t res = op_shape(&c);
   if (res) return (int)op_end(&c, -res);
-  return (int)op_end(&c, sys(pread(h->fd, buf, shaped_len(&c, size), off)));
+  res = sys(pread(h->fd, buf, shaped_len(&c, size), off));
+  if (res > 0 && c.v.corrupt_count) corrupt(&c, buf, res);
+  return (int)op_end(&c, res);
 }
 
 static int ip_write(const char *path, const char *buf, size_t size, off_t off, struct fuse_file_info *fi) {
@@ -360,7 +372,18 @@ static int ip_write(const char *path, const char *buf, size_t size, off_t off, s
   c.r.size = (int64_t)size;
   int64_t res = op_shape(&c);
   if (res) return (int)op_end(&c, -res);
-  return (int)op_end(&c, sys(pwrite(h->fd, buf, shaped_len(&c, size), off)));
+  size_t len = shaped_len(&c, size);
+  if (c.v.corrupt_count) {
+    /* The caller's buffer is not ours to change: corrupt a copy of what reaches the disk. */
+    char *copy = malloc(len ? len : 1);
+    if (!copy) return (int)op_end(&c, -ENOMEM);
+    memcpy(copy, buf, len);
+    corrupt(&c, copy, (int64_t)len);
+    res = sys(pwrite(h->fd, copy, len, off));
+    free(copy);
+    return (int)op_end(&c, res);
+  }
+  return (int)op_end(&c, sys(pwrite(h->fd, buf, len, off)));
 }
 
 static int ip_statfs(const char *path, struct statvfs *st) {

@@ -10,7 +10,14 @@ import type { TraceBatch } from '../trace/batch.js';
 import { FAULT_KINDS, METADATA_KEYS, OPS, type Op } from '../trace/schema.js';
 import { TraceWriter } from '../trace/writer.js';
 import type { Overlay, OpContext } from '../overlay/index.js';
-import { loadNative, NATIVE_EVENT, VERDICT_SLOT, type NativeBinding } from './native.js';
+import {
+  loadNative,
+  MAX_CORRUPT_BYTES,
+  NATIVE_EVENT,
+  VERDICT_SLOT,
+  VERDICT_SLOTS,
+  type NativeBinding,
+} from './native.js';
 import { traceBatchFromNative } from './native-batch.js';
 import { fuseConnectionId, mountAt } from './mountinfo.js';
 import { POWER_LOSS_OPS, type PowerLossLayer } from './power-loss.js';
@@ -45,6 +52,12 @@ export interface MountOptions {
   /** Max FUSE worker threads. */
   maxThreads?: number;
   rowGroupRows?: number;
+}
+
+/** Verdict fields for data corruption and signals (optional: older overlays lack them). */
+interface ShapingExtras {
+  corrupt?: readonly { index: number; xor: number }[] | null;
+  signal?: number | null;
 }
 
 export interface MountStats {
@@ -135,7 +148,7 @@ export class InterposerMount {
     // through a holder so early events are not lost.
     const holder: { mount?: InterposerMount } = {};
     let mounted: { handle: unknown; originNs: bigint };
-    const verdict = new Float64Array(6);
+    const verdict = new Float64Array(VERDICT_SLOTS);
     try {
       mounted = native.mount({
         backing: options.backing,
@@ -253,6 +266,22 @@ export class InterposerMount {
     slots[VERDICT_SLOT.delayAfterNs] = v?.delayAfterNs ?? 0;
     slots[VERDICT_SLOT.throttleWaitNs] = v?.throttleWaitNs ?? 0;
     slots[VERDICT_SLOT.faultKind] = v?.faultKind ? FAULT_KINDS.indexOf(v.faultKind) : -1;
+    const extra = v as ShapingExtras | null;
+    const corrupt = extra?.corrupt ?? null;
+    const count = corrupt ? Math.min(corrupt.length, MAX_CORRUPT_BYTES) : 0;
+    slots[VERDICT_SLOT.corruptCount] = count;
+    for (let i = 0; i < count; i++) {
+      slots[VERDICT_SLOT.corrupt + 2 * i] = corrupt![i]!.index;
+      slots[VERDICT_SLOT.corrupt + 2 * i + 1] = corrupt![i]!.xor;
+    }
+    // Crash-at-the-worst-moment: the caller gets the signal while its operation is in flight.
+    if (extra?.signal) {
+      try {
+        process.kill(tid, extra.signal);
+      } catch {
+        // Already gone.
+      }
+    }
   }
 
   private onNativeEvent(kind: number): void {

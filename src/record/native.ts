@@ -43,7 +43,7 @@ export interface NativeMountOptions {
   maxThreads: number;
   onEvent: (kind: number) => void;
   decide: NativeDecide;
-  /** Float64Array(6) the decide callback fills: errno, truncateTo, delayBefore, delayAfter, throttleWait, faultKind. */
+  /** Float64Array(VERDICT_SLOTS) the decide callback fills (see VERDICT_SLOT). */
   verdict: Float64Array;
 }
 
@@ -59,7 +59,7 @@ export interface NativeBinding {
   recordEvent(handle: unknown, what: string, detail: string): boolean;
 }
 
-/** Indices into NativeMountOptions.verdict. */
+/** Indices into NativeMountOptions.verdict (native/src/mount.h IP_VERDICT_SLOTS). */
 export const VERDICT_SLOT = {
   errno: 0,
   truncateTo: 1,
@@ -67,7 +67,13 @@ export const VERDICT_SLOT = {
   delayAfterNs: 3,
   throttleWaitNs: 4,
   faultKind: 5,
+  /** Number of corrupted bytes, then that many (index, xor) pairs; xor -1 sets the byte to 0. */
+  corruptCount: 6,
+  corrupt: 7,
 } as const;
+
+export const MAX_CORRUPT_BYTES = 64;
+export const VERDICT_SLOTS = VERDICT_SLOT.corrupt + 2 * MAX_CORRUPT_BYTES;
 
 let cached: NativeBinding | undefined;
 
