@@ -44,7 +44,9 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  process.stdout.write('usage: node bench/replay.mjs [--ops N (1000000)] [--paced-ops N (100000)] [--quick]\n');
+  process.stdout.write(
+    'usage: node bench/replay.mjs [--ops N (1000000)] [--paced-ops N (100000)] [--quick]\n',
+  );
   process.exit(0);
 }
 const OPS = values.quick ? 100_000 : Number(values.ops);
@@ -53,7 +55,11 @@ const log = (m) => process.stderr.write(`[replay bench] ${m}\n`);
 const work = mkdtempSync(join(tmpdir(), 'interposer-bench-replay-'));
 
 async function writeTrace(path, batches) {
-  const w = await modules.writer.TraceWriter.open({ path, wallClockAnchorNs: 0n, metadata: { 'interposer.source': 'record' } });
+  const w = await modules.writer.TraceWriter.open({
+    path,
+    wallClockAnchorNs: 0n,
+    metadata: { 'interposer.source': 'record' },
+  });
   for (const b of batches) await w.write(b);
   await w.close();
 }
@@ -70,7 +76,17 @@ async function runNative(batches, n, dir) {
   const fsOps = new modules.fsOps.FsOps(slotFd, pool);
   const targetPaths = plan.paths.map((p) => modules.target.targetPath(root, p));
   const hashes = plan.paths.map((p) => modules.content.pathHash(p));
-  const a = { code: 0, path: '', path2: null, offset: 0, size: 0, flags: 0, mode: 0, slot: -1, contentHash: 0 };
+  const a = {
+    code: 0,
+    path: '',
+    path2: null,
+    offset: 0,
+    size: 0,
+    flags: 0,
+    mode: 0,
+    slot: -1,
+    contentHash: 0,
+  };
   const OPENERS = new Set([12, 28, 23]); // open, create, opendir
   let errors = 0;
   const t0 = process.hrtime.bigint();
@@ -121,7 +137,13 @@ try {
 
   // Paced trace: ~5k ops/s recorded (8 threads, 1.6 ms think time), replayed at its own times.
   log(`replay --timing original (${PACED_OPS} ops, paced)`);
-  const paced = modules.workload.generateWorkload({ ops: PACED_OPS, threads: 8, files: 1000, gapNs: 1_600_000, seed: 11 });
+  const paced = modules.workload.generateWorkload({
+    ops: PACED_OPS,
+    threads: 8,
+    files: 1000,
+    gapNs: 1_600_000,
+    seed: 11,
+  });
   const pacedInput = join(work, 'paced.parquet');
   await writeTrace(pacedInput, paced);
   const orig = await modules.replay.replayFile({
@@ -150,7 +172,11 @@ try {
       recordedSeconds: ro.totalTimeNs.recorded / 1e9,
       replayedSeconds: ro.totalTimeNs.replayed / 1e9,
       totalTimeRatio: ro.totalTimeNs.ratio,
-      issueErrorUs: { median: ro.issueErrorNs.p50 / 1e3, p99: ro.issueErrorNs.p99 / 1e3, max: ro.issueErrorNs.max / 1e3 },
+      issueErrorUs: {
+        median: ro.issueErrorNs.p50 / 1e3,
+        p99: ro.issueErrorNs.p99 / 1e3,
+        max: ro.issueErrorNs.max / 1e3,
+      },
       lagUs: { median: ro.lagNs.p50 / 1e3, p99: ro.lagNs.p99 / 1e3, max: ro.lagNs.max / 1e3 },
     },
   };

@@ -10,7 +10,13 @@ import type { Schedule } from './dependencies.js';
 import type { HandleTable } from './handles.js';
 import type { OverlayDecisions } from './overlay-decisions.js';
 import type { ReplayPlan } from './plan.js';
-import { CONTROL, allocateResults, type ReplayResults, type TimingMode, type WorkerInit } from './shared-state.js';
+import {
+  CONTROL,
+  allocateResults,
+  type ReplayResults,
+  type TimingMode,
+  type WorkerInit,
+} from './shared-state.js';
 import { pathHash } from './content.js';
 import { targetPath } from './target.js';
 
@@ -74,7 +80,12 @@ export function assignStreams(schedule: Schedule, workers: number): number[][] {
 }
 
 /** Opens handles the trace used without recording their open (opened before the capture). */
-function openOrphans(plan: ReplayPlan, handles: HandleTable, slotFd: Int32Array, targetPaths: string[]): void {
+function openOrphans(
+  plan: ReplayPlan,
+  handles: HandleTable,
+  slotFd: Int32Array,
+  targetPaths: string[],
+): void {
   for (let s = 0; s < handles.count; s++) {
     if (handles.slotOpener[s] !== -1) continue;
     const path = targetPaths[handles.slotPath[s]!]!;

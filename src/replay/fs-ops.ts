@@ -124,7 +124,8 @@ export class FsOps {
         symlinkSync(a.path2 ?? '', a.path);
         return 0;
       case OP_CODE.rename:
-        if (a.flags !== NULL32 && (a.flags & RENAME_NOREPLACE) !== 0 && exists(a.path2!)) throw new ReplayErrno(17);
+        if (a.flags !== NULL32 && (a.flags & RENAME_NOREPLACE) !== 0 && exists(a.path2!))
+          throw new ReplayErrno(17);
         renameSync(a.path, a.path2!);
         return 0;
       case OP_CODE.link:
@@ -148,7 +149,10 @@ export class FsOps {
         this.setFd(a.slot, openSync(a.path, a.flags === NULL32 ? 0 : a.flags, 0o666));
         return 0;
       case OP_CODE.create:
-        this.setFd(a.slot, openSync(a.path, (a.flags === NULL32 ? 0o1 : a.flags) | O_CREAT, mode < 0 ? 0o644 : mode));
+        this.setFd(
+          a.slot,
+          openSync(a.path, (a.flags === NULL32 ? 0o1 : a.flags) | O_CREAT, mode < 0 ? 0o644 : mode),
+        );
         return 0;
       case OP_CODE.read:
         return this.read(a);

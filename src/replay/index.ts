@@ -82,8 +82,14 @@ export async function replayFile(options: ReplayOptions): Promise<ReplayOutcome>
 }
 
 /** Replays in-memory batches (tests, generated workloads). */
-export async function replayBatches(batches: readonly TraceBatch[], options: ReplayOptions): Promise<ReplayOutcome> {
-  const plan = await buildPlan(batches, batches.reduce((n, b) => n + b.length, 0));
+export async function replayBatches(
+  batches: readonly TraceBatch[],
+  options: ReplayOptions,
+): Promise<ReplayOutcome> {
+  const plan = await buildPlan(
+    batches,
+    batches.reduce((n, b) => n + b.length, 0),
+  );
   return replayPlan(plan, options);
 }
 
@@ -105,14 +111,19 @@ export async function replayPlan(plan: ReplayPlan, options: ReplayOptions): Prom
   if (options.overlay && (options.overlay.faults.length > 0 || options.overlay.throttle.length > 0)) {
     decided = decideOverlay(plan, options.overlay, options.timing, speed);
   }
-  note(`analysis: ${plan.n} ops, ${schedule.streamCount} threads, ${handles.count} handles, ${schedule.deps.length} cross-thread dependencies (${took()})`);
+  note(
+    `analysis: ${plan.n} ops, ${schedule.streamCount} threads, ${handles.count} handles, ${schedule.deps.length} cross-thread dependencies (${took()})`,
+  );
   const pool = createContentPool();
   const prephase = buildTree(root, required, pool);
   note(
     `pre-phase: ${prephase.files} files (${prephase.bytes} bytes), ${prephase.dirs} directories, ${prephase.symlinks} symlinks created (${took()})`,
   );
 
-  const concurrency = Math.max(1, options.concurrency ?? Math.min(schedule.streamCount, DEFAULT_MAX_CONCURRENCY));
+  const concurrency = Math.max(
+    1,
+    options.concurrency ?? Math.min(schedule.streamCount, DEFAULT_MAX_CONCURRENCY),
+  );
   const started = Date.now();
   const run = await execute({
     plan,
@@ -126,10 +137,14 @@ export async function replayPlan(plan: ReplayPlan, options: ReplayOptions): Prom
     pool,
     signal: options.signal,
     progressIntervalMs: options.progressIntervalMs,
-    onProgress: options.onProgress ? (done) => options.onProgress!(done, plan.n, Date.now() - started) : undefined,
+    onProgress: options.onProgress
+      ? (done) => options.onProgress!(done, plan.n, Date.now() - started)
+      : undefined,
   });
 
-  note(`executed ${run.partial ? 'part of ' : ''}the trace in ${(run.elapsedNs / 1e6).toFixed(0)} ms on ${run.workers} workers (${took()} with start-up)`);
+  note(
+    `executed ${run.partial ? 'part of ' : ''}the trace in ${(run.elapsedNs / 1e6).toFixed(0)} ms on ${run.workers} workers (${took()} with start-up)`,
+  );
   let rowsWritten = 0;
   if (options.out) {
     rowsWritten = await writeReplayTrace({
@@ -150,7 +165,8 @@ export async function replayPlan(plan: ReplayPlan, options: ReplayOptions): Prom
   if (options.out) note(`wrote ${rowsWritten} rows to ${options.out} (${took()})`);
   if (decided && decided.records.length > 0) {
     const logPath = options.faultLog ?? (options.out ? `${options.out}.faults.jsonl` : null);
-    if (logPath) await writeFaultLog(logPath, decided, run.results.startNs, run.results.seq, run.wallClockAnchorNs);
+    if (logPath)
+      await writeFaultLog(logPath, decided, run.results.startNs, run.results.seq, run.wallClockAnchorNs);
   }
 
   const { report, thresholdInputs } = buildReport({
@@ -189,7 +205,12 @@ async function writeFaultLog(
       if (seq[op]! < 0) continue;
       const t = BigInt(Math.round(startNs[op]!));
       const wall = wallClockAnchorNs + t;
-      log.record({ ...record, tNs: t.toString(), timeNs: wall.toString(), time: new Date(Number(wall / 1_000_000n)).toISOString() });
+      log.record({
+        ...record,
+        tNs: t.toString(),
+        timeNs: wall.toString(),
+        time: new Date(Number(wall / 1_000_000n)).toISOString(),
+      });
     }
   } finally {
     await log.close();

@@ -115,7 +115,13 @@ function strings(batch: TraceBatch, name: string): Extract<Column, { kind: 'stri
   return col;
 }
 
-function copyNumeric(col: NumericColumn, into: Float64Array | Int32Array, at: number, n: number, nullValue: number) {
+function copyNumeric(
+  col: NumericColumn,
+  into: Float64Array | Int32Array,
+  at: number,
+  n: number,
+  nullValue: number,
+) {
   const valid = col.valid;
   if (col.kind === 'int32') {
     for (let i = 0; i < n; i++) into[at + i] = valid && valid[i] === 0 ? nullValue : col.values[i]!;
@@ -151,7 +157,10 @@ export const PLAN_COLUMNS = [
  * Builds the plan from the trace's batches (in file order, any batch sizes). `numRows` sizes the
  * shared arrays up front; batches past it are an error (the trace lied about its length).
  */
-export async function buildPlan(batches: AsyncIterable<TraceBatch> | Iterable<TraceBatch>, numRows: number): Promise<ReplayPlan> {
+export async function buildPlan(
+  batches: AsyncIterable<TraceBatch> | Iterable<TraceBatch>,
+  numRows: number,
+): Promise<ReplayPlan> {
   const loaded = allocate(numRows);
   const paths = new Interner();
   const comms = new Interner();

@@ -36,7 +36,13 @@ export interface ReplayReport {
   timing: TimingMode;
   speed: number;
   workers: number;
-  ops: { recorded: number; replayed: number; skipped: number; skippedByOp: Record<string, number>; notRun: number };
+  ops: {
+    recorded: number;
+    replayed: number;
+    skipped: number;
+    skippedByOp: Record<string, number>;
+    notRun: number;
+  };
   totalTimeNs: { recorded: number; replayed: number; ratio: number | null };
   throughput: { recordedOpsPerSec: number; replayedOpsPerSec: number; ratio: number | null };
   bytes: { recordedRead: number; replayedRead: number; recordedWritten: number; replayedWritten: number };
@@ -67,7 +73,10 @@ export interface BuildReportOptions {
   workers: number;
 }
 
-export function buildReport(o: BuildReportOptions): { report: ReplayReport; thresholdInputs: ThresholdInputs } {
+export function buildReport(o: BuildReportOptions): {
+  report: ReplayReport;
+  thresholdInputs: ThresholdInputs;
+} {
   const { plan, results, decisions } = o;
   const recByOp = new Map<number, number[]>();
   const repByOp = new Map<number, number[]>();
@@ -121,7 +130,8 @@ export function buildReport(o: BuildReportOptions): { report: ReplayReport; thre
       bytes.recordedWritten += plan.bytes[i]!;
       bytes.replayedWritten += results.bytes[i]!;
     }
-    if ((code === OP_CODE.read || code === OP_CODE.write) && plan.bytes[i] !== results.bytes[i]) bytesDiffer++;
+    if ((code === OP_CODE.read || code === OP_CODE.write) && plan.bytes[i] !== results.bytes[i])
+      bytesDiffer++;
     const wantErr = plan.errno[i]!;
     const gotErr = results.errno[i]!;
     if (decisions !== null && decisions.errno[i]! > 0) {
@@ -214,7 +224,9 @@ const fmtErrno = (e: number) => (e === 0 ? 'ok' : `${errnoName(e)} (${e})`);
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
+  return rows.map((r) =>
+    r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '),
+  );
 }
 
 export function formatReportText(r: ReplayReport): string {
@@ -242,7 +254,9 @@ export function formatReportText(r: ReplayReport): string {
       (r.bytesDiffer ? ` (${formatCount(r.bytesDiffer)} read/write ops moved a different byte count)` : ''),
   );
   lines.push('');
-  const rows: string[][] = [['op', 'count', 'p50 rec', 'p50 rep', 'ratio', 'p99 rec', 'p99 rep', 'ratio', 'mean ratio']];
+  const rows: string[][] = [
+    ['op', 'count', 'p50 rec', 'p50 rep', 'ratio', 'p99 rec', 'p99 rep', 'ratio', 'mean ratio'],
+  ];
   for (const c of r.perOp) {
     rows.push([
       c.op,
@@ -267,7 +281,9 @@ export function formatReportText(r: ReplayReport): string {
       `lag behind recorded times: median ${formatDuration(r.lagNs.p50)}, p99 ${formatDuration(r.lagNs.p99)}, max ${formatDuration(r.lagNs.max)}`,
     );
   }
-  lines.push(`errors that differ: ${formatCount(r.errors.differing)}; injected faults: ${formatCount(r.errors.injected)}`);
+  lines.push(
+    `errors that differ: ${formatCount(r.errors.differing)}; injected faults: ${formatCount(r.errors.injected)}`,
+  );
   for (const e of r.errors.differences.slice(0, 10)) {
     lines.push(
       `  ${e.op}: recorded ${fmtErrno(e.recordedErrno)}, replayed ${fmtErrno(e.replayedErrno)} x${formatCount(e.count)} (e.g. ${e.examplePath})`,
@@ -278,7 +294,13 @@ export function formatReportText(r: ReplayReport): string {
     lines.push('');
     for (const t of r.thresholds) {
       const actual =
-        t.actual === null ? 'n/a' : t.unit === 'x' ? fmtRatio(t.actual) : t.unit === 'ns' ? formatDuration(t.actual) : String(Math.round(t.actual * 100) / 100);
+        t.actual === null
+          ? 'n/a'
+          : t.unit === 'x'
+            ? fmtRatio(t.actual)
+            : t.unit === 'ns'
+              ? formatDuration(t.actual)
+              : String(Math.round(t.actual * 100) / 100);
       lines.push(`${t.failed ? 'FAIL' : 'ok  '} ${t.text} (actual ${actual})`);
     }
   }
@@ -297,8 +319,17 @@ export function reportJson(r: ReplayReport): unknown {
   });
   return {
     ...r,
-    perOp: r.perOp.map((c) => ({ op: c.op, recorded: us(c.recorded), replayed: us(c.replayed), ratio: c.ratio })),
-    issueErrorUs: { median: r.issueErrorNs.p50 / 1e3, p99: r.issueErrorNs.p99 / 1e3, max: r.issueErrorNs.max / 1e3 },
+    perOp: r.perOp.map((c) => ({
+      op: c.op,
+      recorded: us(c.recorded),
+      replayed: us(c.replayed),
+      ratio: c.ratio,
+    })),
+    issueErrorUs: {
+      median: r.issueErrorNs.p50 / 1e3,
+      p99: r.issueErrorNs.p99 / 1e3,
+      max: r.issueErrorNs.max / 1e3,
+    },
     lagUs: r.lagNs ? { median: r.lagNs.p50 / 1e3, p99: r.lagNs.p99 / 1e3, max: r.lagNs.max / 1e3 } : null,
     issueErrorNs: undefined,
     lagNs: undefined,

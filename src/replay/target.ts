@@ -29,16 +29,19 @@ function code(err: unknown): string {
  */
 export function prepareTarget(dir: string, force: boolean): string {
   const root = resolve(dir);
+  let isDir: boolean | null = null;
   try {
-    mkdirSync(root, { recursive: true });
+    isDir = statSync(root).isDirectory();
   } catch (err) {
-    throw new UserError(`replay target ${dir} cannot be created (${code(err)})`);
+    if (code(err) !== 'ENOENT') throw new UserError(`replay target ${dir} is not usable (${code(err)})`);
   }
-  try {
-    if (!statSync(root).isDirectory()) throw new UserError(`replay target ${dir} is not a directory`);
-  } catch (err) {
-    if (err instanceof UserError) throw err;
-    throw new UserError(`replay target ${dir} is not usable (${code(err)})`);
+  if (isDir === false) throw new UserError(`replay target ${dir} is not a directory`);
+  if (isDir === null) {
+    try {
+      mkdirSync(root, { recursive: true });
+    } catch (err) {
+      throw new UserError(`replay target ${dir} cannot be created (${code(err)})`);
+    }
   }
   const probe = join(root, `.interposer-replay-probe-${process.pid}`);
   try {
@@ -98,7 +101,7 @@ function writeContent(abs: string, tracePath: string, size: number, pool: Uint8A
   const fd = openSync(abs, 'w', 0o644);
   try {
     const hash = pathHash(tracePath);
-    for (let at = 0; at < size; ) {
+    for (let at = 0; at < size;) {
       const n = Math.min(MAX_VIEW, size - at);
       at += writeSync(fd, contentView(pool, hash, at, n), 0, n, at);
     }

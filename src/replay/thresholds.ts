@@ -39,9 +39,12 @@ const LATENCY_STATS = new Set(['p50', 'p90', 'p99', 'max', 'mean']);
 const QUANTILES = new Set(['median', 'p99', 'max']);
 
 export function parseThreshold(text: string): Threshold {
-  const m = /^\s*([a-z_0-9.]+)\s*(>=|<=|>|<)\s*([0-9]*\.?[0-9]+(?:e[+-]?\d+)?)\s*(x|ns|us|µs|ms|s)?\s*$/i.exec(text);
+  const m =
+    /^\s*([a-z_0-9.]+)\s*(>=|<=|>|<)\s*([0-9]*\.?[0-9]+(?:e[+-]?\d+)?)\s*(x|ns|us|µs|ms|s)?\s*$/i.exec(text);
   if (!m) {
-    throw new UsageError(`--fail-if '${text}': expected METRIC>VALUE, e.g. p99.read>2x, total_time>1.5x, errors>0`);
+    throw new UsageError(
+      `--fail-if '${text}': expected METRIC>VALUE, e.g. p99.read>2x, total_time>1.5x, errors>0`,
+    );
   }
   const metric = m[1]!.toLowerCase();
   const compare = m[2] as Compare;
@@ -81,7 +84,8 @@ function ratioOrTime(
   bad: (why: string) => Error,
 ): Threshold {
   if (suffix === 'x') return { text, metric, compare, value: number, unit: 'x' };
-  if (suffix && suffix in TIME_UNITS) return { text, metric, compare, value: number * TIME_UNITS[suffix]!, unit: 'ns' };
+  if (suffix && suffix in TIME_UNITS)
+    return { text, metric, compare, value: number * TIME_UNITS[suffix]!, unit: 'ns' };
   throw bad('give a ratio (2x) or a time (10ms)');
 }
 
@@ -135,7 +139,9 @@ function measure(t: Threshold, inputs: ThresholdInputs): number | null {
         ? ratio(inputs.totalTimeNs.replayed, inputs.totalTimeNs.recorded)
         : inputs.totalTimeNs.replayed;
     case 'throughput':
-      return t.unit === 'x' ? ratio(inputs.throughput.replayed, inputs.throughput.recorded) : inputs.throughput.replayed;
+      return t.unit === 'x'
+        ? ratio(inputs.throughput.replayed, inputs.throughput.recorded)
+        : inputs.throughput.replayed;
     case 'errors':
       return inputs.errors;
     case 'skipped':
@@ -146,7 +152,10 @@ function measure(t: Threshold, inputs: ThresholdInputs): number | null {
   return tail === 'median' ? dist.p50 : tail === 'p99' ? dist.p99 : dist.max;
 }
 
-export function evaluateThresholds(thresholds: readonly Threshold[], inputs: ThresholdInputs): ThresholdResult[] {
+export function evaluateThresholds(
+  thresholds: readonly Threshold[],
+  inputs: ThresholdInputs,
+): ThresholdResult[] {
   return thresholds.map((t) => {
     const actual = measure(t, inputs);
     return {

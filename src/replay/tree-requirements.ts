@@ -208,7 +208,8 @@ export function requiredTree(plan: ReplayPlan, handles: HandleTable): RequiredEn
       }
     } else if (code === OP_CODE.write || code === OP_CODE.fallocate) {
       const start = plan.offset[i]!;
-      if (Number.isFinite(start)) state.defined.add(start, start + (code === OP_CODE.write ? plan.bytes[i]! : plan.size[i]!));
+      if (Number.isFinite(start))
+        state.defined.add(start, start + (code === OP_CODE.write ? plan.bytes[i]! : plan.size[i]!));
     } else if (code === OP_CODE.truncate) {
       truncateTo(state, plan.size[i]!);
     }

@@ -113,7 +113,8 @@ export function runWorker(init: WorkerInit): number {
       cut = decisions.truncateTo[i]!;
     }
     if (errno === 0) {
-      const viaHandle = slot >= 0 && code !== OP_CODE.open && code !== OP_CODE.create && code !== OP_CODE.opendir;
+      const viaHandle =
+        slot >= 0 && code !== OP_CODE.open && code !== OP_CODE.create && code !== OP_CODE.opendir;
       const pathId = viaHandle ? slotPath[slot]! : path[i]!;
       const p2 = path2[i]!;
       args.code = code;

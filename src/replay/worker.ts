@@ -11,5 +11,6 @@ Error.stackTraceLimit = 0;
 
 const init = workerData as WorkerInit;
 parentPort?.postMessage({ ready: true });
-while (Atomics.load(init.results.control, init.gate) === 0) Atomics.wait(init.results.control, init.gate, 0, 1000);
+while (Atomics.load(init.results.control, init.gate) === 0)
+  Atomics.wait(init.results.control, init.gate, 0, 1000);
 parentPort?.postMessage({ executed: runWorker(init) });

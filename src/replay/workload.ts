@@ -186,7 +186,8 @@ function toBatches(c: Columns, n: number, paths: string[], batchRows: number): T
     const len = Math.min(batchRows, n - from);
     const cols: Record<string, Column> = {};
     for (const def of COLUMNS) {
-      if (def.type === 'string') cols[def.name] = { kind: 'string', indices: new Int32Array(len).fill(-1), dictionary: [] };
+      if (def.type === 'string')
+        cols[def.name] = { kind: 'string', indices: new Int32Array(len).fill(-1), dictionary: [] };
       else if (def.type === 'int64')
         cols[def.name] = def.nullable
           ? { kind: 'int64', values: new BigInt64Array(len), valid: new Uint8Array(len) }

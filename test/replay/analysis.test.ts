@@ -57,7 +57,9 @@ describe('handles', () => {
 
   it('gives an fh without a recorded open an orphan slot on its path', async () => {
     firstAt = 0;
-    const plan = await planOf([{ op: 'read', path: '/old', tid: 1, at: 0, fh: 9, offset: 0, size: 4, bytes: 4 }]);
+    const plan = await planOf([
+      { op: 'read', path: '/old', tid: 1, at: 0, fh: 9, offset: 0, size: 4, bytes: 4 },
+    ]);
     const h = resolveHandles(plan);
     expect(h.count).toBe(1);
     expect(h.slotOpener[0]).toBe(-1);
@@ -110,7 +112,7 @@ describe('required tree', () => {
 });
 
 describe('dependencies', () => {
-  it('waits for another thread\'s create, and its writes that completed before a read started', async () => {
+  it("waits for another thread's create, and its writes that completed before a read started", async () => {
     firstAt = 0;
     const plan = await planOf([
       { op: 'create', path: '/f', tid: 1, at: 0, end: 10, fh: 1, flags: O_RDWR, mode: 0o644 },
@@ -141,7 +143,13 @@ describe('dependencies', () => {
     firstAt = 0;
     const specs: RowSpec[] = [];
     for (let k = 0; k < 60; k++) {
-      specs.push({ op: k % 3 === 0 ? 'mkdir' : 'getattr', path: `/p${k % 5}`, tid: 1 + (k % 4), at: k * 10, end: k * 10 + 15 });
+      specs.push({
+        op: k % 3 === 0 ? 'mkdir' : 'getattr',
+        path: `/p${k % 5}`,
+        tid: 1 + (k % 4),
+        at: k * 10,
+        end: k * 10 + 15,
+      });
     }
     const plan = await planOf(specs);
     const s = computeSchedule(plan, resolveHandles(plan));

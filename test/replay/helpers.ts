@@ -72,7 +72,11 @@ export function batchOf(specs: readonly RowSpec[]): TraceBatch {
 }
 
 export async function writeTraceFile(path: string, batches: readonly TraceBatch[]): Promise<string> {
-  const w = await TraceWriter.open({ path, wallClockAnchorNs: 1_700_000_000_000_000_000n, metadata: { 'interposer.source': 'record' } });
+  const w = await TraceWriter.open({
+    path,
+    wallClockAnchorNs: 1_700_000_000_000_000_000n,
+    metadata: { 'interposer.source': 'record' },
+  });
   for (const b of batches) await w.write(b);
   await w.close();
   return path;
@@ -98,7 +102,9 @@ function newestMtime(dir: string): number {
  */
 export function ensureBuilt(): void {
   const worker = join(REPO, 'dist/replay/worker.js');
-  const sources = ['src/replay', 'src/trace', 'src/overlay', 'src/cli'].map((d) => newestMtime(join(REPO, d)));
+  const sources = ['src/replay', 'src/trace', 'src/overlay', 'src/cli'].map((d) =>
+    newestMtime(join(REPO, d)),
+  );
   if (existsSync(worker) && existsSync(CLI) && statSync(worker).mtimeMs >= Math.max(...sources)) return;
   try {
     execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO, stdio: 'pipe' });
@@ -115,7 +121,10 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  onStderr?: (text: string, child: ReturnType<typeof spawn>) => void,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

@@ -4,7 +4,12 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { overlayConfigFromFlags } from '../../src/overlay/index.js';
-import { createContentPool, expectedContent, replayBatches, type ReplayOptions } from '../../src/replay/index.js';
+import {
+  createContentPool,
+  expectedContent,
+  replayBatches,
+  type ReplayOptions,
+} from '../../src/replay/index.js';
 import { generateWorkload } from '../../src/replay/workload.js';
 import { readAllRows, openTrace } from '../../src/trace/reader.js';
 import type { TraceRow } from '../../src/trace/schema.js';
@@ -40,7 +45,10 @@ function treeOf(dir: string): Map<string, { size: number; sha: string }> {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
       else if (e.isFile()) {
-        out.set('/' + relative(dir, p), { size: statSync(p).size, sha: createHash('sha256').update(readFileSync(p)).digest('hex') });
+        out.set('/' + relative(dir, p), {
+          size: statSync(p).size,
+          sha: createHash('sha256').update(readFileSync(p)).digest('hex'),
+        });
       }
     }
   };
@@ -82,7 +90,11 @@ describe.each(['afap', 'original'] as const)('generated workload, --timing %s', 
       for (let at = 0; at < size; at += 4096) {
         const block = data.subarray(at, at + 4096);
         if (Buffer.compare(block, expected.subarray(at, at + 4096)) === 0) matching++;
-        else expect(block.every((b) => b === 0), `${path} block at ${at}`).toBe(true);
+        else
+          expect(
+            block.every((b) => b === 0),
+            `${path} block at ${at}`,
+          ).toBe(true);
       }
       expect(matching, path).toBeGreaterThan(0);
     }
@@ -96,7 +108,9 @@ describe.each(['afap', 'original'] as const)('generated workload, --timing %s', 
     expect(trace.metadata.keyValue['interposer.replay.timing']).toBe(timing);
     const replayed = await readAllRows(opts.out!);
     const recorded: TraceRow[] = [];
-    for (const b of batches) for (let i = 0; i < b.length; i++) recorded.push((await import('../../src/trace/batch.js')).rowAt(b, i));
+    for (const b of batches)
+      for (let i = 0; i < b.length; i++)
+        recorded.push((await import('../../src/trace/batch.js')).rowAt(b, i));
     expect(countBy(replayed, (r) => r.op)).toEqual(countBy(recorded, (r) => r.op));
     const sumBytes = (rs: TraceRow[]) => rs.reduce((s, r) => s + r.bytes, 0n);
     expect(sumBytes(replayed)).toBe(sumBytes(recorded));
@@ -114,7 +128,8 @@ describe('dependencies across threads', () => {
   it('keeps the recorded order between threads that depend on each other', async () => {
     // T1 does slow work first, so without dependencies T2 would run ahead and fail with ENOENT.
     const specs = [];
-    for (let k = 0; k < 300; k++) specs.push({ op: 'getattr' as const, path: '/', tid: 1, at: k * 0.1, end: k * 0.1 + 0.05 });
+    for (let k = 0; k < 300; k++)
+      specs.push({ op: 'getattr' as const, path: '/', tid: 1, at: k * 0.1, end: k * 0.1 + 0.05 });
     specs.push(
       { op: 'create' as const, path: '/a', tid: 1, at: 40, end: 41, fh: 1, flags: O_RDWR, mode: 0o644 },
       { op: 'write' as const, path: '/a', tid: 1, at: 42, end: 43, fh: 1, offset: 0, size: 100, bytes: 100 },
@@ -132,7 +147,8 @@ describe('dependencies across threads', () => {
     const { report } = await replayBatches([batchOf(specs)], opts);
     expect(report.errors.differing).toBe(0);
     const rows = await readAllRows(opts.out!);
-    const find = (op: string, path: string, tid: number) => rows.find((r) => r.op === op && r.path === path && r.tid === tid)!;
+    const find = (op: string, path: string, tid: number) =>
+      rows.find((r) => r.op === op && r.path === path && r.tid === tid)!;
     expect(find('open', '/a', 2).startNs).toBeGreaterThanOrEqual(find('create', '/a', 1).endNs);
     expect(find('read', '/a', 2).startNs).toBeGreaterThanOrEqual(find('write', '/a', 1).endNs);
     expect(find('read', '/a', 2).bytes).toBe(100n);
@@ -169,7 +185,12 @@ describe('handles and failures', () => {
     const rows = await readAllRows(opts.out!);
     expect(rows.find((r) => r.op === 'read')!.bytes).toBe(300n); // pre-phase made /x 300 bytes
     expect(statSync(join(opts.target, 'y')).size).toBe(1000);
-    expect(rows.filter((r) => r.errno === 2).map((r) => r.op).sort()).toEqual(['getattr', 'open', 'unlink']);
+    expect(
+      rows
+        .filter((r) => r.errno === 2)
+        .map((r) => r.op)
+        .sort(),
+    ).toEqual(['getattr', 'open', 'unlink']);
     expect(rows.find((r) => r.op === 'mkdir' && r.errno === 17)).toBeDefined();
   });
 
@@ -187,7 +208,12 @@ describe('handles and failures', () => {
       opts,
     );
     expect(report.errors.differing).toBe(1);
-    expect(report.errors.differences[0]).toMatchObject({ op: 'getattr', recordedErrno: 0, replayedErrno: 2, examplePath: '/m' });
+    expect(report.errors.differences[0]).toMatchObject({
+      op: 'getattr',
+      recordedErrno: 0,
+      replayedErrno: 2,
+      examplePath: '/m',
+    });
   });
 });
 
@@ -201,8 +227,12 @@ describe('overlay during replay', () => {
     const rows = await readAllRows(opts.out!);
     const faulted = rows.filter((r) => r.faultKind !== null);
     expect(faulted).toHaveLength(3);
-    for (const r of faulted) expect(r).toMatchObject({ op: 'read', faultKind: 'errno', faultErrno: 5, errno: 5, bytes: 0n });
-    const log = readFileSync(`${opts.out}.faults.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    for (const r of faulted)
+      expect(r).toMatchObject({ op: 'read', faultKind: 'errno', faultErrno: 5, errno: 5, bytes: 0n });
+    const log = readFileSync(`${opts.out}.faults.jsonl`, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(log).toHaveLength(3);
     expect(log.map((r) => r.kind)).toEqual(['errno', 'errno', 'errno']);
     // The log's capture-relative time is the replay trace's start_ns of the faulted op.

@@ -22,7 +22,12 @@ function verdict(text: string): boolean {
 
 describe('--fail-if', () => {
   it('parses ratios, times and counts', () => {
-    expect(parseThreshold('p99.read>2x')).toMatchObject({ metric: 'p99.read', compare: '>', value: 2, unit: 'x' });
+    expect(parseThreshold('p99.read>2x')).toMatchObject({
+      metric: 'p99.read',
+      compare: '>',
+      value: 2,
+      unit: 'x',
+    });
     expect(parseThreshold('p50.write>=10ms')).toMatchObject({ value: 10e6, unit: 'ns' });
     expect(parseThreshold('errors>0')).toMatchObject({ metric: 'errors', value: 0, unit: '' });
     expect(parseThreshold('issue_error.p99>200')).toMatchObject({ value: 200e3, unit: 'ns' });
@@ -30,7 +35,14 @@ describe('--fail-if', () => {
   });
 
   it('rejects what it cannot evaluate', () => {
-    for (const bad of ['p99.reed>2x', 'p99.read>2', 'errors>2x', 'latency>1', 'total_time=2x', 'issue_error.p42>1us']) {
+    for (const bad of [
+      'p99.reed>2x',
+      'p99.read>2',
+      'errors>2x',
+      'latency>1',
+      'total_time=2x',
+      'issue_error.p42>1us',
+    ]) {
       expect(() => parseThreshold(bad), bad).toThrow(UsageError);
     }
   });

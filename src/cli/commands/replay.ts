@@ -32,13 +32,13 @@ Options:
   --fail-if EXPR         exit 3 when EXPR holds; repeatable. EXPR: METRIC(>|>=|<|<=)VALUE, e.g.
                          'p99.read>2x' 'total_time>1.5x' 'errors>0' 'p99.write>10ms'
                          'throughput<0.5x' 'issue_error.p99>200us' 'skipped>0'
-  --fault-log FILE       where injected faults are logged (default: <out>.faults.jsonl)
   --json                 print the report as JSON
   --progress             progress on stderr even when it is not a terminal
   --force                replay into a non-empty target
   -h, --help             this help
 
 ${OVERLAY_FLAGS_HELP}
+  (replay default for --fault-log: <out>.faults.jsonl whenever an overlay is active)
 
 Exit codes: 0 ok, 1 error, 2 usage, 3 a --fail-if threshold was exceeded, 130 interrupted
 (Ctrl-C: the partial replay trace and report are still written, marked partial).`;
@@ -46,7 +46,8 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 a --fail-if threshold was exceeded, 130 in
 function positiveNumber(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag}: expected a positive number, got "${value}"`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new UsageError(`${flag}: expected a positive number, got "${value}"`);
   return n;
 }
 
@@ -63,7 +64,6 @@ export async function run(argv: string[]): Promise<number> {
         speed: { type: 'string' },
         concurrency: { type: 'string' },
         'fail-if': { type: 'string', multiple: true },
-        'fault-log': { type: 'string' },
         json: { type: 'boolean' },
         progress: { type: 'boolean' },
         force: { type: 'boolean' },
@@ -86,10 +86,13 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError(`--timing: expected original or afap, got "${timing}"`);
   }
   const speed = positiveNumber('--speed', values.speed, 1);
-  const concurrency = values.concurrency === undefined ? undefined : positiveNumber('--concurrency', values.concurrency, 1);
-  if (concurrency !== undefined && !Number.isInteger(concurrency)) throw new UsageError('--concurrency: expected an integer');
+  const concurrency =
+    values.concurrency === undefined ? undefined : positiveNumber('--concurrency', values.concurrency, 1);
+  if (concurrency !== undefined && !Number.isInteger(concurrency))
+    throw new UsageError('--concurrency: expected an integer');
   const thresholds = (values['fail-if'] ?? []).map(parseThreshold);
-  const overlay = await resolveOverlayConfig(overlayFlagsFromParsedArgs(values));
+  const overlayFlags = overlayFlagsFromParsedArgs(values);
+  const overlay = await resolveOverlayConfig(overlayFlags);
   const input = positionals[0]!;
   const out = values.out ?? defaultOutputPath(input);
 
@@ -98,7 +101,9 @@ export async function run(argv: string[]): Promise<number> {
   const onSigint = () => {
     interrupts++;
     if (interrupts === 1) {
-      process.stderr.write('\ninterposer replay: stopping after the ops in progress (Ctrl-C again to abort)\n');
+      process.stderr.write(
+        '\ninterposer replay: stopping after the ops in progress (Ctrl-C again to abort)\n',
+      );
       controller.abort();
     } else {
       process.exit(130);
@@ -116,7 +121,7 @@ export async function run(argv: string[]): Promise<number> {
       speed,
       concurrency,
       overlay,
-      faultLog: values['fault-log'] ?? null,
+      faultLog: overlayFlags.faultLog ?? null,
       force: values.force === true,
       thresholds,
       signal: controller.signal,
