@@ -31,6 +31,24 @@ export interface ErrnoAction {
   name: string;
 }
 
+/** How a corrupted byte changes: every bit flipped, set to zero, or xor-ed with a random mask. */
+export type CorruptMode = 'flip' | 'zero' | 'random';
+export const CORRUPT_MODES: readonly CorruptMode[] = ['flip', 'zero', 'random'];
+/** Cap on corrupted bytes per op: enough to break any checksum, small enough to log exactly. */
+export const MAX_CORRUPT_BYTES = 64;
+
+export interface CorruptAction {
+  /** Distinct byte positions to corrupt per op, 1..MAX_CORRUPT_BYTES (fewer if the op is smaller). */
+  bytes: number;
+  mode: CorruptMode;
+}
+
+export interface SignalAction {
+  /** Signal number on this OS (os.constants.signals) and its name. */
+  signal: number;
+  name: string;
+}
+
 export interface FaultRuleConfig {
   id: string;
   /** null = every op. */
@@ -50,10 +68,13 @@ export interface FaultRuleConfig {
   beforeNs: number | null;
   uids: number[] | null;
   pids: number[] | null;
-  /** At least one action; errno and truncate exclude each other. */
+  /** At least one action; errno excludes truncate and corrupt. */
   errno: ErrnoAction | null;
   truncate: TruncateAction | null;
   delay: DelayAction | null;
+  /** Optional (absent = null) so configs built before these actions existed stay valid. */
+  corrupt?: CorruptAction | null;
+  signal?: SignalAction | null;
 }
 
 export interface ThrottleRuleConfig {

@@ -32,6 +32,20 @@ export interface FaultRecord {
   /** Throttle records are sampled: ops over the threshold this record stands for, and their max wait. */
   throttledOps?: number;
   maxThrottleWaitNs?: number;
+  /** Corruption: the mode and each byte changed (file offset as a decimal string, null if unknown). */
+  corruptMode?: 'flip' | 'zero' | 'random';
+  corrupt?: CorruptedByteRecord[];
+  /** Signal sent to the caller (pid). */
+  signal?: number;
+  signalName?: string;
+}
+
+export interface CorruptedByteRecord {
+  offset: string | null;
+  /** The byte before corruption (reads, when the executor could read it), else null. */
+  original: number | null;
+  /** Mask xor-ed into the byte; -1 = set to zero. */
+  xor: number;
 }
 
 export interface FaultLog {

@@ -8,20 +8,25 @@
  *
  * How several rules combine on one op (all rules are evaluated, in config order, so each rule's
  * counters and random stream depend only on the ops it matches):
+ *  - signal: the first firing signal rule wins; it combines with every other effect.
  *  - errno: the first firing errno rule wins; the op is not performed.
  *  - truncate: ignored when an errno fired; otherwise the shortest length wins.
+ *  - corrupt: ignored when an errno fired; otherwise the first firing corrupt rule wins, and
+ *    positions at or beyond a truncated length are dropped.
  *  - delay: every firing delay adds up, before and after separately; delays apply to failing
  *    ops too (a slow EIO).
  *  - throttle: only ops that proceed take tokens, for the (possibly truncated) byte count; when
  *    several throttle rules match, the longest wait wins. The wait is part of delayBeforeNs.
- *  - faultKind on the trace row: errno > truncate > delay > throttle.
+ *  - faultKind on the trace row: signal > errno > corrupt > truncate > delay > throttle. The
+ *    kinds with a trace column of their own (fault_errno, fault_truncated_to, fault_delay_ns)
+ *    rank below those without one, so a row loses as little as possible.
  */
 import { UserError } from '../cli/errors.js';
 import { DATA_OPS, OP_CODE, OPS, type FaultKind, type Op } from '../trace/schema.js';
 import { systemWallClock, type Clock } from './clock.js';
 import type { FaultRuleConfig, OverlayConfig, RuleConfig, ThrottleRuleConfig } from './config.js';
 import type { FaultLog, FaultRecord } from './fault-log.js';
-import { CompiledFaultRule, CompiledThrottleRule } from './rules.js';
+import { CompiledFaultRule, CompiledThrottleRule, type CorruptByte } from './rules.js';
 
 export interface OpContext {
   op: Op;
@@ -51,6 +56,15 @@ export interface Verdict {
   throttleWaitNs: number;
   faultKind: FaultKind | null;
   ruleId: string | null;
+  /**
+   * Bytes of the transfer to corrupt, ascending by index, all < the (truncated) size: for each,
+   * data[index] ^= xor, or data[index] = 0 when xor is -1 (CORRUPT_SET_ZERO). Reads: applied to
+   * the bytes returned, skipping indices at or past what the read actually returned. Writes:
+   * applied to a copy of the caller's buffer before writing. Absent or null = none.
+   */
+  corrupt?: readonly CorruptByte[] | null;
+  /** Signal to send to the calling process (ctx.pid); absent, null or 0 = none. */
+  signal?: number | null;
 }
 
 export const NO_EFFECT: Verdict = Object.freeze({
@@ -61,6 +75,8 @@ export const NO_EFFECT: Verdict = Object.freeze({
   throttleWaitNs: 0,
   faultKind: null,
   ruleId: null,
+  corrupt: null,
+  signal: null,
 });
 
 export interface OverlayDeps {
@@ -69,6 +85,13 @@ export interface OverlayDeps {
   faultLog?: FaultLog;
   /** Overrides the config's seed. */
   seed?: number;
+  /**
+   * The file's current bytes [offset, offset + length) (shorter at end of file, null if
+   * unreadable), from the executor's view of the data: the live mount's backing directory, the
+   * replayer's target. `path` is ctx.path. Called only when a read corruption fires and there is
+   * a fault log, to record the original bytes.
+   */
+  readOriginal?: (path: string, offset: bigint, length: number) => Uint8Array | null;
 }
 
 export type RuleStatus =
@@ -92,6 +115,7 @@ export class Overlay {
   private interested: Set<Op> = new Set();
   private readonly clock: Clock;
   private readonly faultLog: FaultLog | null;
+  private readonly readOriginal: NonNullable<OverlayDeps['readOriginal']> | null;
   private readonly seedOverride: number | undefined;
   // Scratch space reused by decide() (it is synchronous and not re-entrant).
   private readonly firedDelays: CompiledFaultRule[] = [];
@@ -100,6 +124,7 @@ export class Overlay {
   private constructor(config: OverlayConfig, deps: OverlayDeps) {
     this.clock = deps.clock ?? systemWallClock();
     this.faultLog = deps.faultLog ?? null;
+    this.readOriginal = deps.readOriginal ?? null;
     this.seedOverride = deps.seed;
     this.config = config;
     this.install(config, new Map(), new Map());
@@ -124,6 +149,9 @@ export class Overlay {
     const size = ctx.size;
 
     let errnoRule: CompiledFaultRule | null = null;
+    let signalRule: CompiledFaultRule | null = null;
+    let corruptRule: CompiledFaultRule | null = null;
+    let corruption: CorruptByte[] | null = null;
     let truncateRule: CompiledFaultRule | null = null;
     let truncateTo = -1;
     let delayBeforeNs = 0;
@@ -135,6 +163,15 @@ export class Overlay {
       if (!rule.evaluate(opCode, ctx)) continue;
       const c = rule.config;
       if (c.errno !== null && errnoRule === null) errnoRule = rule;
+      if (c.signal != null && signalRule === null) signalRule = rule;
+      if (c.corrupt != null) {
+        // Sampled even when outranked, so this rule's stream depends only on the ops it matches.
+        const bytes = rule.sampleCorruption(size);
+        if (corruptRule === null) {
+          corruptRule = rule;
+          corruption = bytes;
+        }
+      }
       if (c.truncate !== null) {
         const to = rule.truncatedSize(size);
         if (to >= 0 && (truncateTo < 0 || to < truncateTo)) {
@@ -154,7 +191,12 @@ export class Overlay {
     if (errnoRule !== null) {
       truncateTo = -1;
       truncateRule = null;
+      corruption = null;
+    } else if (corruption !== null && truncateTo >= 0) {
+      corruption = corruption.filter((b) => b.index < truncateTo);
     }
+    if (corruption !== null && corruption.length === 0) corruption = null;
+    if (corruption === null) corruptRule = null;
 
     let throttleWaitNs = 0;
     let throttleRule: CompiledThrottleRule | null = null;
@@ -173,16 +215,29 @@ export class Overlay {
     }
 
     const delayed = delayCount > 0;
-    if (errnoRule === null && truncateRule === null && !delayed && throttleWaitNs === 0) return NO_EFFECT;
+    if (
+      errnoRule === null &&
+      truncateRule === null &&
+      corruptRule === null &&
+      signalRule === null &&
+      !delayed &&
+      throttleWaitNs === 0
+    )
+      return NO_EFFECT;
 
-    const winner = errnoRule ?? truncateRule ?? (delayed ? this.firedDelays[0]! : null);
-    const faultKind: FaultKind = errnoRule
-      ? 'errno'
-      : truncateRule
-        ? 'truncate'
-        : delayed
-          ? 'delay'
-          : 'throttle';
+    const winner =
+      signalRule ?? errnoRule ?? corruptRule ?? truncateRule ?? (delayed ? this.firedDelays[0]! : null);
+    const faultKind: FaultKind = signalRule
+      ? 'signal'
+      : errnoRule
+        ? 'errno'
+        : corruptRule
+          ? 'corrupt'
+          : truncateRule
+            ? 'truncate'
+            : delayed
+              ? 'delay'
+              : 'throttle';
     const verdict: Verdict = {
       errno: errnoRule ? errnoRule.config.errno!.errno : 0,
       truncateTo,
@@ -192,13 +247,78 @@ export class Overlay {
       faultKind,
       ruleId: winner ? winner.config.id : throttleRule!.config.id,
     };
-    if (this.faultLog !== null)
-      this.log(ctx, errnoRule, truncateRule, delayCount, throttleRule, throttleWaitNs);
+    // Set only when present: the common verdict keeps the shape it had before these fields.
+    if (corruption !== null) verdict.corrupt = corruption;
+    if (signalRule !== null) verdict.signal = signalRule.config.signal!.signal;
+    if (this.faultLog !== null) {
+      // One wall time for every record of this op.
+      const wallNs = this.clock.nowNs();
+      if (signalRule !== null) this.logSignal(ctx, wallNs, signalRule);
+      this.log(ctx, wallNs, errnoRule, truncateRule, delayCount, throttleRule, throttleWaitNs);
+      if (corruptRule !== null) this.logCorruption(ctx, wallNs, corruptRule, corruption!);
+    }
     return verdict;
+  }
+
+  private record(ctx: OpContext, wallNs: bigint, rule: string, kind: FaultKind): FaultRecord {
+    const rec: FaultRecord = {
+      time: new Date(Number(wallNs / 1_000_000n)).toISOString(),
+      timeNs: wallNs.toString(),
+      tNs: ctx.nowNs.toString(),
+      op: ctx.op,
+      path: ctx.path,
+      pid: ctx.pid,
+      uid: ctx.uid,
+      gid: ctx.gid,
+      rule,
+      kind,
+    };
+    if (ctx.path2) rec.path2 = ctx.path2;
+    return rec;
+  }
+
+  /** File offsets, masks and (for reads, when the executor can tell) the bytes they replace. */
+  private logCorruption(
+    ctx: OpContext,
+    wallNs: bigint,
+    rule: CompiledFaultRule,
+    bytes: readonly CorruptByte[],
+  ): void {
+    const known = ctx.offset >= 0n;
+    let original: Uint8Array | null = null;
+    const firstIndex = bytes[0]!.index;
+    if (known && ctx.op === 'read' && this.readOriginal !== null) {
+      const span = bytes[bytes.length - 1]!.index - firstIndex + 1;
+      try {
+        original = this.readOriginal(ctx.path, ctx.offset + BigInt(firstIndex), span);
+      } catch {
+        original = null; // the log is best effort; the fault itself still happens
+      }
+    }
+    this.faultLog!.record({
+      ...this.record(ctx, wallNs, rule.config.id, 'corrupt'),
+      size: ctx.size,
+      corruptMode: rule.config.corrupt!.mode,
+      corrupt: bytes.map((b) => ({
+        offset: known ? (ctx.offset + BigInt(b.index)).toString() : null,
+        original: original?.[b.index - firstIndex] ?? null,
+        xor: b.xor,
+      })),
+    });
+  }
+
+  private logSignal(ctx: OpContext, wallNs: bigint, rule: CompiledFaultRule): void {
+    const { signal, name } = rule.config.signal!;
+    this.faultLog!.record({
+      ...this.record(ctx, wallNs, rule.config.id, 'signal'),
+      signal,
+      signalName: name,
+    });
   }
 
   private log(
     ctx: OpContext,
+    wallNs: bigint,
     errnoRule: CompiledFaultRule | null,
     truncateRule: CompiledFaultRule | null,
     delayCount: number,
@@ -206,23 +326,7 @@ export class Overlay {
     throttleWaitNs: number,
   ): void {
     const log = this.faultLog!;
-    const wallNs = this.clock.nowNs();
-    const base = (rule: string, kind: FaultKind): FaultRecord => {
-      const rec: FaultRecord = {
-        time: new Date(Number(wallNs / 1_000_000n)).toISOString(),
-        timeNs: wallNs.toString(),
-        tNs: ctx.nowNs.toString(),
-        op: ctx.op,
-        path: ctx.path,
-        pid: ctx.pid,
-        uid: ctx.uid,
-        gid: ctx.gid,
-        rule,
-        kind,
-      };
-      if (ctx.path2) rec.path2 = ctx.path2;
-      return rec;
-    };
+    const base = (rule: string, kind: FaultKind): FaultRecord => this.record(ctx, wallNs, rule, kind);
     if (errnoRule) {
       const { errno, name } = errnoRule.config.errno!;
       log.record({ ...base(errnoRule.config.id, 'errno'), errno, errnoName: name });

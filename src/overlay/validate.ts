@@ -11,15 +11,21 @@ import {
   DEFAULT_THROTTLE_LOG_THRESHOLD_NS,
   defaultBurstBytes,
   defaultBurstOps,
+  CORRUPT_MODES,
+  MAX_CORRUPT_BYTES,
+  type CorruptAction,
+  type CorruptMode,
   type DelayAction,
   type DelayDistribution,
   type ErrnoAction,
   type FaultRuleConfig,
   type OverlayConfig,
+  type SignalAction,
   type ThrottleRuleConfig,
   type TruncateAction,
 } from './config.js';
 import { editDistance, lookupErrno } from './errno.js';
+import { lookupSignal } from './signals.js';
 import { parseByteRate, parseCountRate, parseDurationNs, parseSize } from './units.js';
 
 export type PathSegment = string | number;
@@ -29,6 +35,9 @@ export type Locate = (path: readonly PathSegment[], atKey: boolean) => string;
 /** Ops a rule can name; "event" is a trace marker, not an operation to shape. */
 export const SHAPEABLE_OPS: readonly Op[] = OPS.filter((op) => op !== 'event');
 const DATA_TRUNCATABLE_OPS: readonly Op[] = ['read', 'write'];
+/** Ops whose data can be corrupted; only reads by default (a corrupted write damages the file). */
+const CORRUPTIBLE_OPS: readonly Op[] = ['read', 'write'];
+const DEFAULT_CORRUPT_OPS: readonly Op[] = ['read'];
 
 const TOP_FIELDS = ['seed', 'throttle', 'faults', 'log'];
 const LOG_FIELDS = ['throttleThreshold'];
@@ -50,6 +59,8 @@ const FAULT_FIELDS = [
   'truncate',
   'delay',
   'when',
+  'corrupt',
+  'signal',
 ];
 const DELAY_FIELDS = ['fixed', 'uniform', 'lognormal', 'normal'];
 
@@ -383,12 +394,21 @@ function checkFaultRule(
   const delay = obj.delay === undefined ? null : checkDelay(c, obj.delay, obj.when, path);
   if (obj.when !== undefined && obj.delay === undefined)
     c.error(at('when'), 'when applies to delay, which is missing');
+  const corrupt = obj.corrupt === undefined ? null : checkCorrupt(c, obj.corrupt, at('corrupt'));
+  const signal = obj.signal === undefined ? null : checkSignal(c, obj.signal, at('signal'));
 
-  if (obj.errno === undefined && obj.truncate === undefined && obj.delay === undefined) {
-    c.error(path, 'needs an action: errno, truncate or delay');
+  const actions = ['errno', 'truncate', 'corrupt', 'signal', 'delay'];
+  if (actions.every((key) => obj[key] === undefined)) {
+    c.error(path, 'needs an action: errno, truncate, corrupt, signal or delay');
   }
-  if (obj.errno !== undefined && obj.truncate !== undefined) {
-    c.error(at('truncate'), 'cannot combine errno and truncate (an op that fails moves no bytes)');
+  for (const key of ['truncate', 'corrupt']) {
+    if (obj.errno !== undefined && obj[key] !== undefined)
+      c.error(at(key), `cannot combine errno and ${key} (an op that fails moves no bytes)`);
+  }
+  if (obj.corrupt !== undefined) {
+    if (ops === null) ops = [...DEFAULT_CORRUPT_OPS];
+    const bad = ops.filter((op) => !CORRUPTIBLE_OPS.includes(op));
+    if (bad.length) c.error(at(opsKey), `corrupt applies to read and write only, not ${bad.join(', ')}`);
   }
   if (obj.truncate !== undefined) {
     if (ops === null) ops = [...DATA_TRUNCATABLE_OPS];
@@ -396,7 +416,70 @@ function checkFaultRule(
     if (bad.length) c.error(at(opsKey), `truncate applies to read and write only, not ${bad.join(', ')}`);
   }
   if (c.issues.length > before || id === null || p === null) return null;
-  return { id, ops, path: glob, p, first, every, max, afterNs, beforeNs, uids, pids, errno, truncate, delay };
+  return {
+    id,
+    ops,
+    path: glob,
+    p,
+    first,
+    every,
+    max,
+    afterNs,
+    beforeNs,
+    uids,
+    pids,
+    errno,
+    truncate,
+    delay,
+    corrupt,
+    signal,
+  };
+}
+
+/** `corrupt: 3` (flip 3 bytes) or `corrupt: { bytes: 3, mode: flip | zero | random }`. */
+function checkCorrupt(c: Checker, value: unknown, path: PathSegment[]): CorruptAction | null {
+  const countOf = (v: unknown, at: PathSegment[]): number | null => {
+    const n = typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v;
+    if (typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= MAX_CORRUPT_BYTES) return n;
+    c.error(at, `expected a byte count from 1 to ${MAX_CORRUPT_BYTES}, got ${describe(v)}`);
+    return null;
+  };
+  if (typeof value !== 'object' || value === null) {
+    const bytes = countOf(value, path);
+    return bytes === null ? null : { bytes, mode: 'flip' };
+  }
+  const obj = c.object(value, path, ['bytes', 'mode']);
+  if (!obj) return null;
+  if (obj.bytes === undefined) {
+    c.error(path, 'needs bytes (how many bytes to corrupt per op)');
+    return null;
+  }
+  const bytes = countOf(obj.bytes, [...path, 'bytes']);
+  let mode: CorruptMode = 'flip';
+  if (obj.mode !== undefined) {
+    const m = typeof obj.mode === 'string' ? obj.mode.trim().toLowerCase() : obj.mode;
+    if ((CORRUPT_MODES as readonly unknown[]).includes(m)) mode = m as CorruptMode;
+    else {
+      const hint = typeof m === 'string' ? suggest(m, CORRUPT_MODES) : null;
+      c.error(
+        [...path, 'mode'],
+        `expected ${CORRUPT_MODES.join(', ')}, got ${describe(obj.mode)}${hint ? ` (did you mean ${hint}?)` : ''}`,
+      );
+      return null;
+    }
+  }
+  return bytes === null ? null : { bytes, mode };
+}
+
+function checkSignal(c: Checker, value: unknown, path: PathSegment[]): SignalAction | null {
+  if (typeof value !== 'string' && typeof value !== 'number') {
+    c.error(path, `expected a signal name like SIGKILL or a number, got ${describe(value)}`);
+    return null;
+  }
+  const found = lookupSignal(value);
+  if (found.ok) return { signal: found.signal, name: found.name };
+  c.error(path, found.message);
+  return null;
 }
 
 function checkTruncate(c: Checker, value: unknown, path: PathSegment[]): TruncateAction | null {

@@ -178,7 +178,7 @@ faults:
     truncate: 10
 `;
     expect(errorOf(text).split('\n')).toEqual([
-      'overlay.yaml:2: faults[0]: needs an action: errno, truncate or delay',
+      'overlay.yaml:2: faults[0]: needs an action: errno, truncate, corrupt, signal or delay',
       'overlay.yaml:6: faults[1].truncate: cannot combine errno and truncate (an op that fails moves no bytes)',
       'overlay.yaml:7: faults[2].op: truncate applies to read and write only, not fsync',
     ]);
