@@ -79,6 +79,7 @@ export async function exportTrace(options: ExportOptions): Promise<ExportResult>
       rowsRead += batch.length;
       rowsExported += rows.length;
       await encoder.writeBatch(batch, rows);
+      if (sink.readerGone) break;
     }
     const result: ExportResult = { rowsRead, rowsExported };
     if (perfetto) {

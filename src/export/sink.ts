@@ -20,6 +20,8 @@ export interface TextSink {
   close(): Promise<void>;
   /** Drops a file output (after a failure); no-op for stdout. */
   abort(): Promise<void>;
+  /** True once the reader closed a pipe (`| head`): output is discarded, the export may stop. */
+  readonly readerGone: boolean;
 }
 
 function describe(err: unknown): string {
@@ -36,17 +38,26 @@ class StreamSink implements TextSink {
   private buffer: string[] = [];
   private buffered = 0;
   private failure: unknown;
+  private gone = false;
 
   constructor(
     private readonly stream: Writable,
     private readonly describeFailure: (err: unknown) => UserError,
+    /** A closed pipe ends the output quietly, like other Unix filters, instead of failing. */
+    brokenPipeEndsOutput = false,
   ) {
-    stream.on('error', (err) => {
-      this.failure ??= err;
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (brokenPipeEndsOutput && err.code === 'EPIPE') this.gone = true;
+      else this.failure ??= err;
     });
   }
 
+  get readerGone(): boolean {
+    return this.gone;
+  }
+
   write(text: string): Promise<void> | void {
+    if (this.gone) return;
     this.buffer.push(text);
     this.buffered += text.length;
     if (this.buffered >= CHUNK_CHARS) return this.flush();
@@ -54,10 +65,10 @@ class StreamSink implements TextSink {
 
   protected async flush(): Promise<void> {
     this.check();
-    if (this.buffered === 0) return;
     const chunk = this.buffer.join('');
     this.buffer = [];
     this.buffered = 0;
+    if (this.gone || chunk === '') return;
     if (!this.stream.write(chunk)) await this.drained();
     this.check();
   }
@@ -137,12 +148,12 @@ export async function openFileSink(path: string): Promise<TextSink> {
   return new FileSink(file, tempPath, path);
 }
 
-/** Writes to stdout; a closed pipe (e.g. `| head`) ends the export with a UserError. */
+/** Writes to stdout; a closed pipe (e.g. `| head`) quietly ends the output. */
 export function stdoutSink(stream: Writable = process.stdout): TextSink {
-  return new StreamSink(stream, (err) =>
-    (err as NodeJS.ErrnoException).code === 'EPIPE'
-      ? new UserError('export: output closed early (broken pipe)')
-      : new UserError(`export: cannot write to stdout: ${describe(err)}`),
+  return new StreamSink(
+    stream,
+    (err) => new UserError(`export: cannot write to stdout: ${describe(err)}`),
+    true,
   );
 }
 
@@ -150,6 +161,7 @@ export function stdoutSink(stream: Writable = process.stdout): TextSink {
 export function memorySink(): TextSink & { text(): string } {
   const parts: string[] = [];
   return {
+    readerGone: false,
     write: (text) => {
       parts.push(text);
     },

@@ -113,3 +113,19 @@ describe('export run()', () => {
     }
   });
 });
+
+describe('stdout closed early', () => {
+  it('`| head` ends the export quietly with exit 0', () => {
+    const viteNode = join(ROOT, 'node_modules/.bin/vite-node');
+    const result = spawnSync(
+      'bash',
+      [
+        '-c',
+        `set -o pipefail; '${viteNode}' src/cli/interposer.ts export -f csv fixtures/git.parquet | head -c 64 >/dev/null`,
+      ],
+      { cwd: ROOT, encoding: 'utf8', timeout: 120_000 },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+});
