@@ -34,7 +34,7 @@ Runs in the foreground; prints "mounted <mountpoint>" when ready. SIGINT/SIGTERM
 Recording:
   --trace FILE          Parquet trace to write (default: ./interposer-trace.parquet)
   --no-trace            record nothing (plain passthrough, for comparison)
-  --fault-log FILE      JSON-lines log of injected faults (default: <trace>.faults.jsonl when an overlay is set)
+                        (injected faults go to <trace>.faults.jsonl unless --fault-log says otherwise)
   --control SOCKET      unix socket for \`interposer ctl\`: add/remove rules, reload, checkpoint at run time
                         (SIGHUP also reloads the --overlay file)
   --power-loss          keep undo logs of unsynced writes so \`interposer ctl SOCKET drop-unsynced\` can
@@ -60,7 +60,6 @@ export async function run(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
       trace: { type: 'string' },
       'no-trace': { type: 'boolean' },
-      'fault-log': { type: 'string' },
       control: { type: 'string' },
       'power-loss': { type: 'boolean' },
       'allow-nonempty': { type: 'boolean' },
