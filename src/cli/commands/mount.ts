@@ -32,9 +32,9 @@ Runs in the foreground; prints "mounted <mountpoint>" when ready. SIGINT/SIGTERM
 \`interposer unmount <mountpoint>\`) unmounts, flushes the trace and exits 0.
 
 Recording:
-  --trace FILE          Parquet trace to write (default: ./interposer-trace.parquet)
+  --trace FILE          Parquet trace to write (default: ./interposer-trace.parquet); injected
+                        faults go to <trace>.faults.jsonl unless --fault-log says otherwise
   --no-trace            record nothing (plain passthrough, for comparison)
-                        (injected faults go to <trace>.faults.jsonl unless --fault-log says otherwise)
   --control SOCKET      unix socket for \`interposer ctl\`: add/remove rules, reload, checkpoint at run time
                         (SIGHUP also reloads the --overlay file)
   --power-loss          keep undo logs of unsynced writes so \`interposer ctl SOCKET drop-unsynced\` can
