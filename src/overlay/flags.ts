@@ -4,6 +4,8 @@
  *   --throttle-read 10MiB/s[,burst=1MiB][,path=GLOB]     --throttle-write 5MiB/s
  *   --throttle-iops 1000[,burst=N][,path=GLOB]            --throttle-read-iops / --throttle-write-iops
  *   --fault 'op=write,path=**\/*.db,errno=EIO,p=0.01'     --fault 'op=read,truncate=512,first=3'
+ *   --fault 'op=read,path=**\/*.bin,corrupt=3,corrupt-mode=random,first=1'
+ *   --fault 'op=fsync,signal=SIGKILL,first=1'
  *   --delay 'op=fsync,lognormal=5ms:1.0,p=0.5'            --overlay-seed 42
  *   --fault-log faults.jsonl
  * Each flag becomes the same raw rule a config file would hold and goes through the same
@@ -48,6 +50,8 @@ export const OVERLAY_FLAGS_HELP = `Overlay (I/O shaping):
   --throttle-write RATE       e.g. 5MiB/s
   --throttle-iops N           ops/s over reads and writes (also --throttle-read-iops, --throttle-write-iops)
   --fault SPEC                e.g. 'op=write,path=**/*.db,errno=EIO,p=0.01' or 'op=read,truncate=512,first=3'
+                              corrupt read data: 'op=read,path=**/*.bin,corrupt=3,corrupt-mode=flip,first=1'
+                              (modes flip, zero, random); kill the caller: 'op=fsync,signal=SIGKILL,first=1'
   --delay SPEC                e.g. 'op=fsync,lognormal=5ms:1.0,p=0.5' (fixed=, uniform=MIN:MAX, normal=MEAN:SD)
   --overlay-seed N            seed of the fault PRNG (default 1, or the file's seed)
   --fault-log FILE            append every injected fault to FILE (JSON lines; see interposer faults)`;
@@ -119,8 +123,11 @@ const LIST_KEYS = ['uid', 'pid'];
 /** One --fault/--delay spec as the raw rule object a config file would hold. */
 function rawFaultRule(flag: string, spec: string): Record<string, unknown> {
   const raw: Record<string, unknown> = {};
+  let corruptMode: string | undefined;
   for (const [key, value] of parsePairs(flag, spec)) {
-    if (DISTRIBUTIONS.includes(key)) {
+    if (key === 'corrupt-mode') {
+      corruptMode = value;
+    } else if (DISTRIBUTIONS.includes(key)) {
       if (raw.delay !== undefined) throw new UsageError(`${flag} '${spec}': give one delay distribution`);
       raw.delay = { [key]: value };
     } else if (LIST_KEYS.includes(key)) {
@@ -128,6 +135,11 @@ function rawFaultRule(flag: string, spec: string): Record<string, unknown> {
     } else {
       raw[key] = value;
     }
+  }
+  if (corruptMode !== undefined) {
+    if (raw.corrupt === undefined)
+      throw new UsageError(`${flag} '${spec}': corrupt-mode needs corrupt=N (how many bytes to corrupt)`);
+    raw.corrupt = { bytes: raw.corrupt, mode: corruptMode };
   }
   return raw;
 }

@@ -26,7 +26,8 @@ import { DATA_OPS, OP_CODE, OPS, type FaultKind, type Op } from '../trace/schema
 import { systemWallClock, type Clock } from './clock.js';
 import type { FaultRuleConfig, OverlayConfig, RuleConfig, ThrottleRuleConfig } from './config.js';
 import type { FaultLog, FaultRecord } from './fault-log.js';
-import { CompiledFaultRule, CompiledThrottleRule, type CorruptByte } from './rules.js';
+import type { CorruptByte } from './corrupt.js';
+import { CompiledFaultRule, CompiledThrottleRule } from './rules.js';
 
 export interface OpContext {
   op: Op;

@@ -5,7 +5,8 @@
  */
 import picomatch from 'picomatch';
 import { OP_CODE, OPS, type Op } from '../trace/schema.js';
-import type { CorruptAction, DelayDistribution, FaultRuleConfig, ThrottleRuleConfig } from './config.js';
+import type { DelayDistribution, FaultRuleConfig, ThrottleRuleConfig } from './config.js';
+import { sampleCorruption, type CorruptByte } from './corrupt.js';
 import type { OpContext } from './overlay.js';
 import { Prng, deriveSeed } from './prng.js';
 import { TokenBucket } from './token-bucket.js';
@@ -111,41 +112,6 @@ export class CompiledFaultRule {
   sampleCorruption(size: number): CorruptByte[] {
     return sampleCorruption(this.config.corrupt!, size, this.prng);
   }
-}
-
-/** One corrupted byte of a transfer: data[index] ^= xor, or data[index] = 0 when xor is -1. */
-export interface CorruptByte {
-  /** Position within the transfer (0 <= index < size). */
-  readonly index: number;
-  /** Non-zero byte mask, or CORRUPT_SET_ZERO. */
-  readonly xor: number;
-}
-
-/** The mask of mode "zero": the executor sets the byte to 0 (an xor would need the data). */
-export const CORRUPT_SET_ZERO = -1;
-
-/**
- * min(bytes, size) distinct positions in [0, size), ascending, drawn with Floyd's algorithm:
- * exactly that many draws whatever collides, so the stream advances by a count that depends on
- * the op alone. Mode "random" then draws one non-zero mask per position, in index order.
- */
-export function sampleCorruption(action: CorruptAction, size: number, prng: Prng): CorruptByte[] {
-  const k = Math.min(action.bytes, Math.max(0, Math.floor(size)));
-  const chosen = new Set<number>();
-  for (let j = size - k; j < size; j++) {
-    const t = Math.floor(prng.next() * (j + 1));
-    chosen.add(chosen.has(t) ? j : t);
-  }
-  const indices = [...chosen].sort((a, b) => a - b);
-  return indices.map((index) => ({
-    index,
-    xor:
-      action.mode === 'flip'
-        ? 0xff
-        : action.mode === 'zero'
-          ? CORRUPT_SET_ZERO
-          : 1 + Math.floor(prng.next() * 255),
-  }));
 }
 
 export function sampleDelay(d: DelayDistribution, prng: Prng): number {
