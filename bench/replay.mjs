@@ -86,6 +86,7 @@ async function runNative(batches, n, dir) {
     mode: 0,
     slot: -1,
     contentHash: 0,
+    corrupt: null,
   };
   const OPENERS = new Set([12, 28, 23]); // open, create, opendir
   let errors = 0;

@@ -36,6 +36,7 @@ import {
   utimesSync,
   writeSync,
 } from 'node:fs';
+import { applyCorruption, type CorruptByte } from '../overlay/index.js';
 import { OP_CODE } from '../trace/schema.js';
 import { MAX_VIEW, contentView } from './content.js';
 import { NULL32 } from './plan.js';
@@ -73,6 +74,15 @@ export interface OpArgs {
   slot: number;
   /** Content hash of the file's name when its handle was opened (writes). */
   contentHash: number;
+  /** Overlay corruption of the data moved (read/write), or null. */
+  corrupt: readonly CorruptByte[] | null;
+}
+
+/** The corruption entries that fall in [from, from + length), re-based to the chunk. */
+function corruptionIn(bytes: readonly CorruptByte[], from: number, length: number): CorruptByte[] {
+  return bytes
+    .filter((b) => b.index >= from && b.index < from + length)
+    .map((b) => ({ index: b.index - from, xor: b.xor }));
 }
 
 export class FsOps {
@@ -209,7 +219,9 @@ export class FsOps {
     const fd = this.fd(a.slot);
     const size = Number.isNaN(a.size) ? 0 : a.size;
     if (this.readBuffer.length < size) this.readBuffer = Buffer.allocUnsafe(size);
-    return readSync(fd, this.readBuffer, 0, size, Number.isNaN(a.offset) ? null : a.offset);
+    const got = readSync(fd, this.readBuffer, 0, size, Number.isNaN(a.offset) ? null : a.offset);
+    if (a.corrupt) applyCorruption(this.readBuffer, a.corrupt, got); // what the app would have seen
+    return got;
   }
 
   private write(a: OpArgs): number {
@@ -220,7 +232,11 @@ export class FsOps {
     let done = 0;
     do {
       const n = Math.min(MAX_VIEW, size - done);
-      const view = contentView(this.pool, a.contentHash, base + done, n);
+      let view = contentView(this.pool, a.contentHash, base + done, n);
+      if (a.corrupt) {
+        view = Uint8Array.from(view);
+        applyCorruption(view, corruptionIn(a.corrupt, done, n));
+      }
       const wrote = writeSync(fd, view, 0, n, positioned ? base + done : null);
       done += wrote;
       if (wrote < n) break;

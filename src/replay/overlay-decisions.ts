@@ -12,7 +12,13 @@
  * the configured rate. Time windows (after/before) refer to that same clock, so in afap every
  * op is at time 0 (use first/every/max to pick ops there).
  */
-import { MemoryFaultLog, Overlay, type FaultRecord, type OverlayConfig } from '../overlay/index.js';
+import {
+  MemoryFaultLog,
+  Overlay,
+  type CorruptByte,
+  type FaultRecord,
+  type OverlayConfig,
+} from '../overlay/index.js';
 import { FAULT_KINDS, OPS } from '../trace/schema.js';
 import { UNSUPPORTED } from './op-classes.js';
 import type { ReplayPlan } from './plan.js';
@@ -30,6 +36,12 @@ export interface OverlayDecisions {
   throttleUntilNs: Float64Array;
   /** Index into FAULT_KINDS, -1 when the overlay left the op alone. */
   faultKind: Int8Array;
+  /**
+   * Bytes to corrupt in a read's or write's data, by op index (few ops: a Map, cloned to the
+   * workers). Signal verdicts are recorded but not sent: during a replay the caller is the
+   * replayer itself.
+   */
+  corrupt: Map<number, readonly CorruptByte[]>;
 }
 
 export interface DecidedOverlay {
@@ -64,6 +76,7 @@ export function decideOverlay(
     delayAfterNs: shared(Float64Array, 8, n),
     throttleUntilNs: shared(Float64Array, 8, n),
     faultKind: shared(Int8Array, 1, n).fill(-1),
+    corrupt: new Map(),
   };
   const records: { op: number; record: FaultRecord }[] = [];
   let touched = 0;
@@ -97,6 +110,7 @@ export function decideOverlay(
     decisions.delayAfterNs[i] = v.delayAfterNs;
     if (v.throttleWaitNs > 0) decisions.throttleUntilNs[i] = planned + v.throttleWaitNs;
     decisions.faultKind[i] = FAULT_KINDS.indexOf(v.faultKind);
+    if (v.corrupt && v.corrupt.length > 0) decisions.corrupt.set(i, v.corrupt);
   }
   return { decisions, records, touched };
 }

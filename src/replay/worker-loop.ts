@@ -62,6 +62,7 @@ export function runWorker(init: WorkerInit): number {
     mode: 0,
     slot: -1,
     contentHash: 0,
+    corrupt: null,
   };
   let executed = 0;
 
@@ -126,6 +127,7 @@ export function runWorker(init: WorkerInit): number {
       args.mode = mode[i]!;
       args.slot = slot;
       args.contentHash = init.pathHashes[pathId]!;
+      args.corrupt = decisions !== null ? (decisions.corrupt.get(i) ?? null) : null;
       try {
         bytes = fsOps.run(args);
       } catch (err) {

@@ -239,3 +239,28 @@ describe('overlay during replay', () => {
     expect(log.map((r) => BigInt(r.tNs)).sort()).toEqual(faulted.map((r) => r.startNs).sort());
   });
 });
+
+describe('corrupting overlay during replay', () => {
+  it('a write-corruption fault changes exactly the chosen bytes of the replayed file', async () => {
+    const opts = options({ overlay: overlayConfigFromFlags({ fault: ['op=write,corrupt=4,first=1'] }) });
+    const { report } = await replayBatches(
+      [
+        batchOf([
+          { op: 'create', path: '/c', tid: 1, at: 0, fh: 1, flags: O_RDWR, mode: 0o644 },
+          { op: 'write', path: '/c', tid: 1, at: 2, fh: 1, offset: 0, size: 4096, bytes: 4096 },
+          { op: 'release', path: '/c', tid: 1, at: 4, fh: 1 },
+        ]),
+      ],
+      opts,
+    );
+    expect(report.errors.differing).toBe(0);
+    const rows = await readAllRows(opts.out!);
+    expect(rows.find((r) => r.op === 'write')!.faultKind).toBe('corrupt');
+    const data = readFileSync(join(opts.target, 'c'));
+    const expected = expectedContent(createContentPool(false), '/c', 4096);
+    let changed = 0;
+    for (let i = 0; i < 4096; i++) if (data[i] !== expected[i]) changed++;
+    expect(changed).toBeGreaterThan(0);
+    expect(changed).toBeLessThanOrEqual(4);
+  });
+});
