@@ -153,7 +153,10 @@ export async function execute(options: ExecuteOptions): Promise<Execution> {
       t0Cell,
       gate: GO,
     };
-    const worker = new Worker(script, { workerData: init });
+    // Handles are shared: one worker opens an fd, another may close it. Node's per-worker fd
+    // tracking would close a worker's fds when it exits (possibly numbers reused by then), so it
+    // is off; the main thread closes whatever is still open at the end.
+    const worker = new Worker(script, { workerData: init, trackUnmanagedFds: false });
     workers.push(worker);
     let markReady!: () => void;
     ready.push(new Promise<void>((r) => (markReady = r)));
