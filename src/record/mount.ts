@@ -54,12 +54,6 @@ export interface MountOptions {
   rowGroupRows?: number;
 }
 
-/** Verdict fields for data corruption and signals (optional: older overlays lack them). */
-interface ShapingExtras {
-  corrupt?: readonly { index: number; xor: number }[] | null;
-  signal?: number | null;
-}
-
 export interface MountStats {
   rows: number;
   /** Times a FUSE thread waited because the writer fell behind (backpressure). */
@@ -266,8 +260,7 @@ export class InterposerMount {
     slots[VERDICT_SLOT.delayAfterNs] = v?.delayAfterNs ?? 0;
     slots[VERDICT_SLOT.throttleWaitNs] = v?.throttleWaitNs ?? 0;
     slots[VERDICT_SLOT.faultKind] = v?.faultKind ? FAULT_KINDS.indexOf(v.faultKind) : -1;
-    const extra = v as ShapingExtras | null;
-    const corrupt = extra?.corrupt ?? null;
+    const corrupt = v?.corrupt ?? null;
     const count = corrupt ? Math.min(corrupt.length, MAX_CORRUPT_BYTES) : 0;
     slots[VERDICT_SLOT.corruptCount] = count;
     for (let i = 0; i < count; i++) {
@@ -275,9 +268,9 @@ export class InterposerMount {
       slots[VERDICT_SLOT.corrupt + 2 * i + 1] = corrupt![i]!.xor;
     }
     // Crash-at-the-worst-moment: the caller gets the signal while its operation is in flight.
-    if (extra?.signal) {
+    if (v?.signal) {
       try {
-        process.kill(tid, extra.signal);
+        process.kill(tid, v.signal);
       } catch {
         // Already gone.
       }

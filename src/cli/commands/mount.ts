@@ -4,6 +4,7 @@ import { checkMountPaths, checkTracePath } from '../../record/preflight.js';
 import { InterposerMount } from '../../record/mount.js';
 import { ControlServer } from '../../record/control.js';
 import { PowerLossLayer } from '../../record/power-loss.js';
+import { backingReader } from '../../record/backing-reader.js';
 import {
   TELEMETRY_FLAGS,
   TELEMETRY_FLAGS_HELP,
@@ -109,7 +110,9 @@ export async function run(argv: string[]): Promise<number> {
   const fileFaultLog = faultLogPath ? await FileFaultLog.open(checkTracePath(faultLogPath)) : undefined;
   const telemetry = await createTelemetry(telemetryOptions);
   const faultLog: FaultLog | undefined = fileFaultLog && teeFaultLog(fileFaultLog, telemetry);
-  const overlay = hasOverlay ? Overlay.fromConfig(overlayConfig, { faultLog }) : null;
+  const overlay = hasOverlay
+    ? Overlay.fromConfig(overlayConfig, { faultLog, readOriginal: backingReader(backing) })
+    : null;
 
   if (values['power-loss'] && !values.control)
     throw new UsageError('--power-loss needs --control SOCKET to trigger the drop');
