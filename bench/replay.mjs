@@ -9,7 +9,20 @@
 //  4. replays a paced trace (--timing original) and reports the issue-time error
 //     (median/p99/max µs) and the lag behind the recorded schedule.
 // Markdown on stdout, progress on stderr; JSON next to it in bench/results/replay-latest.json.
-import { closeSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fstat,
+  fstatSync,
+  mkdtempSync,
+  mkdirSync,
+  openSync,
+  read,
+  readSync,
+  rmSync,
+  write,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -116,7 +129,55 @@ async function runNative(batches, n, dir) {
   return { opsPerSec: plan.n / (ns / 1e9), seconds: ns / 1e9, errors };
 }
 
+/**
+ * Why replay workers make synchronous calls: the same 4 KiB read/write/fstat mix through node:fs
+ * synchronously vs through libuv's threadpool (callbacks, 8 in flight), in this process.
+ */
+async function fsPathComparison(dir, n = 100_000) {
+  mkdirSync(dir, { recursive: true });
+  const fds = Array.from({ length: 64 }, (_, i) => {
+    const fd = openSync(join(dir, `f${i}`), 'w+');
+    writeSync(fd, Buffer.alloc(65_536));
+    return fd;
+  });
+  const buf = Buffer.alloc(4096, 1);
+  let t = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) {
+    const fd = fds[i % fds.length];
+    const pos = (i % 16) * 4096;
+    if (i % 3 === 0) readSync(fd, buf, 0, 4096, pos);
+    else if (i % 3 === 1) writeSync(fd, buf, 0, 4096, pos);
+    else fstatSync(fd);
+  }
+  const syncRate = n / (Number(process.hrtime.bigint() - t) / 1e9);
+  t = process.hrtime.bigint();
+  await new Promise((resolve) => {
+    let issued = 0;
+    let done = 0;
+    const bufs = Array.from({ length: 8 }, () => Buffer.alloc(4096));
+    const next = (slot) => {
+      if (issued >= n) return void (done === n && resolve());
+      const i = issued++;
+      const fd = fds[i % fds.length];
+      const pos = (i % 16) * 4096;
+      const cb = () => {
+        done++;
+        next(slot);
+      };
+      if (i % 3 === 0) read(fd, bufs[slot], 0, 4096, pos, cb);
+      else if (i % 3 === 1) write(fd, bufs[slot], 0, 4096, pos, cb);
+      else fstat(fd, cb);
+    };
+    for (let s = 0; s < 8; s++) next(s);
+  });
+  const asyncRate = n / (Number(process.hrtime.bigint() - t) / 1e9);
+  for (const fd of fds) closeSync(fd);
+  return { syncRate, asyncRate };
+}
+
 try {
+  log('fs call path: synchronous vs libuv threadpool');
+  const fsPath = await fsPathComparison(join(work, 'fs-path'));
   log(`generating ${OPS} ops`);
   const batches = modules.workload.generateWorkload({ ops: OPS, threads: 8, files: 1000 });
   const input = join(work, 'input.parquet');
@@ -168,6 +229,10 @@ try {
     },
     native: { opsPerSec: Math.round(native.opsPerSec), seconds: native.seconds, errors: native.errors },
     afapVsNative: afapRate / native.opsPerSec,
+    fsPath: {
+      syncOpsPerSec: Math.round(fsPath.syncRate),
+      asyncCallbacksOpsPerSec: Math.round(fsPath.asyncRate),
+    },
     original: {
       ops: PACED_OPS,
       recordedSeconds: ro.totalTimeNs.recorded / 1e9,
@@ -192,6 +257,7 @@ try {
     `| native loop, same calls | ${Math.round(native.opsPerSec).toLocaleString('en')} ops/s (${native.seconds.toFixed(1)} s) | |`,
     `| afap / native | ${(afapRate / native.opsPerSec).toFixed(2)}x | |`,
     `| afap errors differing from trace | ${ra.errors.differing} | 0 |`,
+    `| fs path, one thread: sync calls vs async callbacks (8 in flight, UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? 4}) | ${Math.round(fsPath.syncRate).toLocaleString('en')} vs ${Math.round(fsPath.asyncRate).toLocaleString('en')} ops/s | |`,
     `| original timing: issue error median / p99 / max | ${us(ro.issueErrorNs.p50)} / ${us(ro.issueErrorNs.p99)} / ${us(ro.issueErrorNs.max)} µs | median < 100 µs |`,
     `| original timing: lag behind recorded times median / p99 | ${us(ro.lagNs.p50)} / ${us(ro.lagNs.p99)} µs | |`,
     `| original timing: total time recorded -> replayed | ${(ro.totalTimeNs.recorded / 1e9).toFixed(2)} s -> ${(ro.totalTimeNs.replayed / 1e9).toFixed(2)} s (${ro.totalTimeNs.ratio?.toFixed(3)}x) | ~1x |`,
