@@ -9,6 +9,7 @@ import { UserError } from '../cli/errors.js';
 import type { Column, TraceBatch } from '../trace/batch.js';
 import { FAULT_KINDS, OPS, type FaultKind } from '../trace/schema.js';
 import { errnoName } from './errno.js';
+import { signalName } from './signals.js';
 import type { FaultRecord } from './fault-log.js';
 
 export interface FaultLogContents {
@@ -67,13 +68,15 @@ export interface RuleSummary {
   rule: string;
   kind: FaultKind;
   count: number;
-  /** errno name, "to N bytes", or delay total/max, depending on the kind. */
+  /** errno name, "to N bytes", bytes corrupted, signal name, or delay total/max, by kind. */
   detail: string;
   ops: Counted[];
   firstTime: string;
   lastTime: string;
   totalDelayNs: number;
   maxDelayNs: number;
+  /** Bytes this rule corrupted (corrupt rules), else 0. */
+  corruptedBytes: number;
 }
 
 export interface ProcessSummary {
@@ -81,6 +84,8 @@ export interface ProcessSummary {
   comm: string | null;
   kinds: Counted[];
   errnos: Counted[];
+  /** Signals the overlay sent to this process. */
+  signals: Counted[];
   count: number;
 }
 
@@ -89,6 +94,8 @@ export interface TraceJoin {
   traceRows: number;
   /** Trace rows the overlay touched, by kind; compare with the log's counts. */
   rowsByKind: Counted[];
+  /** Trace rows with an injected errno (fault_errno), whatever their kind. */
+  rowsWithErrno: number;
   /** Per process, from the trace's fault columns (pid, comm, fault_kind, fault_errno, op). */
   processes: {
     pid: number;
@@ -114,6 +121,10 @@ export interface FaultReport {
   byRule: RuleSummary[];
   byKind: Counted[];
   byErrno: Counted[];
+  /** Signals sent to callers, by name. */
+  bySignal: Counted[];
+  /** Bytes changed by corrupt rules, in all. */
+  corruptedBytes: number;
   byOp: Counted[];
   topPaths: Counted[];
   /** From the log; comm filled in from the trace when one is given. */
@@ -140,10 +151,15 @@ export function summarizeFaultLog(logPath: string, contents: FaultLogContents, t
   const { records } = contents;
   const byKind = new Counter();
   const byErrno = new Counter();
+  const bySignal = new Counter();
+  let corruptedBytes = 0;
   const byOp = new Counter();
   const byPath = new Counter();
-  const rules = new Map<string, RuleSummary & { opCounter: Counter; errnos: Counter; truncs: Counter }>();
-  const procs = new Map<number, { kinds: Counter; errnos: Counter; count: number }>();
+  const rules = new Map<
+    string,
+    RuleSummary & { opCounter: Counter; errnos: Counter; truncs: Counter; signals: Counter; modes: Counter }
+  >();
+  const procs = new Map<number, { kinds: Counter; errnos: Counter; signals: Counter; count: number }>();
   let firstNs: bigint | null = null;
   let lastNs: bigint | null = null;
   let firstTime: string | null = null;
@@ -158,13 +174,20 @@ export function summarizeFaultLog(logPath: string, contents: FaultLogContents, t
     byOp.add(r.op, ops);
     byPath.add(r.path, ops);
     if (r.kind === 'errno') byErrno.add(r.errnoName ?? errnoName(r.errno ?? 0));
+    const signal = r.kind === 'signal' ? (r.signalName ?? signalName(r.signal ?? 0)) : null;
+    if (signal !== null) bySignal.add(signal);
+    const corrupted = r.kind === 'corrupt' ? (r.corrupt?.length ?? 0) : 0;
+    corruptedBytes += corrupted;
     const t = BigInt(r.tNs);
     if (firstNs === null || t < firstNs) firstNs = t;
     if (lastNs === null || t > lastNs) lastNs = t;
     if (firstTime === null || r.time < firstTime) firstTime = r.time;
     if (lastTime === null || r.time > lastTime) lastTime = r.time;
 
-    let rule = rules.get(r.rule);
+    // One entry per rule and kind: a rule with several actions (errno + signal, say) writes a
+    // record for each, and counting them together would count its ops twice.
+    const ruleKey = `${r.rule}\0${r.kind}`;
+    let rule = rules.get(ruleKey);
     if (!rule) {
       rule = {
         rule: r.rule,
@@ -176,11 +199,14 @@ export function summarizeFaultLog(logPath: string, contents: FaultLogContents, t
         lastTime: r.time,
         totalDelayNs: 0,
         maxDelayNs: 0,
+        corruptedBytes: 0,
         opCounter: new Counter(),
         errnos: new Counter(),
         truncs: new Counter(),
+        signals: new Counter(),
+        modes: new Counter(),
       };
-      rules.set(r.rule, rule);
+      rules.set(ruleKey, rule);
     }
     rule.count += ops;
     rule.opCounter.add(r.op, ops);
@@ -188,6 +214,11 @@ export function summarizeFaultLog(logPath: string, contents: FaultLogContents, t
     if (r.time > rule.lastTime) rule.lastTime = r.time;
     if (r.errnoName) rule.errnos.add(r.errnoName);
     if (r.truncateTo !== undefined) rule.truncs.add(String(r.truncateTo));
+    if (signal !== null) rule.signals.add(signal);
+    if (r.kind === 'corrupt') {
+      rule.corruptedBytes += corrupted;
+      if (r.corruptMode) rule.modes.add(r.corruptMode);
+    }
     if (r.kind === 'delay') {
       rule.totalDelayNs += r.delayNs ?? 0;
       rule.maxDelayNs = Math.max(rule.maxDelayNs, r.delayNs ?? 0);
@@ -196,34 +227,24 @@ export function summarizeFaultLog(logPath: string, contents: FaultLogContents, t
     }
 
     let proc = procs.get(r.pid);
-    if (!proc) procs.set(r.pid, (proc = { kinds: new Counter(), errnos: new Counter(), count: 0 }));
+    if (!proc)
+      procs.set(
+        r.pid,
+        (proc = { kinds: new Counter(), errnos: new Counter(), signals: new Counter(), count: 0 }),
+      );
     proc.count += ops;
     proc.kinds.add(r.kind, ops);
     if (r.errnoName) proc.errnos.add(r.errnoName);
+    if (signal !== null) proc.signals.add(signal);
   }
 
   const byRule = [...rules.values()]
-    .map(({ opCounter, errnos, truncs, ...rest }): RuleSummary => ({
+    .map(({ opCounter, errnos, truncs, signals, modes, ...rest }): RuleSummary => ({
       ...rest,
       ops: opCounter.sorted(),
-      detail:
-        rest.kind === 'errno'
-          ? errnos
-              .sorted()
-              .map((e) => e.key)
-              .join(',')
-          : rest.kind === 'truncate'
-            ? `to ${truncs
-                .sorted(3)
-                .map((e) => e.key)
-                .join('/')} B`
-            : rest.kind === 'throttle'
-              ? `waits over threshold, max ${formatNs(rest.maxDelayNs)}`
-              : rest.totalDelayNs > 0
-                ? `total ${formatNs(rest.totalDelayNs)}, max ${formatNs(rest.maxDelayNs)}`
-                : '',
+      detail: ruleDetail(rest, errnos, truncs, signals, modes),
     }))
-    .sort((a, b) => b.count - a.count || a.rule.localeCompare(b.rule));
+    .sort((a, b) => b.count - a.count || a.rule.localeCompare(b.rule) || a.kind.localeCompare(b.kind));
 
   return {
     logPath,
@@ -236,6 +257,8 @@ export function summarizeFaultLog(logPath: string, contents: FaultLogContents, t
     byRule,
     byKind: byKind.sorted(),
     byErrno: byErrno.sorted(),
+    bySignal: bySignal.sorted(),
+    corruptedBytes,
     byOp: byOp.sorted(),
     topPaths: byPath.sorted(topN),
     byProcess: [...procs]
@@ -244,11 +267,42 @@ export function summarizeFaultLog(logPath: string, contents: FaultLogContents, t
         comm: null,
         kinds: p.kinds.sorted(),
         errnos: p.errnos.sorted(),
+        signals: p.signals.sorted(),
         count: p.count,
       }))
       .sort((a, b) => b.count - a.count || a.pid - b.pid),
     trace: null,
   };
+}
+
+function ruleDetail(
+  rule: Omit<RuleSummary, 'ops' | 'detail'>,
+  errnos: Counter,
+  truncs: Counter,
+  signals: Counter,
+  modes: Counter,
+): string {
+  const keys = (c: Counter, limit = Infinity): string =>
+    c
+      .sorted(limit)
+      .map((e) => e.key)
+      .join(',');
+  switch (rule.kind) {
+    case 'errno':
+      return keys(errnos);
+    case 'truncate':
+      return `to ${keys(truncs, 3).replaceAll(',', '/')} B`;
+    case 'corrupt':
+      return `${rule.corruptedBytes} B changed (${keys(modes)})`;
+    case 'signal':
+      return keys(signals);
+    case 'throttle':
+      return `waits over threshold, max ${formatNs(rule.maxDelayNs)}`;
+    default:
+      return rule.totalDelayNs > 0
+        ? `total ${formatNs(rule.totalDelayNs)}, max ${formatNs(rule.maxDelayNs)}`
+        : '';
+  }
 }
 
 /** Columns joinTrace reads; pass them to TraceFile.batches({ columns }). */
@@ -264,6 +318,7 @@ export async function joinTrace(
   const rowsByKind = new Counter();
   const groups = new Map<string, TraceJoin['processes'][number]>();
   let traceRows = 0;
+  let rowsWithErrno = 0;
   for await (const batch of batches) {
     traceRows += batch.length;
     const op = stringColumn(batch, 'op');
@@ -279,6 +334,7 @@ export async function joinTrace(
       if (k === null) continue;
       rowsByKind.add(k);
       const e = ferrno.valid && ferrno.valid[i] === 0 ? null : errnoName(Number(ferrno.values[i]!));
+      if (e !== null) rowsWithErrno++;
       const o = stringAt(op, i) ?? OPS[0];
       const key = `${p}\0${c}\0${k}\0${e}\0${o}`;
       const group = groups.get(key);
@@ -293,6 +349,7 @@ export async function joinTrace(
       tracePath,
       traceRows,
       rowsByKind: rowsByKind.sorted(),
+      rowsWithErrno,
       processes: [...groups.values()].sort((a, b) => b.count - a.count || a.pid - b.pid),
     },
   };
@@ -354,6 +411,8 @@ export function renderFaultReport(report: FaultReport): string {
     const inline = (list: Counted[]): string => list.map((c) => `${c.key} ${c.count}`).join(', ');
     out.push('', `By kind:  ${inline(report.byKind)}`);
     if (report.byErrno.length) out.push(`By errno: ${inline(report.byErrno)}`);
+    if (report.bySignal.length) out.push(`By signal: ${inline(report.bySignal)}`);
+    if (report.corruptedBytes > 0) out.push(`Corrupted: ${report.corruptedBytes} B`);
     out.push(`By op:    ${inline(report.byOp)}`);
     out.push('', `Top paths:`);
     out.push(
@@ -366,13 +425,14 @@ export function renderFaultReport(report: FaultReport): string {
     out.push('', 'By process (fault log):');
     out.push(
       table(
-        ['PID', 'COMM', 'COUNT', 'KINDS', 'ERRNOS'],
+        ['PID', 'COMM', 'COUNT', 'KINDS', 'ERRNOS', 'SIGNALS'],
         report.byProcess.map((p) => [
           String(p.pid),
           p.comm ?? '-',
           String(p.count),
           inline(p.kinds),
           inline(p.errnos),
+          inline(p.signals),
         ]),
         [0, 2],
       ),
@@ -402,22 +462,42 @@ export function renderFaultReport(report: FaultReport): string {
         ),
       );
     }
-    const logKinds = new Map(report.byKind.map((c) => [c.key, c.count]));
-    const mismatches = t.rowsByKind
-      .map((c) => c.key)
-      .concat(report.byKind.map((c) => c.key))
-      .filter((k, i, all) => all.indexOf(k) === i && k !== 'throttle' && k !== 'delay')
-      .filter((k) => (logKinds.get(k) ?? 0) !== (t.rowsByKind.find((c) => c.key === k)?.count ?? 0));
-    // Delays and throttling can stack on a row reported under a stronger kind, so only errno and
-    // truncate counts are expected to agree one to one.
-    for (const k of mismatches) {
+    for (const m of kindMismatches(report, t)) {
       out.push(
-        `  note: the log has ${logKinds.get(k) ?? 0} ${k} record(s) but the trace has ` +
-          `${t.rowsByKind.find((c) => c.key === k)?.count ?? 0} ${k} row(s) (a run cut short, or a different run?)`,
+        `  note: the log has ${m.log} ${m.kind} record(s) but the trace has ` +
+          `${m.trace} ${m.kind} row(s) (a run cut short, or a different run?)`,
       );
     }
   }
   return out.join('\n');
+}
+
+/**
+ * Kinds whose log and trace counts should agree one to one. A row has one fault_kind (signal >
+ * errno > corrupt > truncate > delay > throttle), so a kind is comparable only when nothing that
+ * can share its op outranks it in this log; errno is compared through the fault_errno column,
+ * which a row keeps whatever its kind. Delays and throttling stack freely and are never compared.
+ */
+export function kindMismatches(
+  report: FaultReport,
+  trace: TraceJoin,
+): { kind: FaultKind; log: number; trace: number }[] {
+  const logCount = (k: string): number => report.byKind.find((c) => c.key === k)?.count ?? 0;
+  const rowCount = (k: string): number => trace.rowsByKind.find((c) => c.key === k)?.count ?? 0;
+  const outrankedBy: [FaultKind, FaultKind[]][] = [
+    ['signal', []],
+    ['errno', []],
+    ['corrupt', ['signal']],
+    ['truncate', ['signal', 'corrupt']],
+  ];
+  const out: { kind: FaultKind; log: number; trace: number }[] = [];
+  for (const [kind, above] of outrankedBy) {
+    if (above.some((k) => logCount(k) > 0)) continue;
+    const log = logCount(kind);
+    const rows = kind === 'errno' ? trace.rowsWithErrno : rowCount(kind);
+    if (log !== rows) out.push({ kind, log, trace: rows });
+  }
+  return out;
 }
 
 function table(header: string[], rows: string[][], rightAligned: number[] = []): string {

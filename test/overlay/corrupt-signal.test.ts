@@ -19,6 +19,7 @@ import {
   type OverlayConfig,
   type Verdict,
 } from '../../src/overlay/index.js';
+import { kindMismatches, renderFaultReport, summarizeFaultLog } from '../../src/overlay/fault-report.js';
 import { Prng } from '../../src/overlay/prng.js';
 import { EIO, configOf, ctx, faultRule } from './helpers.js';
 
@@ -414,5 +415,69 @@ describe('config and flags: corrupt and signal', () => {
     expect(() => overlayConfigFromFlags({ fault: ['signal=SIGSEGF'] })).toThrow(
       `--fault 'signal=SIGSEGF': signal: unknown signal "SIGSEGF" (did you mean SIGSEGV?)`,
     );
+  });
+});
+
+describe('interposer faults report: corrupt and signal', () => {
+  it('counts corrupted bytes and signals by rule, kind and process, and compares them with the trace', () => {
+    const log = new MemoryFaultLog();
+    const overlay = Overlay.fromConfig(
+      configOf({
+        faults: [
+          corruptRule('rot', { bytes: 3, mode: 'random' }, { first: 2 }),
+          faultRule('kill', {
+            ops: ['fsync'],
+            errno: EIO,
+            signal: { signal: constants.signals.SIGKILL, name: 'SIGKILL' },
+          }),
+        ],
+      }),
+      { faultLog: log, clock: new FakeClock(1_700_000_000_000_000_000n) },
+    );
+    const verdicts = [
+      overlay.decide(readAt(0, 4096, { pid: 10 })),
+      overlay.decide(readAt(4096, 4096, { pid: 10 })),
+      overlay.decide(readAt(8192, 4096, { pid: 10 })), // first=2: left alone
+      overlay.decide(ctx('fsync', '/data/f.bin', { pid: 20 })),
+    ];
+    expect(verdicts.map((v) => v.faultKind)).toEqual(['corrupt', 'corrupt', null, 'signal']);
+
+    const report = summarizeFaultLog('run.jsonl', { records: log.records, skipped: [] });
+    expect(report.byKind).toEqual([
+      { key: 'corrupt', count: 2 },
+      { key: 'errno', count: 1 },
+      { key: 'signal', count: 1 },
+    ]);
+    expect(report.bySignal).toEqual([{ key: 'SIGKILL', count: 1 }]);
+    expect(report.corruptedBytes).toBe(6);
+    // One row per rule and kind: the kill rule's fsync counts once as errno and once as signal.
+    expect(report.byRule.map((r) => [r.rule, r.kind, r.count, r.detail])).toEqual([
+      ['rot', 'corrupt', 2, '6 B changed (random)'],
+      ['kill', 'errno', 1, 'EIO'],
+      ['kill', 'signal', 1, 'SIGKILL'],
+    ]);
+    expect(report.byProcess.find((p) => p.pid === 20)!.signals).toEqual([{ key: 'SIGKILL', count: 1 }]);
+    const text = renderFaultReport(report);
+    expect(text).toContain('By signal: SIGKILL 1');
+    expect(text).toContain('Corrupted: 6 B');
+
+    // The trace shows the fsync as one signal row that still carries its errno: no mismatch.
+    const trace = {
+      tracePath: 't.parquet',
+      traceRows: 4,
+      rowsByKind: [
+        { key: 'corrupt', count: 2 },
+        { key: 'signal', count: 1 },
+      ],
+      rowsWithErrno: 1,
+      processes: [],
+    };
+    expect(kindMismatches(report, trace)).toEqual([]);
+    expect(kindMismatches(report, { ...trace, rowsWithErrno: 0 })).toEqual([
+      { kind: 'errno', log: 1, trace: 0 },
+    ]);
+    expect(kindMismatches(report, { ...trace, rowsByKind: [{ key: 'corrupt', count: 1 }] })).toEqual([
+      { kind: 'signal', log: 1, trace: 0 },
+    ]);
   });
 });
