@@ -16,6 +16,7 @@ import { execute } from './executor.js';
 import { resolveHandles } from './handles.js';
 import { decideOverlay, type DecidedOverlay } from './overlay-decisions.js';
 import { REPLAY_METADATA_KEYS, writeReplayTrace } from './output.js';
+import { teeFaultLog, type Telemetry } from '../telemetry/index.js';
 import { PLAN_COLUMNS, buildPlan, type ReplayPlan } from './plan.js';
 import { buildReport, type ReplayReport } from './report.js';
 import type { TimingMode } from './shared-state.js';
@@ -51,6 +52,12 @@ export interface ReplayOptions {
   progressIntervalMs?: number;
   /** Human-readable phase notes (stderr in the CLI). */
   onPhase?: (message: string) => void;
+  /**
+   * Telemetry for the replay (same spans/metrics/fault logs as a live mount), created once the
+   * replay's wall-clock anchor is known. It is fed from the replay trace's batches, so it needs
+   * `out`.
+   */
+  createTelemetry?: (wallClockAnchorNs: bigint) => Promise<Telemetry | null>;
 }
 
 export interface ReplayOutcome {
@@ -146,8 +153,10 @@ export async function replayPlan(plan: ReplayPlan, options: ReplayOptions): Prom
     `executed ${run.partial ? 'part of ' : ''}the trace in ${(run.elapsedNs / 1e6).toFixed(0)} ms on ${run.workers} workers (${took()} with start-up)`,
   );
   let rowsWritten = 0;
+  const telemetry = (await options.createTelemetry?.(run.wallClockAnchorNs)) ?? null;
   if (options.out) {
     rowsWritten = await writeReplayTrace({
+      ...(telemetry ? { onBatch: (batch: TraceBatch) => telemetry.onBatch(batch) } : {}),
       path: options.out,
       plan,
       results: run.results,
@@ -166,8 +175,16 @@ export async function replayPlan(plan: ReplayPlan, options: ReplayOptions): Prom
   if (decided && decided.records.length > 0) {
     const logPath = options.faultLog ?? (options.out ? `${options.out}.faults.jsonl` : null);
     if (logPath)
-      await writeFaultLog(logPath, decided, run.results.startNs, run.results.seq, run.wallClockAnchorNs);
+      await writeFaultLog(
+        logPath,
+        decided,
+        run.results.startNs,
+        run.results.seq,
+        run.wallClockAnchorNs,
+        telemetry,
+      );
   }
+  await telemetry?.shutdown();
 
   const { report, thresholdInputs } = buildReport({
     plan,
@@ -198,8 +215,9 @@ async function writeFaultLog(
   startNs: Float64Array,
   seq: Int32Array,
   wallClockAnchorNs: bigint,
+  telemetry: Telemetry | null,
 ): Promise<void> {
-  const log = await FileFaultLog.open(path);
+  const log = teeFaultLog(await FileFaultLog.open(path), telemetry);
   try {
     for (const { op, record } of decided.records) {
       if (seq[op]! < 0) continue;

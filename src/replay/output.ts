@@ -170,6 +170,8 @@ export interface WriteReplayTraceOptions {
   decisions: OverlayDecisions | null;
   wallClockAnchorNs: bigint;
   metadata: Record<string, string>;
+  /** Also handed every batch written (telemetry), after the writer accepted it. */
+  onBatch?: (batch: TraceBatch) => void;
 }
 
 /** Writes the replay trace; returns the number of rows. */
@@ -189,7 +191,9 @@ export async function writeReplayTrace(options: WriteReplayTraceOptions): Promis
   try {
     for (let from = 0; from < order.length; from += BATCH_ROWS) {
       const to = Math.min(order.length, from + BATCH_ROWS);
-      await writer.write(replayBatch(plan, results, decisions, order, from, to));
+      const batch = replayBatch(plan, results, decisions, order, from, to);
+      await writer.write(batch);
+      options.onBatch?.(batch);
     }
   } finally {
     await writer.close();

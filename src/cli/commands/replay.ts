@@ -1,4 +1,11 @@
 import { parseArgs } from 'node:util';
+import {
+  TELEMETRY_FLAGS,
+  TELEMETRY_FLAGS_HELP,
+  createTelemetry,
+  normalizeTelemetryArgv,
+  telemetryOptionsFromFlags,
+} from '../../telemetry/index.js';
 import { UsageError } from '../errors.js';
 import {
   OVERLAY_FLAGS_HELP,
@@ -38,6 +45,8 @@ Options:
   -h, --help             this help
 
 ${OVERLAY_FLAGS_HELP}
+
+${TELEMETRY_FLAGS_HELP}
   (replay default for --fault-log: <out>.faults.jsonl whenever an overlay is active)
 
 Exit codes: 0 ok, 1 error, 2 usage, 3 a --fail-if threshold was exceeded, 130 interrupted
@@ -55,7 +64,7 @@ export async function run(argv: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: normalizeTelemetryArgv(argv),
       allowPositionals: true,
       options: {
         target: { type: 'string' },
@@ -69,6 +78,7 @@ export async function run(argv: string[]): Promise<number> {
         force: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         ...OVERLAY_PARSE_ARGS_OPTIONS,
+        ...TELEMETRY_FLAGS,
       },
     });
   } catch (err) {
@@ -126,6 +136,14 @@ export async function run(argv: string[]): Promise<number> {
       thresholds,
       signal: controller.signal,
       onPhase: (message) => process.stderr.write(`interposer replay: ${message}\n`),
+      createTelemetry: (wallClockAnchorNs) =>
+        createTelemetry(
+          telemetryOptionsFromFlags(values, {
+            wallClockAnchorNs,
+            ...(out ? { tracePath: out } : {}),
+            onError: (message) => console.error(`interposer replay: telemetry: ${message}`),
+          }),
+        ),
       onProgress: showProgress ? (done, total, ms) => progress(done, total, ms, tty) : undefined,
     });
     if (showProgress && tty) process.stderr.write('\n');
