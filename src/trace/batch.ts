@@ -99,7 +99,10 @@ export class TraceBatchBuilder {
       const col = this.columns[def.name]!;
       const value = row[def.field];
       if (col.kind === 'string') {
-        col.indices[i] = def.name === 'op' ? OP_CODE[value as Op] : this.dictionaries.get(def.name)!.intern(value as string | null);
+        col.indices[i] =
+          def.name === 'op'
+            ? OP_CODE[value as Op]
+            : this.dictionaries.get(def.name)!.intern(value as string | null);
       } else if (value === null || value === undefined) {
         col.valid![i] = 0;
       } else {
@@ -118,7 +121,10 @@ export class TraceBatchBuilder {
       const col = this.columns[def.name]!;
       columns[def.name] = sliceColumn(
         col.kind === 'string'
-          ? { ...col, dictionary: def.name === 'op' ? OP_DICTIONARY : this.dictionaries.get(def.name)!.values.slice() }
+          ? {
+              ...col,
+              dictionary: def.name === 'op' ? OP_DICTIONARY : this.dictionaries.get(def.name)!.values.slice(),
+            }
           : col,
         length,
       );

@@ -69,10 +69,9 @@ export const OPS = [
 
 export type Op = (typeof OPS)[number];
 
-export const OP_CODE: Readonly<Record<Op, number>> = Object.fromEntries(OPS.map((op, i) => [op, i])) as Record<
-  Op,
-  number
->;
+export const OP_CODE: Readonly<Record<Op, number>> = Object.fromEntries(
+  OPS.map((op, i) => [op, i]),
+) as Record<Op, number>;
 
 /** Ops that move file data; their `bytes` column counts data bytes. */
 export const DATA_OPS: ReadonlySet<Op> = new Set<Op>(['read', 'write', 'copy_file_range']);
@@ -139,8 +138,22 @@ export interface ColumnDef {
 export const COLUMNS: readonly ColumnDef[] = [
   { name: 'seq', field: 'seq', type: 'int64', nullable: false, doc: 'completion order, from 0' },
   { name: 'op', field: 'op', type: 'string', nullable: false, dictionary: true, doc: 'operation name (OPS)' },
-  { name: 'path', field: 'path', type: 'string', nullable: false, dictionary: true, doc: 'path under the mount root' },
-  { name: 'path2', field: 'path2', type: 'string', nullable: true, dictionary: true, doc: 'rename/link target' },
+  {
+    name: 'path',
+    field: 'path',
+    type: 'string',
+    nullable: false,
+    dictionary: true,
+    doc: 'path under the mount root',
+  },
+  {
+    name: 'path2',
+    field: 'path2',
+    type: 'string',
+    nullable: true,
+    dictionary: true,
+    doc: 'rename/link target',
+  },
   { name: 'fh', field: 'fh', type: 'int64', nullable: true, doc: 'file handle' },
   { name: 'offset', field: 'offset', type: 'int64', nullable: true, doc: 'file offset' },
   { name: 'size', field: 'size', type: 'int64', nullable: true, doc: 'bytes requested' },
@@ -148,19 +161,51 @@ export const COLUMNS: readonly ColumnDef[] = [
   { name: 'errno', field: 'errno', type: 'int32', nullable: false, doc: '0 or positive errno' },
   { name: 'flags', field: 'flags', type: 'int32', nullable: true, doc: 'open/rename/xattr flags' },
   { name: 'mode', field: 'mode', type: 'int32', nullable: true, doc: 'file mode' },
-  { name: 'start_ns', field: 'startNs', type: 'int64', nullable: false, doc: 'start, ns since capture start' },
+  {
+    name: 'start_ns',
+    field: 'startNs',
+    type: 'int64',
+    nullable: false,
+    doc: 'start, ns since capture start',
+  },
   { name: 'end_ns', field: 'endNs', type: 'int64', nullable: false, doc: 'end, ns since capture start' },
   { name: 'duration_ns', field: 'durationNs', type: 'int64', nullable: false, doc: 'end_ns - start_ns' },
   { name: 'pid', field: 'pid', type: 'int32', nullable: false, doc: 'caller process id' },
   { name: 'tid', field: 'tid', type: 'int32', nullable: false, doc: 'caller thread id' },
   { name: 'uid', field: 'uid', type: 'int32', nullable: false, doc: 'caller uid' },
   { name: 'gid', field: 'gid', type: 'int32', nullable: false, doc: 'caller gid' },
-  { name: 'comm', field: 'comm', type: 'string', nullable: true, dictionary: true, doc: 'caller command name' },
-  { name: 'fault_kind', field: 'faultKind', type: 'string', nullable: true, dictionary: true, doc: 'injected fault' },
+  {
+    name: 'comm',
+    field: 'comm',
+    type: 'string',
+    nullable: true,
+    dictionary: true,
+    doc: 'caller command name',
+  },
+  {
+    name: 'fault_kind',
+    field: 'faultKind',
+    type: 'string',
+    nullable: true,
+    dictionary: true,
+    doc: 'injected fault',
+  },
   { name: 'fault_errno', field: 'faultErrno', type: 'int32', nullable: true, doc: 'injected errno' },
   { name: 'fault_delay_ns', field: 'faultDelayNs', type: 'int64', nullable: true, doc: 'injected delay' },
-  { name: 'fault_truncated_to', field: 'faultTruncatedTo', type: 'int64', nullable: true, doc: 'short I/O length' },
-  { name: 'throttle_wait_ns', field: 'throttleWaitNs', type: 'int64', nullable: true, doc: 'time spent throttled' },
+  {
+    name: 'fault_truncated_to',
+    field: 'faultTruncatedTo',
+    type: 'int64',
+    nullable: true,
+    doc: 'short I/O length',
+  },
+  {
+    name: 'throttle_wait_ns',
+    field: 'throttleWaitNs',
+    type: 'int64',
+    nullable: true,
+    doc: 'time spent throttled',
+  },
 ];
 
 export const COLUMN_NAMES: readonly string[] = COLUMNS.map((c) => c.name);
