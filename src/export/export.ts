@@ -58,9 +58,10 @@ export async function exportTrace(options: ExportOptions): Promise<ExportResult>
 
   const sink = await openSink(options);
   let perfetto: PerfettoEncoder | undefined;
+  let csv: CsvEncoder | undefined;
   let encoder: Encoder;
   if (options.format === 'csv') {
-    encoder = new CsvEncoder(sink, exported);
+    encoder = csv = new CsvEncoder(sink, exported);
   } else {
     perfetto = new PerfettoEncoder(sink, {
       clock: options.clock ?? 'relative',
@@ -82,6 +83,7 @@ export async function exportTrace(options: ExportOptions): Promise<ExportResult>
       if (sink.readerGone) break;
     }
     const result: ExportResult = { rowsRead, rowsExported };
+    if (csv) await csv.end();
     if (perfetto) {
       result.perfetto = await perfetto.end({
         'interposer.export.source_file': options.input,

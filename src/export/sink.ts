@@ -14,8 +14,11 @@ import { UserError } from '../cli/errors.js';
 const CHUNK_CHARS = 256 * 1024;
 
 export interface TextSink {
-  /** Buffers `text`; resolves at once unless a chunk had to be written (then after it drained). */
-  write(text: string): Promise<void> | void;
+  /**
+   * Buffers `text` (strings are gathered into larger chunks) or writes `bytes` (UTF-8, already
+   * chunked by the caller); resolves after the stream drained when it had to wait.
+   */
+  write(data: string | Uint8Array): Promise<void> | void;
   /** Flushes and, for files, moves the finished file into place. */
   close(): Promise<void>;
   /** Drops a file output (after a failure); no-op for stdout. */
@@ -56,19 +59,29 @@ class StreamSink implements TextSink {
     return this.gone;
   }
 
-  write(text: string): Promise<void> | void {
+  write(data: string | Uint8Array): Promise<void> | void {
     if (this.gone) return;
-    this.buffer.push(text);
-    this.buffered += text.length;
+    if (typeof data !== 'string') return this.writeBytes(data);
+    this.buffer.push(data);
+    this.buffered += data.length;
     if (this.buffered >= CHUNK_CHARS) return this.flush();
   }
 
+  private async writeBytes(bytes: Uint8Array): Promise<void> {
+    await this.flush();
+    await this.put(bytes);
+  }
+
   protected async flush(): Promise<void> {
-    this.check();
     const chunk = this.buffer.join('');
     this.buffer = [];
     this.buffered = 0;
-    if (this.gone || chunk === '') return;
+    await this.put(chunk);
+  }
+
+  private async put(chunk: string | Uint8Array): Promise<void> {
+    this.check();
+    if (this.gone || chunk.length === 0) return;
     if (!this.stream.write(chunk)) await this.drained();
     this.check();
   }
@@ -159,16 +172,16 @@ export function stdoutSink(stream: Writable = process.stdout): TextSink {
 
 /** A sink collecting everything in memory (tests, small programmatic exports). */
 export function memorySink(): TextSink & { text(): string } {
-  const parts: string[] = [];
+  const parts: Buffer[] = [];
   return {
     readerGone: false,
-    write: (text) => {
-      parts.push(text);
+    write: (data) => {
+      parts.push(typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data));
     },
     close: async () => undefined,
     abort: async () => {
       parts.length = 0;
     },
-    text: () => parts.join(''),
+    text: () => Buffer.concat(parts).toString('utf8'),
   };
 }
