@@ -7,12 +7,16 @@
  * on the thread's own track ("lane 0"). Some ops do overlap on one (pid, tid): the kernel issues
  * asynchronous read-ahead and write-back on behalf of a thread, and rows with no caller
  * (pid/tid 0, e.g. release) share one "kernel" track. Such an op goes to the first lane of its
- * track that is free (last slice ended at or before this op's start), or to a new lane: an
- * extra thread track with a synthetic tid, named after the thread it belongs to.
+ * track that is free (last slice ended before this op's start), or to a new lane: an extra
+ * thread track with a synthetic tid, named after the thread it belongs to.
  *
- * Why this is correct in any arrival order: a lane only accepts an op starting at or after the
- * end of its last slice, so the slices of a lane are disjoint and, being disjoint, in start
- * order. Feeding ops in start order (the exporter sorts each batch window) only makes the lane
+ * "Before", strictly: Perfetto turns µs into ns by truncating a double (12.345 µs may become
+ * 12344 ns), so a slice starting exactly where the previous one ended could appear to overlap
+ * it by 1 ns and be dropped as badly nested. A gap of at least 1 ns survives that rounding. Real
+ * FUSE ops of one thread never touch (each needs a round trip through the kernel).
+ *
+ * Why this is correct in any arrival order: a lane only accepts an op starting after the end
+ * of its last slice, so the slices of a lane are disjoint and, being disjoint, in start order. Feeding ops in start order (the exporter sorts each batch window) only makes the lane
  * count minimal within the window; across windows, rows arrive in completion order, so an op
  * that starts before an already placed op of the same thread also ends after it, i.e. really
  * overlaps it and would need another lane anyway.
@@ -64,10 +68,10 @@ export class LaneAllocator {
     return { track, created: true };
   }
 
-  /** Puts the op [startNs, endNs] on the first free lane of `track`. */
+  /** Puts the op [startNs, endNs] on the first lane of `track` whose last slice ended before. */
   place(track: Track, startNs: number, endNs: number): Placement {
     for (const lane of track.lanes) {
-      if (lane.lastEndNs <= startNs) {
+      if (lane.lastEndNs < startNs) {
         lane.lastEndNs = endNs;
         return { lane, created: false };
       }

@@ -138,7 +138,8 @@ export class PerfettoEncoder {
     const name = kernel ? KERNEL_TRACK_NAME : (comm ?? known ?? `pid ${pid}`);
     if (known === name) return;
     this.processNames.set(pid, name);
-    this.emit(this.metadataEvent('process_name', pid, 0, name));
+    // tid = pid: Perfetto binds every event's (pid, tid) pair, and tid 0 is the kernel track.
+    this.emit(this.metadataEvent('process_name', pid, pid, name));
   }
 
   private nameThread(track: Track, comm: string | null, kernel: boolean): void {

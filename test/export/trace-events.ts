@@ -27,6 +27,18 @@ const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isI
 const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 /** Exact integer ns from µs written with at most 3 decimals (relative clock keeps them small). */
 export const toNs = (us: number): number => Math.round(us * 1000);
+/** What Perfetto's JSON importer computes: static_cast<int64_t>(us * 1000.0), i.e. truncation. */
+const perfettoNs = (us: number): number => Math.trunc(us * 1000);
+
+type Nesting = { lastStart: number; open: number[] };
+
+/** Adds [start, end) to a track's nesting state; false if it partially overlaps an open slice. */
+function nests(state: Nesting, start: number, end: number): boolean {
+  while (state.open.length > 0 && state.open[state.open.length - 1]! <= start) state.open.pop();
+  const parentEnd = state.open[state.open.length - 1];
+  state.open.push(end);
+  return parentEnd === undefined || end <= parentEnd;
+}
 
 export function validateTraceDocument(doc: unknown): string[] {
   const problems: string[] = [];
@@ -37,8 +49,8 @@ export function validateTraceDocument(doc: unknown): string[] {
   }
   const namedProcesses = new Set<number>();
   const namedThreads = new Set<string>();
-  /** Per track: stack of open complete events (end in ns) and the last start seen. */
-  const tracks = new Map<string, { lastStart: number; open: number[] }>();
+  /** Per track: open complete events (their ends, in ns) as written and as Perfetto reads them. */
+  const tracks = new Map<string, { exact: Nesting; perfetto: Nesting }>();
 
   d.traceEvents.forEach((e, n) => {
     const where = `event ${n} (${JSON.stringify(e).slice(0, 120)})`;
@@ -66,18 +78,23 @@ export function validateTraceDocument(doc: unknown): string[] {
       problems.push(`${where}: complete event needs dur >= 0`);
       return;
     }
-    const start = toNs(e.ts);
-    const end = start + toNs(e.dur);
-    const state = tracks.get(track) ?? { lastStart: -Infinity, open: [] };
+    const state = tracks.get(track) ?? {
+      exact: { lastStart: -Infinity, open: [] },
+      perfetto: { lastStart: -Infinity, open: [] },
+    };
     tracks.set(track, state);
-    if (start < state.lastStart) problems.push(`${where}: ts goes back on track ${track}`);
-    state.lastStart = start;
-    while (state.open.length > 0 && state.open[state.open.length - 1]! <= start) state.open.pop();
-    const parentEnd = state.open[state.open.length - 1];
-    if (parentEnd !== undefined && end > parentEnd) {
+    const start = toNs(e.ts);
+    if (start < state.exact.lastStart) problems.push(`${where}: ts goes back on track ${track}`);
+    state.exact.lastStart = start;
+    if (!nests(state.exact, start, start + toNs(e.dur))) {
       problems.push(`${where}: partially overlaps an earlier event on track ${track}`);
     }
-    state.open.push(end);
+    const truncated = perfettoNs(e.ts);
+    if (!nests(state.perfetto, truncated, truncated + perfettoNs(e.dur))) {
+      problems.push(
+        `${where}: after Perfetto's µs->ns truncation, partially overlaps an earlier event on track ${track}`,
+      );
+    }
   });
   return problems;
 }
