@@ -12,8 +12,9 @@
  *
  * "Before", strictly: Perfetto turns µs into ns by truncating a double (12.345 µs may become
  * 12344 ns), so a slice starting exactly where the previous one ended could appear to overlap
- * it by 1 ns and be dropped as badly nested. A gap of at least 1 ns survives that rounding. Real
- * FUSE ops of one thread never touch (each needs a round trip through the kernel).
+ * it by 1 ns and be dropped as badly nested. A gap of at least 1 ns survives that rounding
+ * (more for epoch timestamps, see minGapNs). Real FUSE ops of one thread never touch (each
+ * needs a round trip through the kernel).
  *
  * Why this is correct in any arrival order: a lane only accepts an op starting after the end
  * of its last slice, so the slices of a lane are disjoint and, being disjoint, in start order. Feeding ops in start order (the exporter sorts each batch window) only makes the lane
@@ -46,6 +47,12 @@ export interface Placement {
 }
 
 export class LaneAllocator {
+  /**
+   * @param minGapNs how far apart two slices of one lane must be: 1 ns for capture-relative
+   *   times; more for epoch times, which a double holds only to a fraction of a µs.
+   */
+  constructor(private readonly minGapNs = 1) {}
+
   private readonly tracks = new Map<number, Map<number, Track>>();
   private nextLaneTid = LANE_TID_BASE;
   private extraLanes = 0;
@@ -71,7 +78,7 @@ export class LaneAllocator {
   /** Puts the op [startNs, endNs] on the first lane of `track` whose last slice ended before. */
   place(track: Track, startNs: number, endNs: number): Placement {
     for (const lane of track.lanes) {
-      if (lane.lastEndNs < startNs) {
+      if (startNs - lane.lastEndNs >= this.minGapNs) {
         lane.lastEndNs = endNs;
         return { lane, created: false };
       }

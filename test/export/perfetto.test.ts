@@ -265,6 +265,26 @@ describe('operations overlapping on one track', () => {
     expect(new Set(eventsOf(doc, 'X').map((e) => e.tid)).size).toBe(2);
   });
 
+  it('with epoch timestamps, ops closer than the timestamps resolve go to separate lanes', async () => {
+    const close = completionOrdered([
+      { op: 'write', start: 1_000_000, duration: 5_000, pid: 3 },
+      { op: 'write', start: 1_005_100, duration: 5_000, pid: 3 }, // 100 ns after the first
+      { op: 'write', start: 1_020_000, duration: 5_000, pid: 3 }, // 10 µs after the second
+    ]);
+    const sink = memorySink();
+    const encoder = new PerfettoEncoder(sink, {
+      clock: 'wall',
+      wallClockAnchorNs: ANCHOR_NS,
+      traceMetadata: {},
+    });
+    await encoder.begin();
+    for (const batch of batchesOf(close, 8)) await encoder.writeBatch(batch, selectRows(batch, {}));
+    await encoder.end({});
+    const doc = JSON.parse(sink.text()) as TraceDocument;
+    expect(validateTraceDocument(doc, { exactTimes: false })).toEqual([]);
+    expect(eventsOf(doc, 'X').map((e) => e.tid)).toEqual([3, LANE_TID_BASE, 3]);
+  });
+
   it('a whole window sorted by start needs only as many lanes as ops in flight', async () => {
     const doc = await encodeRows(rows, rows.length);
     const tracksOf = (pid: number) =>
