@@ -4,11 +4,7 @@
  * it opens on the diff view. Runs on the terminal's alternate screen so quitting restores what
  * was there before.
  */
-import { render } from 'ink';
-import { createElement } from 'react';
 import { parseArgs } from 'node:util';
-import { App } from '../tui/app.js';
-import { fileSource } from '../tui/sources.js';
 
 const USAGE = `usage: interposer-tui TRACE.parquet [OTHER.parquet]
 
@@ -47,6 +43,18 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
+
+  // Ink renders only a final frame when it believes it runs in CI (CI=true, as in a CI job that
+  // drives the TUI through tmux). A terminal is attached, so the user wants it interactive:
+  // clear the hint before Ink reads it at import time.
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+  const [{ render }, { createElement }, { App }, { fileSource }] = await Promise.all([
+    import('ink'),
+    import('react'),
+    import('../tui/app.js'),
+    import('../tui/sources.js'),
+  ]);
 
   let exitCode = 0;
   let exitMessage: string | undefined;
