@@ -129,7 +129,7 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
       vlen < IP_VERDICT_SLOTS) {
     free(fuse_options);
     free_mount(m);
-    napi_throw_type_error(env, NULL, "mount: verdict must be a Float64Array of IP_VERDICT_SLOTS (135) slots");
+    napi_throw_type_error(env, NULL, "mount: verdict must be a Float64Array of IP_VERDICT_SLOTS (136) slots");
     return NULL;
   }
   m->verdict_slots = vdata;
@@ -215,6 +215,16 @@ static ip_mount *get_mount(napi_env env, napi_value v) {
   return p;
 }
 
+/* Reads up to argc arguments into argv; the first must be a mount handle, returned. */
+static ip_mount *mount_args(napi_env env, napi_callback_info info, size_t argc, napi_value *argv) {
+  size_t n = argc;
+  if (napi_get_cb_info(env, info, &n, argv, NULL, NULL) != napi_ok || n < 1) {
+    napi_throw_type_error(env, NULL, "expected a mount handle as first argument");
+    return NULL;
+  }
+  return get_mount(env, argv[0]);
+}
+
 static napi_value copy_buffer(napi_env env, const void *src, size_t len) {
   void *dst;
   napi_value ab;
@@ -225,10 +235,8 @@ static napi_value copy_buffer(napi_env env, const void *src, size_t len) {
 
 /* drain(handle) -> [{ length, columns: {name: ArrayBuffer}, valid: {name: ArrayBuffer}, strings: ArrayBuffer }] */
 static napi_value js_drain(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  ip_mount *m = get_mount(env, argv[0]);
+  ip_mount *m = mount_args(env, info, 1, argv);
   if (!m) return NULL;
   ip_batch *taken[64];
   uint32_t n = ip_tracebuf_take(&m->trace, taken, 64);
@@ -259,15 +267,15 @@ static napi_value js_drain(napi_env env, napi_callback_info info) {
 
 /* setInterest(handle, low32, high32): ops whose bit is set are sent to decide(). */
 static napi_value js_set_interest(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  ip_mount *m = get_mount(env, argv[0]);
+  ip_mount *m = mount_args(env, info, 3, argv);
   if (!m) return NULL;
   uint32_t lo, hi;
   CHECK(napi_get_value_uint32(env, argv[1], &lo));
   CHECK(napi_get_value_uint32(env, argv[2], &hi));
   atomic_store(&m->interest_mask, ((uint64_t)hi << 32) | lo);
+  /* Called on every rule change: answers about paths under the old rules no longer hold. */
+  ip_overlay_forget_idle(m);
   return NULL;
 }
 
@@ -296,10 +304,8 @@ static void unmount_complete(napi_env env, napi_status status, void *data) {
  * reported separately through onEvent(2); destroy() must wait for both, since libfuse's
  * unmount and destroy touch the same session. */
 static napi_value js_unmount(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  ip_mount *m = get_mount(env, argv[0]);
+  ip_mount *m = mount_args(env, info, 1, argv);
   if (!m) return NULL;
   atomic_store(&m->closing, 1);
   m->unmount_called = 1;
@@ -316,10 +322,8 @@ static napi_value js_unmount(napi_env env, napi_callback_info info) {
 
 /* destroy(handle): after onEvent(2): joins the loop thread and frees everything. */
 static napi_value js_destroy(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  ip_mount *m = get_mount(env, argv[0]);
+  ip_mount *m = mount_args(env, info, 1, argv);
   if (!m) return NULL;
   atomic_store(&m->closing, 1);
   if (m->loop_started) pthread_join(m->loop_thread, NULL);
@@ -337,10 +341,8 @@ static napi_value js_destroy(napi_env env, napi_callback_info info) {
 /* recordEvent(handle, what, detail) -> false if the buffers are full (drain, then retry): a marker row (op "event") in the trace, in order with the
  * operations around it: rule changes, checkpoints, dropped writes. */
 static napi_value js_record_event(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  ip_mount *m = get_mount(env, argv[0]);
+  ip_mount *m = mount_args(env, info, 3, argv);
   if (!m) return NULL;
   char what[256], detail[4096];
   size_t len;
@@ -360,10 +362,8 @@ static napi_value js_record_event(napi_env env, napi_callback_info info) {
 
 /* stats(handle) -> { stalls, rows } */
 static napi_value js_stats(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  ip_mount *m = get_mount(env, argv[0]);
+  ip_mount *m = mount_args(env, info, 1, argv);
   if (!m) return NULL;
   pthread_mutex_lock(&m->trace.mu);
   uint64_t stalls = m->trace.stalls;

@@ -14,7 +14,9 @@ struct fuse;
 
 #define IP_MAX_CORRUPT 64
 /* Slots of the Float64Array JS writes its verdict into (see src/record/native.ts VERDICT_SLOT). */
-#define IP_VERDICT_SLOTS (7 + 2 * IP_MAX_CORRUPT)
+#define IP_VERDICT_SLOTS (8 + 2 * IP_MAX_CORRUPT)
+/* Paths the overlay said no rule can match (direct-mapped hashes; power of two). */
+#define IP_IDLE_PATH_SLOTS 65536
 
 typedef struct ip_verdict {
   int32_t err;         /* > 0: fail with this errno without doing the op */
@@ -27,6 +29,8 @@ typedef struct ip_verdict {
   int32_t corrupt_count;
   int32_t corrupt_index[IP_MAX_CORRUPT];
   int32_t corrupt_xor[IP_MAX_CORRUPT];
+  /* The overlay says no rule can ever match this path (until the rules change). */
+  int32_t path_idle;
 } ip_verdict;
 
 typedef struct ip_mount {
@@ -50,6 +54,11 @@ typedef struct ip_mount {
   napi_threadsafe_function decide_tsfn;
   napi_threadsafe_function ready_tsfn;
   napi_ref decide_fn_ref;
+  /* Per-path "no rule can match" cache: skips the JS round trip for paths rules never name.
+   * Cleared (and its generation bumped) whenever the interest mask changes, i.e. on any rule
+   * change; an answer computed under an older generation is not stored. */
+  _Atomic uint64_t idle_paths[IP_IDLE_PATH_SLOTS];
+  atomic_ulong idle_gen;
   double *verdict_slots; /* Float64Array JS writes its verdict into */
   atomic_int closing;
 
@@ -67,6 +76,11 @@ extern const struct fuse_operations ip_passthrough_ops;
 /* Asks JS for a verdict; fills v with "no effect" if JS is gone. Blocks the calling FUSE thread. */
 void ip_overlay_decide(ip_mount *m, int op, const char *path, const char *path2, int64_t size, int64_t offset,
                        int32_t pid, int32_t uid, int32_t gid, int64_t now_ns, ip_verdict *v);
+
+/* The idle-path cache (overlay_bridge.c). */
+int ip_overlay_path_idle(ip_mount *m, const char *path, uint64_t *hash_out);
+void ip_overlay_remember_idle(ip_mount *m, uint64_t hash, unsigned long generation);
+void ip_overlay_forget_idle(ip_mount *m);
 
 static inline int ip_overlay_wants(ip_mount *m, int op) {
   return (int)((atomic_load_explicit(&m->interest_mask, memory_order_relaxed) >> op) & 1u);

@@ -20,6 +20,7 @@ typedef struct decide_req {
 } decide_req;
 
 enum { V_ERR, V_TRUNCATE, V_DELAY_BEFORE, V_DELAY_AFTER, V_THROTTLE_WAIT, V_FAULT_KIND, V_CORRUPT_COUNT, V_CORRUPT };
+#define V_PATH_IDLE (V_CORRUPT + 2 * IP_MAX_CORRUPT)
 
 static void no_effect(ip_verdict *v) {
   v->err = 0;
@@ -27,6 +28,7 @@ static void no_effect(ip_verdict *v) {
   v->delay_before_ns = v->delay_after_ns = v->throttle_wait_ns = 0;
   v->fault_kind = -1;
   v->corrupt_count = 0;
+  v->path_idle = 0;
 }
 
 static void finish(decide_req *req) {
@@ -74,6 +76,7 @@ void ip_overlay_call_js(napi_env env, napi_value fn, void *context, void *data) 
         req->v->corrupt_index[i] = (int32_t)s[V_CORRUPT + 2 * i];
         req->v->corrupt_xor[i] = (int32_t)s[V_CORRUPT + 2 * i + 1];
       }
+      req->v->path_idle = s[V_PATH_IDLE] != 0;
     } else {
       /* A throwing overlay must not wedge the file system: log and let the op through. */
       napi_value exc;
@@ -99,4 +102,26 @@ void ip_overlay_decide(ip_mount *m, int op, const char *path, const char *path2,
   }
   pthread_mutex_destroy(&req.mu);
   pthread_cond_destroy(&req.cv);
+}
+
+static uint64_t hash_path(const char *s) {
+  uint64_t h = 14695981039346656037ull; /* FNV-1a 64 */
+  for (; *s; s++) h = (h ^ (uint8_t)*s) * 1099511628211ull;
+  return h | 1; /* 0 marks an empty slot */
+}
+
+int ip_overlay_path_idle(ip_mount *m, const char *path, uint64_t *hash_out) {
+  uint64_t h = hash_path(path);
+  *hash_out = h;
+  return atomic_load_explicit(&m->idle_paths[h & (IP_IDLE_PATH_SLOTS - 1)], memory_order_relaxed) == h;
+}
+
+void ip_overlay_remember_idle(ip_mount *m, uint64_t hash, unsigned long generation) {
+  if (atomic_load(&m->idle_gen) != generation) return;
+  atomic_store_explicit(&m->idle_paths[hash & (IP_IDLE_PATH_SLOTS - 1)], hash, memory_order_relaxed);
+}
+
+void ip_overlay_forget_idle(ip_mount *m) {
+  atomic_fetch_add(&m->idle_gen, 1);
+  for (size_t i = 0; i < IP_IDLE_PATH_SLOTS; i++) atomic_store_explicit(&m->idle_paths[i], 0, memory_order_relaxed);
 }

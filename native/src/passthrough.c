@@ -93,6 +93,7 @@ static void op_begin(opctx *c, int op, const char *path) {
   c->v.delay_before_ns = c->v.delay_after_ns = c->v.throttle_wait_ns = 0;
   c->v.fault_kind = -1;
   c->v.corrupt_count = 0;
+  c->v.path_idle = 0;
   r->start_ns = now_ns();
 }
 
@@ -101,9 +102,15 @@ static void op_begin(opctx *c, int op, const char *path) {
 static int op_shape(opctx *c) {
   ip_record *r = &c->r;
   if (!ip_overlay_wants(c->m, r->op)) return 0;
+  /* Only single-path ops are cached: a rule may match on the second path. */
+  int cacheable = r->path != NULL && r->path2 == NULL;
+  uint64_t hash = 0;
+  if (cacheable && ip_overlay_path_idle(c->m, r->path, &hash)) return 0;
+  unsigned long generation = atomic_load(&c->m->idle_gen);
   ip_overlay_decide(c->m, r->op, r->path, r->path2, r->size == IP_NULL64 ? 0 : r->size,
                     r->offset == IP_NULL64 ? -1 : r->offset, r->tid, r->uid, r->gid, r->start_ns - c->m->origin_ns,
                     &c->v);
+  if (cacheable && c->v.path_idle) ip_overlay_remember_idle(c->m, hash, generation);
   sleep_ns(c->v.delay_before_ns);
   return c->v.err;
 }

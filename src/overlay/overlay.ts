@@ -140,6 +140,17 @@ export class Overlay {
     return this.interested;
   }
 
+  /**
+   * False when no rule can ever match an op on `path` that has no second path, whatever the op,
+   * time or counters: the live mount then lets its native side skip asking about that path until
+   * the rules change.
+   */
+  mayMatchPath(path: string): boolean {
+    for (const rule of this.faults) if (rule.mayMatchPath(path)) return true;
+    for (const rule of this.throttles) if (rule.mayMatchPath(path)) return true;
+    return false;
+  }
+
   get seed(): number {
     return this.seedOverride ?? this.config.seed;
   }

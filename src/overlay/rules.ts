@@ -112,6 +112,11 @@ export class CompiledFaultRule {
   sampleCorruption(size: number): CorruptByte[] {
     return sampleCorruption(this.config.corrupt!, size, this.prng);
   }
+
+  /** False when no op on this path (without a second path) can ever match the rule. */
+  mayMatchPath(path: string): boolean {
+    return this.pathMatcher === null || this.pathMatcher(path);
+  }
 }
 
 export function sampleDelay(d: DelayDistribution, prng: Prng): number {
@@ -175,6 +180,11 @@ export class CompiledThrottleRule {
 
   appliesTo(opCode: number, path: string, path2: string | null | undefined): boolean {
     return this.opMask[opCode] === 1 && matchesPath(this.pathMatcher, path, path2);
+  }
+
+  /** False when no op on this path (without a second path) can ever match the rule. */
+  mayMatchPath(path: string): boolean {
+    return this.pathMatcher === null || this.pathMatcher(path);
   }
 
   /** Reserves tokens for one op moving `bytes`; returns the wait in ns. */

@@ -56,6 +56,8 @@ export interface MountOptions {
 
 export interface MountStats {
   rows: number;
+  /** Operations the native side asked the overlay about (the rest never reached JavaScript). */
+  overlayQuestions?: number;
   /** Times a FUSE thread waited because the writer fell behind (backpressure). */
   stalls: number;
 }
@@ -85,6 +87,7 @@ export class InterposerMount {
   private drainQueued = false;
   private drainTimer: NodeJS.Timeout;
   private stopping = false;
+  private overlayQuestions = 0;
   private unmounting: Promise<void> = Promise.resolve();
   private finalStats: MountStats | undefined;
   private finished = false;
@@ -194,7 +197,7 @@ export class InterposerMount {
 
   stats(): MountStats {
     // After the loop ended the native state is freed; report what it said last.
-    return this.finalStats ?? this.native.stats(this.handle);
+    return this.finalStats ?? { ...this.native.stats(this.handle), overlayQuestions: this.overlayQuestions };
   }
 
   /**
@@ -241,6 +244,7 @@ export class InterposerMount {
   ): void {
     const overlay = this.options.overlay;
     const slots = this.verdict;
+    this.overlayQuestions++;
     this.options.powerLoss?.beforeOp(OPS[op]!, path, offset, size);
     const ctx: OpContext = {
       op: OPS[op]!,
@@ -267,6 +271,8 @@ export class InterposerMount {
       slots[VERDICT_SLOT.corrupt + 2 * i] = corrupt![i]!.index;
       slots[VERDICT_SLOT.corrupt + 2 * i + 1] = corrupt![i]!.xor;
     }
+    slots[VERDICT_SLOT.pathIdle] =
+      path2 === null && overlay && !this.options.powerLoss && !overlay.mayMatchPath(path) ? 1 : 0;
     // Crash-at-the-worst-moment: the caller gets the signal while its operation is in flight.
     if (v?.signal) {
       try {
@@ -313,7 +319,7 @@ export class InterposerMount {
       this.finished = true;
       // The loop has ended: the last rows are in the buffers. Collect them, then free.
       await this.drainOnce();
-      this.finalStats = this.native.stats(this.handle);
+      this.finalStats = this.stats();
       await this.unmounting;
       this.native.destroy(this.handle);
       await this.writer?.close();

@@ -70,10 +70,12 @@ export const VERDICT_SLOT = {
   /** Number of corrupted bytes, then that many (index, xor) pairs; xor -1 sets the byte to 0. */
   corruptCount: 6,
   corrupt: 7,
+  /** 1: no rule can ever match this path; the native side stops asking until the rules change. */
+  pathIdle: 7 + 2 * 64,
 } as const;
 
 export const MAX_CORRUPT_BYTES = 64;
-export const VERDICT_SLOTS = VERDICT_SLOT.corrupt + 2 * MAX_CORRUPT_BYTES;
+export const VERDICT_SLOTS = VERDICT_SLOT.pathIdle + 1;
 
 let cached: NativeBinding | undefined;
 

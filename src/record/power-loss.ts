@@ -19,6 +19,7 @@ import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync, con
 import { join } from 'node:path';
 import { UserError } from '../cli/errors.js';
 import type { Op } from '../trace/schema.js';
+import { Prng } from '../overlay/prng.js';
 
 interface UndoEntry {
   path: string;
@@ -86,13 +87,13 @@ export class PowerLossLayer {
           'refusing to drop (raise the limit or fsync more often)',
       );
     }
-    const random = seededRandom(options.seed ?? 1);
+    const prng = new Prng(options.seed ?? 1);
     const result: DropResult = { filesRestored: 0, writesDropped: 0, writesKept: 0, bytesRestored: 0 };
     const files = new Set<string>();
     for (let i = this.log.length - 1; i >= 0; i--) {
       const entry = this.log[i]!;
       const isLast = i === this.log.length - 1;
-      if (options.keepFraction !== undefined && random() < options.keepFraction) {
+      if (options.keepFraction !== undefined && prng.next() < options.keepFraction) {
         result.writesKept++;
         continue;
       }
@@ -171,16 +172,4 @@ export class PowerLossLayer {
       closeSync(fd);
     }
   }
-}
-
-/** Small deterministic PRNG (mulberry32): drop decisions reproducible under a seed. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

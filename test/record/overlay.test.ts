@@ -143,4 +143,27 @@ describe('overlays through the mount', () => {
     const opens = rows.filter((r) => r.op === 'open' && r.path === '/f.txt');
     expect(opens.map((r) => r.errno)).toEqual([0, 13, 0]);
   });
+
+  it('forgets paths cached as "no rule matches" as soon as a rule names them', async () => {
+    const dir = makeWorkDir();
+    const socket = join(dir, 'ctl.sock');
+    const mount = await startMount(['--control', socket, '--fault', 'op=open,path=/other.txt,errno=EIO'], {
+      dir,
+    });
+    writeFileSync(join(mount.backing, 'g.txt'), 'g\n');
+    const cat = (): number => sh(`cat ${mount.mnt}/g.txt`).code;
+    // The open rule never matches /g.txt: after the first answer the native side stops asking.
+    expect(cat()).toBe(0);
+    expect(cat()).toBe(0);
+    const added = await sendControl(socket, {
+      cmd: 'add',
+      flag: 'fault',
+      spec: 'op=open,path=/g.txt,errno=EACCES',
+    });
+    expect(added.ok).toBe(true);
+    expect(cat()).not.toBe(0);
+    await mount.stop();
+    const opens = (await readAllRows(mount.trace)).filter((r) => r.op === 'open' && r.path === '/g.txt');
+    expect(opens.map((r) => r.errno)).toEqual([0, 0, 13]);
+  });
 });
