@@ -176,7 +176,13 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
     napi_throw_error(env, "EMOUNT", "fuse_mount failed (see message above)");
     return NULL;
   }
-  m->origin_ns = now_ns();
+  /* Trace times count from the instant JS paired with its wall clock (originNs), so
+   * wall-clock anchor + start_ns is exact; without it, from now. */
+  napi_value origin_v;
+  bool lossless;
+  if (napi_get_named_property(env, opts, "originNs", &origin_v) != napi_ok ||
+      napi_get_value_bigint_int64(env, origin_v, &m->origin_ns, &lossless) != napi_ok)
+    m->origin_ns = now_ns();
 
   napi_value name;
   napi_create_string_utf8(env, "interposer", NAPI_AUTO_LENGTH, &name);

@@ -43,8 +43,8 @@ export interface MountOptions {
   cacheTimeoutSec?: number;
   /** Called with every batch after it was handed to the writer (telemetry, live views). */
   onBatch?: (batch: TraceBatch) => void;
-  /** Wall-clock ns at start_ns = 0 (default: now); telemetry needs it before the mount starts. */
-  wallClockAnchorNs?: bigint;
+  /** The instant trace times count from (default: now); telemetry needs it before the mount starts. */
+  clock?: CaptureClock;
   /** Extra trace file metadata. */
   metadata?: Record<string, string>;
   /** How often partially filled trace buffers are collected (ms). */
@@ -52,6 +52,19 @@ export interface MountOptions {
   /** Max FUSE worker threads. */
   maxThreads?: number;
   rowGroupRows?: number;
+}
+
+/** One instant on both clocks: trace times are monotonic ns since originNs, and
+ * wall-clock ns = wallClockAnchorNs + start_ns. */
+export interface CaptureClock {
+  originNs: bigint;
+  wallClockAnchorNs: bigint;
+}
+
+export function captureClock(): CaptureClock {
+  // process.hrtime is CLOCK_MONOTONIC, the clock the native side stamps operations with.
+  const originNs = process.hrtime.bigint();
+  return { originNs, wallClockAnchorNs: BigInt(Date.now()) * 1_000_000n };
 }
 
 export interface MountStats {
@@ -115,7 +128,8 @@ export class InterposerMount {
 
   static async start(options: MountOptions): Promise<InterposerMount> {
     const native = loadNative();
-    const wallClockAnchorNs = options.wallClockAnchorNs ?? BigInt(Date.now()) * 1_000_000n;
+    const clock = options.clock ?? captureClock();
+    const wallClockAnchorNs = clock.wallClockAnchorNs;
     const writer = options.tracePath
       ? await TraceWriter.open({
           path: options.tracePath,
@@ -152,6 +166,7 @@ export class InterposerMount {
         mountpoint: options.mountpoint,
         fuseOptions,
         record: options.tracePath !== null || options.onBatch !== undefined,
+        originNs: clock.originNs,
         batchRows: 32_768,
         batches: 4,
         maxThreads: options.maxThreads ?? 16,

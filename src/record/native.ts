@@ -38,6 +38,8 @@ export interface NativeMountOptions {
   /** Comma-separated FUSE -o options. */
   fuseOptions: string;
   record: boolean;
+  /** CLOCK_MONOTONIC ns (process.hrtime.bigint()) that trace times count from. */
+  originNs: bigint;
   batchRows: number;
   batches: number;
   maxThreads: number;

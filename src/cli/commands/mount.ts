@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import { checkMountPaths, checkTracePath } from '../../record/preflight.js';
-import { InterposerMount } from '../../record/mount.js';
+import { InterposerMount, captureClock } from '../../record/mount.js';
 import { ControlServer } from '../../record/control.js';
 import { PowerLossLayer } from '../../record/power-loss.js';
 import { backingReader } from '../../record/backing-reader.js';
@@ -101,9 +101,9 @@ export async function run(argv: string[]): Promise<number> {
   const tracePath = values['no-trace'] ? null : checkTracePath(values.trace ?? 'interposer-trace.parquet');
   const faultLogPath =
     values['fault-log'] ?? (hasOverlay ? `${tracePath ?? 'interposer'}.faults.jsonl` : undefined);
-  const wallClockAnchorNs = BigInt(Date.now()) * 1_000_000n;
+  const clock = captureClock();
   const telemetryOptions = telemetryOptionsFromFlags(values, {
-    wallClockAnchorNs,
+    wallClockAnchorNs: clock.wallClockAnchorNs,
     ...(tracePath ? { tracePath } : {}),
     onError: (message) => console.error(`interposer: telemetry: ${message}`),
   });
@@ -127,7 +127,7 @@ export async function run(argv: string[]): Promise<number> {
     fuseOptions: values['fuse-option'],
     maxThreads,
     cacheTimeoutSec,
-    wallClockAnchorNs,
+    clock,
     ...(telemetry ? { onBatch: (batch) => telemetry.onBatch(batch) } : {}),
   });
   const control =
