@@ -18,9 +18,9 @@ export const summary =
 const HELP = `usage: interposer faults <fault-log.jsonl> [--trace trace.parquet] [--json] [--top N]
 
 Summarizes an overlay fault log (written by mount/replay with --fault-log): counts by rule,
-kind, errno, op and path, first and last time, and the processes that were hit. With --trace,
-joins the run's trace (fault_kind/fault_errno columns, pid, comm) to show which processes got
-which injected errors.
+kind, errno, op and path, first and last time, bytes corrupted, signals sent, and the processes
+that were hit. With --trace, joins the run's trace (fault_kind/fault_errno columns, pid, comm) to
+show which processes got which injected errors and signals.
 
 Options:
   --trace FILE   the run's trace (Parquet) to join with
