@@ -1,5 +1,6 @@
 /** Errno names <-> numbers for this platform (os.constants.errno), with did-you-mean hints. */
 import { constants } from 'node:os';
+import { closestMatch } from './suggest.js';
 
 const BY_NAME: ReadonlyMap<string, number> = new Map(Object.entries(constants.errno));
 const BY_NUMBER: ReadonlyMap<number, string> = (() => {
@@ -22,36 +23,10 @@ export function lookupErrno(input: string | number): ErrnoLookup {
   const name = input.trim().toUpperCase();
   const errno = BY_NAME.get(name);
   if (errno !== undefined) return { ok: true, errno, name };
-  const hint = closestName(name);
+  const hint = closestMatch(name, BY_NAME.keys(), 2);
   return { ok: false, message: `unknown errno "${input}"${hint ? ` (did you mean ${hint}?)` : ''}` };
 }
 
 export function errnoName(errno: number): string {
   return BY_NUMBER.get(errno) ?? String(errno);
-}
-
-function closestName(name: string): string | null {
-  let best: string | null = null;
-  let bestDistance = Infinity;
-  for (const candidate of BY_NAME.keys()) {
-    const d = editDistance(name, candidate);
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = candidate;
-    }
-  }
-  return bestDistance <= 2 ? best : null;
-}
-
-/** Levenshtein distance; shared with field-name suggestions. */
-export function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
 }

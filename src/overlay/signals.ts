@@ -1,6 +1,6 @@
 /** Signal names <-> numbers for this platform (os.constants.signals), with did-you-mean hints. */
 import { constants } from 'node:os';
-import { editDistance } from './errno.js';
+import { closestMatch } from './suggest.js';
 
 const BY_NAME: ReadonlyMap<string, number> = new Map(
   Object.entries(constants.signals as Record<string, number>),
@@ -26,24 +26,11 @@ export function lookupSignal(input: string | number): SignalLookup {
   const name = upper.startsWith('SIG') ? upper : `SIG${upper}`;
   const signal = BY_NAME.get(name);
   if (signal !== undefined) return { ok: true, signal, name };
-  const hint = closestName(name);
+  const hint = closestMatch(name, BY_NAME.keys(), 2);
   const help = hint ? `did you mean ${hint}?` : `known: ${[...BY_NAME.keys()].join(', ')}`;
   return { ok: false, message: `unknown signal "${input}" (${help})` };
 }
 
 export function signalName(signal: number): string {
   return BY_NUMBER.get(signal) ?? String(signal);
-}
-
-function closestName(name: string): string | null {
-  let best: string | null = null;
-  let bestDistance = Infinity;
-  for (const candidate of BY_NAME.keys()) {
-    const d = editDistance(name, candidate);
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = candidate;
-    }
-  }
-  return bestDistance <= 2 ? best : null;
 }

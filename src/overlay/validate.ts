@@ -24,7 +24,8 @@ import {
   type ThrottleRuleConfig,
   type TruncateAction,
 } from './config.js';
-import { editDistance, lookupErrno } from './errno.js';
+import { lookupErrno } from './errno.js';
+import { closestMatch } from './suggest.js';
 import { lookupSignal } from './signals.js';
 import { parseByteRate, parseCountRate, parseDurationNs, parseSize } from './units.js';
 
@@ -198,16 +199,7 @@ export function normalizeGlob(glob: string): string {
 }
 
 function suggest(input: string, candidates: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(input.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = c;
-    }
-  }
-  return bestDistance <= Math.max(2, Math.floor(input.length / 3)) ? best : null;
+  return closestMatch(input, candidates, Math.max(2, Math.floor(input.length / 3)), (s) => s.toLowerCase());
 }
 
 function describe(value: unknown): string {
