@@ -4,9 +4,9 @@ import { analyzeTrace } from '../../analyze/analyze.js';
 import { diffReports } from '../../analyze/diff.js';
 import { DEFAULT_WIDTH, formatDiffText, formatReportText } from '../../analyze/format.js';
 import type { AnalyzeOptions, TraceFilter } from '../../analyze/types.js';
-import { parseDuration } from '../../analyze/units.js';
 import { OPS, type Op } from '../../trace/schema.js';
 import { UsageError } from '../errors.js';
+import { durationFlag } from '../flags.js';
 
 export const summary = 'summarise a trace: latency, hot files, patterns, bottlenecks (--json, --diff)';
 
@@ -26,14 +26,6 @@ options:
   --diff OTHER.parquet   compare with another trace (same filters); A = first, B = other
   --width N              text width (default ${DEFAULT_WIDTH})
   -h, --help             this help`;
-
-function parseDurationFlag(name: string, value: string | undefined): bigint | undefined {
-  if (value === undefined) return undefined;
-  const ns = parseDuration(value);
-  if (ns === null)
-    throw new UsageError(`analyze: --${name} "${value}" is not a duration (e.g. 1.5s, 100ms, 20us)`);
-  return ns;
-}
 
 function parsePositiveInt(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -103,14 +95,14 @@ export async function run(argv: string[]): Promise<number> {
   if (values.path) filter.pathGlob = values.path;
   const pids = parsePids(values.pid);
   if (pids) filter.pids = pids;
-  const fromNs = parseDurationFlag('from', values.from);
-  const toNs = parseDurationFlag('to', values.to);
+  const fromNs = durationFlag('analyze', 'from', values.from);
+  const toNs = durationFlag('analyze', 'to', values.to);
   if (fromNs !== undefined) filter.fromNs = fromNs;
   if (toNs !== undefined) filter.toNs = toNs;
   if (fromNs !== undefined && toNs !== undefined && toNs <= fromNs) {
     throw new UsageError('analyze: --to must be after --from');
   }
-  const bucketNs = parseDurationFlag('bucket', values.bucket);
+  const bucketNs = durationFlag('analyze', 'bucket', values.bucket);
   if (bucketNs !== undefined && bucketNs <= 0n) throw new UsageError('analyze: --bucket must be positive');
   const options: AnalyzeOptions = { filter, top: parsePositiveInt('top', values.top, 20) };
   if (bucketNs !== undefined) options.bucketNs = bucketNs;

@@ -1,12 +1,12 @@
 /** `interposer export`: a trace as Perfetto/Chrome trace-event JSON or as CSV. */
 import { parseArgs } from 'node:util';
-import { parseDuration } from '../../analyze/units.js';
 import { parseColumnList } from '../../export/csv.js';
 import { EXPORT_FORMATS, exportTrace, type ExportFormat, type ExportOptions } from '../../export/export.js';
 import type { ExportFilter } from '../../export/filter.js';
 import type { ClockMode } from '../../export/perfetto.js';
 import { OPS } from '../../trace/schema.js';
 import { UsageError } from '../errors.js';
+import { durationFlag } from '../flags.js';
 
 export const summary = 'convert a trace to Perfetto/Chrome JSON (ui.perfetto.dev) or CSV';
 
@@ -27,14 +27,6 @@ options:
   --from T --to T        only calls starting in [from, to), e.g. 1.5s, 200ms (from capture start)
   -q, --quiet            no summary line on stderr
   -h, --help             this help`;
-
-function durationFlag(name: string, value: string | undefined): bigint | undefined {
-  if (value === undefined) return undefined;
-  const ns = parseDuration(value);
-  if (ns === null)
-    throw new UsageError(`export: --${name} "${value}" is not a duration (e.g. 1.5s, 100ms, 20us)`);
-  return ns;
-}
 
 function opsFlag(values: string[] | undefined): string[] | undefined {
   if (!values) return undefined;
@@ -93,8 +85,8 @@ export async function run(argv: string[]): Promise<number> {
   const filter: ExportFilter = {};
   const ops = opsFlag(values.op);
   if (ops) filter.ops = ops;
-  const fromNs = durationFlag('from', values.from);
-  const toNs = durationFlag('to', values.to);
+  const fromNs = durationFlag('export', 'from', values.from);
+  const toNs = durationFlag('export', 'to', values.to);
   if (fromNs !== undefined) filter.fromNs = fromNs;
   if (toNs !== undefined) filter.toNs = toNs;
   if (fromNs !== undefined && toNs !== undefined && toNs <= fromNs)
