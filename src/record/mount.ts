@@ -4,8 +4,6 @@
  * the overlay answering the native side for the ops it shapes.
  */
 import { hostname } from 'node:os';
-import { writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import type { TraceBatch } from '../trace/batch.js';
 import { FAULT_KINDS, METADATA_KEYS, OPS, type Op } from '../trace/schema.js';
 import { TraceWriter } from '../trace/writer.js';
@@ -20,6 +18,7 @@ import {
 } from './native.js';
 import { traceBatchFromNative } from './native-batch.js';
 import { fuseConnectionId, mountAt } from './mountinfo.js';
+import { abortConnectionId } from './unmount.js';
 import { POWER_LOSS_OPS, type PowerLossLayer } from './power-loss.js';
 
 export interface MountOptions {
@@ -232,17 +231,11 @@ export class InterposerMount {
   }
 
   private abortConnection(): void {
-    if (this.finished || !this.connectionId) return;
-    const abortFile = `/sys/fs/fuse/connections/${this.connectionId}/abort`;
+    if (this.finished) return;
     try {
-      writeFileSync(abortFile, '1');
+      abortConnectionId(this.connectionId);
     } catch {
-      try {
-        execFileSync('mount', ['-t', 'fusectl', 'none', '/sys/fs/fuse/connections'], { stdio: 'ignore' });
-        writeFileSync(abortFile, '1');
-      } catch {
-        // The connection is already gone.
-      }
+      // The connection ended between the check and the write.
     }
   }
 

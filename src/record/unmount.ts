@@ -19,13 +19,20 @@ function ensureFusectl(): void {
   }
 }
 
-/** Aborts a FUSE connection: every pending and future request fails with ENOTCONN at once. */
-export function abortConnection(entry: MountEntry): boolean {
+/**
+ * Aborts a FUSE connection (by id, the mount's device minor): every pending and future request
+ * fails with ENOTCONN at once. False when the connection is already gone.
+ */
+export function abortConnectionId(connectionId: string): boolean {
   ensureFusectl();
-  const file = `${FUSECTL}/${fuseConnectionId(entry)}/abort`;
-  if (!existsSync(file)) return false;
+  const file = `${FUSECTL}/${connectionId}/abort`;
+  if (!connectionId || !existsSync(file)) return false;
   writeFileSync(file, '1');
   return true;
+}
+
+export function abortConnection(entry: MountEntry): boolean {
+  return abortConnectionId(fuseConnectionId(entry));
 }
 
 export interface UnmountResult {
