@@ -33,8 +33,8 @@ const ALL_ROWS = [...DEFAULT_ROWS, 'c-passthrough-st'];
 
 const HELP = `usage: node bench/record.mjs [options]
 
-Measures FUSE overhead: fio (4k randread/randwrite, 1 MiB seq read/write, numjobs 1 and 4)
-and a metadata storm, for each row, side by side in one run.
+Measures FUSE overhead: fio (4k randread/randwrite, 1 MiB seq read/write buffered and with
+O_DIRECT, numjobs 1 and 4) and a metadata storm, for each row, side by side in one run.
 
   --rows LIST            comma-separated rows (default: ${DEFAULT_ROWS.join(',')})
                          also available: c-passthrough-st (single-threaded loop)

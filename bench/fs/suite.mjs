@@ -81,7 +81,9 @@ export async function runSuite(o) {
       metaFiles: o.metaFiles,
       metaBytes: o.metaBytes,
       repeat: o.repeat,
-      fio: 'ioengine=psync direct=0 invalidate=0, one pass per job, backing page cache pre-warmed',
+      fio:
+        'ioengine=psync direct=0 invalidate=0, one pass per job, backing page cache pre-warmed; ' +
+        'O_DIRECT jobs: direct=1 after a sync (device bound)',
       cacheTimeoutS: o.cacheTimeoutS,
       fuse:
         'allow_other,default_permissions; no kernel_cache/auto_cache/writeback cache; ' +
@@ -97,6 +99,8 @@ async function runRow(spec, row, jobs, o) {
   const sampler = handle.pid ? startRssSampler(handle.pid, 500) : null;
   try {
     for (const job of jobs) {
+      // Dirty pages left by earlier buffered writes would otherwise be flushed inside this run.
+      if (job.direct) await runCommand('sync', [], { timeoutMs: 120_000 });
       const res = await runCommand('fio', fioArgs(job, handle.root, o), {
         timeoutMs: (o.runtimeS + 120) * 1000,
       });

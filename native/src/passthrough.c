@@ -24,11 +24,13 @@
 #include "mount.h"
 #include "ops.h"
 #include "proc_cache.h"
+#include "scratch.h"
 
 /* An open file or directory: the backing fd plus what the trace needs to name it. */
 typedef struct ip_handle {
   int fd;
-  DIR *dir; /* directories only */
+  int direct; /* opened with O_DIRECT: transfers need an aligned buffer */
+  DIR *dir;   /* directories only */
   int64_t id;
   char path[];
 } ip_handle;
@@ -50,6 +52,7 @@ static ip_handle *handle_new(int fd, const char *path) {
   ip_handle *h = malloc(sizeof(*h) + len + 1);
   if (!h) return NULL;
   h->fd = fd;
+  h->direct = 0;
   h->dir = NULL;
   h->id = atomic_fetch_add(&next_handle_id, 1);
   memcpy(h->path, path, len + 1);
@@ -336,6 +339,7 @@ static int open_common(opctx *c, const char *path, int flags, mode_t mode, struc
     close(fd);
     return (int)op_end(c, -ENOMEM);
   }
+  h->direct = (flags & O_DIRECT) != 0;
   fi->fh = (uint64_t)(uintptr_t)h;
   c->r.fh = h->id;
   return (int)op_end(c, 0);
@@ -365,7 +369,15 @@ static int ip_read(const char *path, char *buf, size_t size, off_t off, struct f
   c.r.size = (int64_t)size;
   int64_t res = op_shape(&c);
   if (res) return (int)op_end(&c, -res);
-  res = sys(pread(h->fd, buf, shaped_len(&c, size), off));
+  size_t len = shaped_len(&c, size);
+  if (h->direct && !ip_is_direct_aligned(buf)) {
+    char *aligned = ip_scratch(len);
+    if (!aligned) return (int)op_end(&c, -ENOMEM);
+    res = sys(pread(h->fd, aligned, len, off));
+    if (res > 0) memcpy(buf, aligned, (size_t)res);
+  } else {
+    res = sys(pread(h->fd, buf, len, off));
+  }
   if (res > 0 && c.v.corrupt_count) corrupt(&c, buf, res);
   return (int)op_end(&c, res);
 }
@@ -380,15 +392,14 @@ static int ip_write(const char *path, const char *buf, size_t size, off_t off, s
   int64_t res = op_shape(&c);
   if (res) return (int)op_end(&c, -res);
   size_t len = shaped_len(&c, size);
-  if (c.v.corrupt_count) {
-    /* The caller's buffer is not ours to change: corrupt a copy of what reaches the disk. */
-    char *copy = malloc(len ? len : 1);
+  /* The caller's buffer is not ours to change, so corruption works on a copy; O_DIRECT needs an
+   * aligned one. */
+  if (c.v.corrupt_count || (h->direct && !ip_is_direct_aligned(buf))) {
+    char *copy = ip_scratch(len);
     if (!copy) return (int)op_end(&c, -ENOMEM);
     memcpy(copy, buf, len);
     corrupt(&c, copy, (int64_t)len);
-    res = sys(pwrite(h->fd, copy, len, off));
-    free(copy);
-    return (int)op_end(&c, res);
+    return (int)op_end(&c, sys(pwrite(h->fd, copy, len, off)));
   }
   return (int)op_end(&c, sys(pwrite(h->fd, buf, len, off)));
 }
