@@ -33,9 +33,11 @@ Runs ${SCRIPTS.map((s) => `bench/${s}`).join(', ')} (those that exist),
 then a long run sampling the interposer's RSS, and writes one Markdown + JSON report into
 bench/results/ (all-<timestamp>.{md,json} and latest.md).
 
-  --quick             pass --quick to bench/record.mjs; 30 s long run
+  --quick             pass --quick to bench/record.mjs; 30 s long run, no op target
   --repeat N          pass --repeat N to bench/record.mjs (best of N rounds per cell)
-  --long-seconds N    length of the RSS long run (default 120)
+  --long-ops N        the RSS long run goes on until the workload has made N calls
+                      (default 10000000; 0 = run for --long-seconds only)
+  --long-seconds N    time limit of the RSS long run (default 1800; 120 with --long-ops 0)
   --rss-row NAME      server sampled in the long run: interposer-record (default) or fuse-native
   --no-long-run       skip the long run
   --only LIST         comma-separated script names to run (e.g. record.mjs)
@@ -48,6 +50,7 @@ async function main() {
       quick: { type: 'boolean', default: false },
       repeat: { type: 'string' },
       'long-seconds': { type: 'string' },
+      'long-ops': { type: 'string' },
       'rss-row': { type: 'string', default: 'interposer-record' },
       'no-long-run': { type: 'boolean', default: false },
       only: { type: 'string' },
@@ -79,9 +82,12 @@ async function main() {
 
   let longRun = null;
   if (!values['no-long-run']) {
-    const seconds = Number(values['long-seconds'] ?? (values.quick ? 30 : 120));
-    log(`\n=== long run: ${values['rss-row']} for ${seconds} s, RSS sampled every second`);
-    longRun = await longRunSection(values['rss-row'], seconds, log);
+    const opsTarget = Number(values['long-ops'] ?? (values.quick ? 0 : 10_000_000));
+    const ops = opsTarget > 0 ? opsTarget : undefined;
+    const seconds = Number(values['long-seconds'] ?? (values.quick ? 30 : ops ? 1800 : 120));
+    const goal = ops ? `${ops} calls (at most ${seconds} s)` : `${seconds} s`;
+    log(`\n=== long run: ${values['rss-row']} for ${goal}, RSS sampled every second`);
+    longRun = await longRunSection(values['rss-row'], seconds, ops, log);
   }
 
   const results = { startedAt, finishedAt: new Date().toISOString(), sections, longRun };
@@ -127,13 +133,28 @@ function tryJson(text) {
   }
 }
 
-async function longRunSection(rowName, seconds, log) {
+/** Rows in a finished trace, from its Parquet footer (the product's own reader). */
+async function countTraceRows(traceFile) {
+  const { openTrace } = await import(new URL('../dist/trace/reader.js', import.meta.url).href);
+  return (await openTrace(traceFile)).numRows;
+}
+
+async function longRunSection(rowName, seconds, ops, log) {
   const ws = await createWorkspace('interposer-bench-long-');
   try {
     const tools = await buildTools(ws.tools);
     const spec =
       rowName === 'fuse-native' ? fuseNativeSpec() : interposerSpec(rowName.replace(/^interposer-/, ''));
-    return await runLongRun({ spec, workspace: ws, metaStormBinary: tools.metaStorm, seconds, log });
+    const result = await runLongRun({
+      spec,
+      workspace: ws,
+      metaStormBinary: tools.metaStorm,
+      seconds,
+      ops,
+      log,
+    });
+    if (result.traceFile) result.traceRows = await countTraceRows(result.traceFile);
+    return result;
   } catch (err) {
     log(`long run failed: ${err.message}`);
     return { row: rowName, status: 'failed', reason: err.message };
@@ -163,7 +184,9 @@ function renderAll(r) {
       lines.push(
         `${lr.row}, ${lr.seconds.toFixed(0)} s of alternating 4k randrw (fio) and metadata storms: ` +
           `${lr.fioOps} fio ops, ${lr.metaFiles} files created/stat'ed/unlinked` +
+          (lr.traceRows ? `; the server recorded ${lr.traceRows} operations` : '') +
           (lr.traceBytes ? `, trace ${mib(lr.traceBytes)}` : '') +
+          (lr.targetOps ? ` (target: ${lr.targetOps} workload calls)` : '') +
           '.',
         '',
         '| peak VmHWM | max RSS | first RSS | last RSS | growth (last third vs first third) | flat |',

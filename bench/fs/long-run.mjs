@@ -18,12 +18,15 @@ const MIXED_JOB = {
 
 /**
  * Alternates a time-based 4k random read/write fio phase with a metadata storm until `seconds`
- * have passed.
+ * have passed or, with `ops`, until the workload has made that many calls (fio I/Os plus three
+ * calls per storm file: a lower bound on the server's operations, which also serves the
+ * kernel's own getattr/getxattr/flush/release requests).
  * @param {object} o
  * @param {object} o.spec          see specs.mjs
  * @param {{ backing: string, mnt: string, scratch: string }} o.workspace
  * @param {string} o.metaStormBinary
- * @param {number} o.seconds
+ * @param {number} o.seconds       time budget (the run stops at whichever limit comes first)
+ * @param {number} [o.ops]         operation target
  * @param {number} [o.sizeMiB]
  * @param {(msg: string) => void} o.log
  */
@@ -42,12 +45,14 @@ export async function runLongRun(o) {
   const sampler = startRssSampler(handle.pid, 1000);
   const started = Date.now();
   const totals = { fioOps: 0, metaFiles: 0, cycles: 0, errors: [] };
+  const opsDone = () => totals.fioOps + 3 * totals.metaFiles;
+  const targetReached = () => o.ops !== undefined && opsDone() >= o.ops;
   let rss;
   let steps;
   try {
     for (;;) {
       const left = o.seconds - (Date.now() - started) / 1000;
-      if (left < 1) break;
+      if (left < 1 || targetReached()) break;
       const runtimeS = Math.max(1, Math.min(10, Math.floor(left)));
       const res = await runCommand(
         'fio',
@@ -63,7 +68,7 @@ export async function runLongRun(o) {
       } catch (err) {
         totals.errors.push(`fio: ${err.message}`);
       }
-      if ((Date.now() - started) / 1000 < o.seconds - 1) {
+      if ((Date.now() - started) / 1000 < o.seconds - 1 && !targetReached()) {
         try {
           const m = await runMetaStorm(o.metaStormBinary, join(handle.root, `long-meta-${totals.cycles}`), {
             files: 1000,
@@ -76,7 +81,9 @@ export async function runLongRun(o) {
       }
       totals.cycles++;
       const now = sampler.peek();
-      o.log(`  ${Math.round((Date.now() - started) / 1000)} s: RSS ${(now / 1024 / 1024).toFixed(0)} MiB`);
+      o.log(
+        `  ${Math.round((Date.now() - started) / 1000)} s, ${opsDone()} ops: RSS ${(now / 1024 / 1024).toFixed(0)} MiB`,
+      );
     }
   } finally {
     rss = sampler.stop();
@@ -86,6 +93,7 @@ export async function runLongRun(o) {
     row: o.spec.name,
     status: 'ok',
     seconds: (Date.now() - started) / 1000,
+    targetOps: o.ops ?? null,
     ...totals,
     rss,
     unmountSteps: steps,

@@ -150,7 +150,9 @@ export function interposerSpec(mode, opts = {}) {
         ...handle,
         // Known only after unmount (the writer flushes on SIGTERM).
         info: () =>
-          mode === 'no-trace' || !existsSync(traceFile) ? {} : { traceBytes: statSync(traceFile).size },
+          mode === 'no-trace' || !existsSync(traceFile)
+            ? {}
+            : { traceFile, traceBytes: statSync(traceFile).size },
       };
     },
   };
