@@ -77,7 +77,10 @@ static void *loop_main(void *arg) {
   ip_mount *m = arg;
   struct fuse_loop_config *cfg = fuse_loop_cfg_create();
   fuse_loop_cfg_set_max_threads(cfg, (unsigned)m->max_threads);
-  fuse_loop_cfg_set_idle_threads(cfg, 4);
+  /* Keep every worker once started: with a small idle limit libfuse ends and re-creates threads
+   * as concurrency swings (its own docs discourage any limit), which cost up to a third of the
+   * 4-job IOPS here. Idle threads cost only their stacks. */
+  fuse_loop_cfg_set_idle_threads(cfg, (unsigned)m->max_threads);
   m->loop_result = fuse_loop_mt(m->fuse, cfg);
   fuse_loop_cfg_destroy(cfg);
   napi_call_threadsafe_function(m->ready_tsfn, (void *)(intptr_t)EVENT_LOOP_EXITED, napi_tsfn_blocking);

@@ -125,7 +125,7 @@ describe('real programs through the mount', () => {
     const size = 16 * 1024 * 1024;
     const r = sh(
       `fio --name=odirect --directory=${m3.mnt} --size=${size} --bs=1M --rw=write --direct=1 ` +
-        `--ioengine=psync --verify=crc32c --do_verify=1 --output-format=json`,
+        `--ioengine=psync --verify=crc32c --do_verify=1 --verify_state_save=0 --output-format=json`,
     );
     expect(r.code, r.err).toBe(0);
     const fio = JSON.parse(r.out) as { jobs: { error: number; read: { io_bytes: number } }[] };
