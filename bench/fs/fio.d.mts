@@ -5,6 +5,8 @@ export interface FioJob {
   bs: string;
   numjobs: number;
   unit: 'iops' | 'mbps';
+  /** O_DIRECT (fio direct=1) */
+  direct?: boolean;
 }
 export interface FioResult {
   iops: number;

@@ -14,3 +14,14 @@ export function runMetaStorm(
   o: { files: number; bytes: number; timeoutMs?: number },
 ): Promise<MetaStormResult>;
 export function parseMetaStorm(text: string): MetaStormResult;
+export interface MetaStormSpec {
+  key: 'meta' | 'meta4';
+  label: string;
+  clients: number;
+}
+export const STORMS: MetaStormSpec[];
+export function runMetaStormParallel(
+  binary: string,
+  dirPrefix: string,
+  o: { clients: number; files: number; bytes: number; timeoutMs?: number },
+): Promise<MetaStormResult & { clients: number }>;

@@ -1,6 +1,7 @@
 // Markdown rendering of suite results and writing them into bench/results/.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { STORMS } from './meta-storm.mjs';
 
 const MiB = 1024 * 1024;
 
@@ -19,7 +20,10 @@ function figure(row, job) {
   return job.unit === 'iops' ? cell.iops : cell.mbps;
 }
 
-const metaFigure = (row) => (row.meta && !row.meta.error ? row.meta.opsPerSec : null);
+const stormFigure = (row, storm) => {
+  const m = row[storm.key];
+  return m && !m.error ? m.opsPerSec : null;
+};
 
 function percent(value, base) {
   if (value === null || base === null || !(base > 0)) return '–';
@@ -41,6 +45,8 @@ export function renderMarkdown(results, opts = {}) {
   const ok = results.rows.filter((r) => r.status === 'ok');
   const direct = ok.find((r) => r.name === 'direct');
   const cpt = ok.find((r) => r.name === 'c-passthrough');
+  // Results written before the 4-client storm existed have only `meta`.
+  const storms = STORMS.filter((storm) => ok.some((r) => r[storm.key]));
   const lines = [];
   lines.push(`## ${opts.title ?? 'File-system overhead'}`, '');
   lines.push(
@@ -53,7 +59,8 @@ export function renderMarkdown(results, opts = {}) {
   lines.push(
     `fio: ${s.fio}; ${s.sizeMiB} MiB per file, runtime cap ${s.runtimeS} s; best of ${s.repeat} round(s).`,
     `FUSE rows: ${s.fuse}.`,
-    `Metadata storm: ${s.metaFiles} files of ${s.metaBytes} B, create + stat + unlink (3 ops per file).`,
+    `Metadata storm: ${s.metaFiles} files of ${s.metaBytes} B per client, create + stat + unlink ` +
+      '(3 ops per file); j4 = four clients at once, each in its own directory.',
     '',
   );
 
@@ -63,11 +70,15 @@ export function renderMarkdown(results, opts = {}) {
       label: `${job.label} (${job.unit === 'iops' ? 'IOPS' : 'MB/s'})`,
       values: ok.map((r) => compact(figure(r, job))),
     })),
-    { label: 'metadata storm (ops/s)', values: ok.map((r) => compact(metaFigure(r))) },
-    {
-      label: 'metadata storm (s per 1000 files)',
-      values: ok.map((r) => (metaFigure(r) === null ? '–' : r.meta.secondsPer1000.toFixed(3))),
-    },
+    ...storms.flatMap((storm) => [
+      { label: `${storm.label} (ops/s)`, values: ok.map((r) => compact(stormFigure(r, storm))) },
+      {
+        label: `${storm.label} (s per 1000 files)`,
+        values: ok.map((r) =>
+          stormFigure(r, storm) === null ? '–' : r[storm.key].secondsPer1000.toFixed(3),
+        ),
+      },
+    ]),
     {
       label: 'server peak RSS (MiB)',
       values: ok.map((r) => (r.rss?.peakHwmBytes ? (r.rss.peakHwmBytes / MiB).toFixed(0) : '–')),
@@ -94,7 +105,7 @@ export function renderMarkdown(results, opts = {}) {
       relTable.push({ label, values: ok.map((r) => `${percent(valueOf(r), d)} · ${ratio(valueOf(r), c)}`) });
     };
     for (const job of results.jobs) relRow(job.label, (r) => figure(r, job));
-    relRow('metadata storm', metaFigure);
+    for (const storm of storms) relRow(storm.label, (r) => stormFigure(r, storm));
     lines.push(...table(relTable), '');
   }
 
@@ -117,7 +128,7 @@ export function renderMarkdown(results, opts = {}) {
   const notOk = results.rows.filter((r) => r.status !== 'ok');
   for (const r of notOk) lines.push(`- **${r.name}** ${r.status}: ${r.reason}`);
   const errors = ok.flatMap((r) =>
-    [...Object.entries(r.fio), ['metadata storm', r.meta]]
+    [...Object.entries(r.fio), ...STORMS.map((storm) => [storm.label, r[storm.key]])]
       .filter(([, c]) => c?.error)
       .map(([id, c]) => `- **${r.name}** ${id}: ${c.error}`),
   );

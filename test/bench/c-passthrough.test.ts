@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'n
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTools } from '../../bench/fs/build-tools.mjs';
-import { runMetaStorm } from '../../bench/fs/meta-storm.mjs';
+import { runMetaStorm, runMetaStormParallel } from '../../bench/fs/meta-storm.mjs';
 import { forceUnmount, isFuseMounted } from '../../bench/fs/mounts.mjs';
 import { cPassthroughSpec, type MountHandle } from '../../bench/fs/specs.mjs';
 import { createWorkspace, type Workspace } from '../../bench/fs/workspace.mjs';
@@ -113,6 +113,22 @@ describe('c-passthrough', () => {
       const r = await runMetaStorm(tools.metaStorm, join(h.root, 'storm'), { files: 300, bytes: 100 });
       expect(r.files).toBe(300);
       expect(r.opsPerSec).toBeGreaterThan(0);
+    });
+    expect(readdirSync(ws.backing)).toEqual([]);
+  });
+
+  it('runs four storms at once, each in its own directory, and sums their files', async () => {
+    await withMount(async (h) => {
+      const r = await runMetaStormParallel(tools.metaStorm, join(h.root, 'storm'), {
+        clients: 4,
+        files: 200,
+        bytes: 100,
+      });
+      expect(r.clients).toBe(4);
+      expect(r.files).toBe(800);
+      expect(r.opsPerSec).toBeCloseTo((3 * 800) / r.totalS, 6);
+      // Wall time covers the slowest client, so it is at least each client's own total.
+      expect(r.totalS).toBeGreaterThanOrEqual(r.createS);
     });
     expect(readdirSync(ws.backing)).toEqual([]);
   });

@@ -24,8 +24,8 @@ describe('parseMountinfo', () => {
 });
 
 describe('fio jobs', () => {
-  it('cover 4k random and 1 MiB sequential reads and writes at numjobs 1 and 4', () => {
-    const keys = FIO_JOBS.map((j) => `${j.rw}/${j.bs}/${j.numjobs}`).sort();
+  it('cover 4k random and 1 MiB sequential reads and writes at numjobs 1 and 4, buffered and O_DIRECT', () => {
+    const keys = FIO_JOBS.map((j) => `${j.rw}/${j.bs}/${j.numjobs}${j.direct ? '/direct' : ''}`).sort();
     expect(keys).toEqual(
       [
         'randread/4k/1',
@@ -36,8 +36,15 @@ describe('fio jobs', () => {
         'read/1M/4',
         'write/1M/1',
         'write/1M/4',
+        'read/1M/1/direct',
+        'read/1M/4/direct',
+        'write/1M/1/direct',
+        'write/1M/4/direct',
       ].sort(),
     );
+    // O_DIRECT writes drop the data files from the page cache the buffered jobs rely on.
+    const firstDirect = FIO_JOBS.findIndex((j) => j.direct);
+    expect(FIO_JOBS.slice(firstDirect).every((j) => j.direct)).toBe(true);
   });
 
   it('use the documented caching settings', () => {
@@ -54,6 +61,8 @@ describe('fio jobs', () => {
       ]),
     );
     expect(args).not.toContain('--time_based');
+    const direct = FIO_JOBS.find((j) => j.direct)!;
+    expect(fioArgs(direct, '/x', { sizeMiB: 8, runtimeS: 3 })).toContain('--direct=1');
   });
 });
 
@@ -127,9 +136,27 @@ describe('renderMarkdown', () => {
     settings: { sizeMiB: 1, runtimeS: 1, metaFiles: 1, metaBytes: 0, repeat: 1, fio: 'f', fuse: 'u' },
     jobs: [{ id: 'w', label: '4k randwrite j1', unit: 'iops' }],
     rows: [
-      { name: 'direct', status: 'ok', fio: { w: cell(200_000, 800) }, meta: meta(30_000) },
-      { name: 'c-passthrough', status: 'ok', fio: { w: cell(40_000, 160) }, meta: meta(10_000) },
-      { name: 'fuse-native', status: 'ok', fio: { w: cell(10_000, 40) }, meta: meta(5_000) },
+      {
+        name: 'direct',
+        status: 'ok',
+        fio: { w: cell(200_000, 800) },
+        meta: meta(30_000),
+        meta4: meta(60_000),
+      },
+      {
+        name: 'c-passthrough',
+        status: 'ok',
+        fio: { w: cell(40_000, 160) },
+        meta: meta(10_000),
+        meta4: meta(15_000),
+      },
+      {
+        name: 'fuse-native',
+        status: 'ok',
+        fio: { w: cell(10_000, 40) },
+        meta: meta(5_000),
+        meta4: { error: 'boom' },
+      },
       { name: 'interposer-record', status: 'skipped', reason: 'not built', fio: {}, meta: null },
     ],
   };
@@ -139,8 +166,17 @@ describe('renderMarkdown', () => {
     expect(md).toContain('| workload | direct | c-passthrough | fuse-native |');
     expect(md).toContain('| 4k randwrite j1 (IOPS) | 200k | 40.0k | 10.0k |');
     expect(md).toContain('| 4k randwrite j1 | 100% · 5.00× | 20% · 1.00× | 5.0% · 0.25× |');
-    expect(md).toContain('| metadata storm | 100% · 3.00× | 33% · 1.00× | 17% · 0.50× |');
+    expect(md).toContain('| metadata storm j1 | 100% · 3.00× | 33% · 1.00× | 17% · 0.50× |');
     expect(md).toContain('- **interposer-record** skipped: not built');
+  });
+
+  it('shows the four-client storm, its errors, and omits it for results that lack it', () => {
+    const md = renderMarkdown(results);
+    expect(md).toContain('| metadata storm j4 (ops/s) | 60.0k | 15.0k | – |');
+    expect(md).toContain('| metadata storm j4 | 100% · 4.00× | 25% · 1.00× | – · – |');
+    expect(md).toContain('- **fuse-native** metadata storm j4: boom');
+    const older = { ...results, rows: results.rows.map(({ meta4: _meta4, ...row }) => row) };
+    expect(renderMarkdown(older)).not.toContain('metadata storm j4');
   });
 
   it('formats compact numbers', () => {
