@@ -189,7 +189,7 @@ function renderAll(r) {
           (lr.targetOps ? ` (target: ${lr.targetOps} workload calls)` : '') +
           '.',
         '',
-        '| peak VmHWM | max RSS | first RSS | last RSS | growth (last third vs first third) | flat |',
+        '| peak VmHWM | max RSS | first RSS | last RSS | growth after warm-up (peak of last third vs middle third) | flat |',
         '|---:|---:|---:|---:|---:|:---:|',
         `| ${mib(lr.rss.peakHwmBytes)} | ${mib(lr.rss.maxRssBytes)} | ${mib(lr.rss.firstRssBytes)} | ${mib(
           lr.rss.lastRssBytes,

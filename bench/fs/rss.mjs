@@ -38,19 +38,20 @@ export function processTree(pid) {
 }
 
 /**
- * Whether a series of RSS samples stayed flat: the median of the last third may exceed the
- * median of the first third by at most 10 % or 16 MiB, whichever is larger (allocators keep
- * some slack; a leak keeps growing).
+ * Whether a series of RSS samples stayed flat once warmed up. The first third is warm-up (buffer
+ * pools fill, the JS heap and the allocator's arenas settle); after it, the peak of the last
+ * third may exceed the peak of the middle third by at most 10 % or 16 MiB, whichever is larger.
+ * Peaks rather than medians: garbage collection makes RSS swing down and back, a leak raises
+ * every peak.
  * @param {number[]} samples
  */
 export function rssTrend(samples) {
   if (samples.length < 6) return { flat: null, growthBytes: null };
   const third = Math.floor(samples.length / 3);
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const first = median(samples.slice(0, third));
-  const last = median(samples.slice(-third));
-  const growth = last - first;
-  return { flat: growth <= Math.max(first * 0.1, 16 * KIB * KIB), growthBytes: growth };
+  const middle = Math.max(...samples.slice(third, samples.length - third));
+  const last = Math.max(...samples.slice(-third));
+  const growth = last - middle;
+  return { flat: growth <= Math.max(middle * 0.1, 16 * KIB * KIB), growthBytes: growth };
 }
 
 /**

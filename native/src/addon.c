@@ -88,6 +88,8 @@ static void *loop_main(void *arg) {
 }
 
 static void free_mount(ip_mount *m) {
+  ip_path_scopes_free_chain(atomic_load(&m->scopes));
+  ip_path_scopes_free_chain(m->retired_scopes);
   if (m->root_fd >= 0) close(m->root_fd);
   free(m->backing);
   free(m->mountpoint);
@@ -274,14 +276,57 @@ static napi_value js_drain(napi_env env, napi_callback_info info) {
   return list;
 }
 
-/* setInterest(handle, low32, high32): ops whose bit is set are sent to decide(). */
+/* Reads scopes (an array of strings, or null/undefined = any path) into a new list. Returns 0 and
+ * sets *out (NULL for "any path") on success, -1 with a JS exception pending otherwise. */
+static int read_scopes(napi_env env, napi_value value, ip_path_scopes **out) {
+  *out = NULL;
+  napi_valuetype type;
+  if (napi_typeof(env, value, &type) != napi_ok) return -1;
+  if (type == napi_null || type == napi_undefined) return 0;
+  bool is_array = false;
+  napi_is_array(env, value, &is_array);
+  if (!is_array) {
+    napi_throw_type_error(env, NULL, "setInterest: scopes must be an array of strings or null");
+    return -1;
+  }
+  uint32_t count = 0;
+  napi_get_array_length(env, value, &count);
+  char **prefixes = calloc(count ? count : 1, sizeof(char *));
+  int ok = prefixes != NULL;
+  for (uint32_t i = 0; ok && i < count; i++) {
+    napi_value item;
+    size_t len = 0;
+    ok = napi_get_element(env, value, i, &item) == napi_ok &&
+         napi_get_value_string_utf8(env, item, NULL, 0, &len) == napi_ok && (prefixes[i] = malloc(len + 1)) &&
+         napi_get_value_string_utf8(env, item, prefixes[i], len + 1, &len) == napi_ok;
+  }
+  if (ok) *out = ip_path_scopes_new((const char *const *)prefixes, count);
+  for (uint32_t i = 0; prefixes && i < count; i++) free(prefixes[i]);
+  free(prefixes);
+  if (!ok || !*out) {
+    napi_throw_type_error(env, NULL, "setInterest: scopes must be an array of strings or null");
+    return -1;
+  }
+  return 0;
+}
+
+/* setInterest(handle, low32, high32, scopes): ops whose bit is set are sent to decide(), unless
+ * neither of their paths starts with one of `scopes` (null = any path may match). */
 static napi_value js_set_interest(napi_env env, napi_callback_info info) {
-  napi_value argv[3];
-  ip_mount *m = mount_args(env, info, 3, argv);
+  napi_value argv[4]; /* a missing scopes argument arrives as undefined */
+  ip_mount *m = mount_args(env, info, 4, argv);
   if (!m) return NULL;
   uint32_t lo, hi;
   CHECK(napi_get_value_uint32(env, argv[1], &lo));
   CHECK(napi_get_value_uint32(env, argv[2], &hi));
+  ip_path_scopes *scopes;
+  if (read_scopes(env, argv[3], &scopes) != 0) return NULL;
+  /* Scopes first: an op that sees the new mask must also see the scopes that go with it. */
+  ip_path_scopes *old = atomic_exchange(&m->scopes, scopes);
+  if (old) {
+    old->retired_next = m->retired_scopes;
+    m->retired_scopes = old;
+  }
   atomic_store(&m->interest_mask, ((uint64_t)hi << 32) | lo);
   /* Called on every rule change: answers about paths under the old rules no longer hold. */
   ip_overlay_forget_idle(m);

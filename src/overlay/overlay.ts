@@ -27,7 +27,7 @@ import { systemWallClock, type Clock } from './clock.js';
 import type { FaultRuleConfig, OverlayConfig, RuleConfig, ThrottleRuleConfig } from './config.js';
 import type { FaultLog, FaultRecord } from './fault-log.js';
 import type { CorruptByte } from './corrupt.js';
-import { CompiledFaultRule, CompiledThrottleRule } from './rules.js';
+import { CompiledFaultRule, CompiledThrottleRule, globLiteralPrefix } from './rules.js';
 
 export interface OpContext {
   op: Op;
@@ -114,6 +114,7 @@ export class Overlay {
   private throttles: CompiledThrottleRule[] = [];
   private interestMask = new Uint8Array(OPS.length);
   private interested: Set<Op> = new Set();
+  private scopes: readonly string[] | null = null;
   private readonly clock: Clock;
   private readonly faultLog: FaultLog | null;
   private readonly readOriginal: NonNullable<OverlayDeps['readOriginal']> | null;
@@ -138,6 +139,15 @@ export class Overlay {
   /** Ops for which decide() can return anything but NO_EFFECT. */
   get interestedOps(): ReadonlySet<Op> {
     return this.interested;
+  }
+
+  /**
+   * Literal prefixes (relative to the mount root) that the path or second path of every op a rule
+   * can match starts with; null when some rule has no such prefix. Lets the live mount skip
+   * asking about paths outside them without a first question per path.
+   */
+  get pathScopes(): readonly string[] | null {
+    return this.scopes;
   }
 
   /**
@@ -456,5 +466,7 @@ export class Overlay {
     }
     this.interestMask = mask;
     this.interested = new Set(OPS.filter((_, i) => mask[i] === 1));
+    const prefixes = [...this.faults, ...this.throttles].map((rule) => globLiteralPrefix(rule.config.path));
+    this.scopes = prefixes.some((p) => p === null) ? null : [...new Set(prefixes as string[])];
   }
 }

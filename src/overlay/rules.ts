@@ -36,6 +36,22 @@ export function compileGlob(glob: string | null): PathMatcher | null {
   };
 }
 
+/** picomatch syntax that makes a glob character anything but itself. */
+const GLOB_SPECIAL = /[*?[\]{}()!+@\\]/;
+
+/**
+ * The literal text every path a glob matches starts with (relative to the mount root, as globs
+ * are), or null when the glob has none or might match outside it (a negation, "./", a leading
+ * slash). The live mount uses these prefixes to skip asking the overlay about any other path.
+ */
+export function globLiteralPrefix(glob: string | null): string | null {
+  if (glob === null || glob.startsWith('/') || glob.startsWith('./')) return null;
+  const special = glob.search(GLOB_SPECIAL);
+  // "data/wal/**" also matches the directory "data/wal" itself: never keep a trailing slash.
+  const prefix = (special < 0 ? glob : glob.slice(0, special)).replace(/\/+$/, '');
+  return prefix === '' ? null : prefix;
+}
+
 export function opMask(ops: readonly Op[] | null): Uint8Array {
   const mask = new Uint8Array(OPS.length);
   for (const op of ops ?? SHAPEABLE_OPS) mask[OP_CODE[op]] = 1;

@@ -188,7 +188,9 @@ export class InterposerMount {
     const ops = new Set<Op>(this.options.overlay?.interestedOps ?? []);
     if (this.options.powerLoss) for (const op of POWER_LOSS_OPS) ops.add(op);
     const [low, high] = opMask(ops);
-    this.native.setInterest(this.handle, low, high);
+    // Power-loss simulation watches writes on every path.
+    const scopes = this.options.powerLoss ? null : (this.options.overlay?.pathScopes ?? null);
+    this.native.setInterest(this.handle, low, high, scopes);
   }
 
   /**

@@ -52,7 +52,11 @@ export interface NativeMountOptions {
 export interface NativeBinding {
   mount(options: NativeMountOptions): { handle: unknown; originNs: bigint };
   drain(handle: unknown): RawBatch[];
-  setInterest(handle: unknown, low: number, high: number): void;
+  /**
+   * Ops whose bit is set are sent to decide(), unless neither of their paths starts with one of
+   * `scopes` (literal prefixes relative to the mount root; null = any path may match).
+   */
+  setInterest(handle: unknown, low: number, high: number, scopes: readonly string[] | null): void;
   /** Resolves when the unmount call returned; must have settled before destroy(). */
   unmount(handle: unknown): Promise<void>;
   destroy(handle: unknown): void;

@@ -117,6 +117,11 @@ describe('RSS sampling', () => {
     expect(rssTrend([100, 101, 99, 100, 102, 100].map((x) => x * MiB)).flat).toBe(true);
     const growing = Array.from({ length: 30 }, (_, i) => (100 + 10 * i) * MiB);
     expect(rssTrend(growing)).toMatchObject({ flat: false });
+    // Warm-up and garbage-collection swings are not growth; a plateau after warm-up is flat.
+    const settling = [
+      56, 127, 131, 133, 134, 130, 139, 143, 144, 131, 140, 141, 142, 146, 150, 150, 150, 150,
+    ];
+    expect(rssTrend(settling.map((x) => x * MiB))).toMatchObject({ flat: true, growthBytes: 6 * MiB });
     expect(rssTrend([1, 2]).flat).toBeNull();
   });
 });

@@ -166,4 +166,34 @@ describe('overlays through the mount', () => {
     const opens = (await readAllRows(mount.trace)).filter((r) => r.op === 'open' && r.path === '/g.txt');
     expect(opens.map((r) => r.errno)).toEqual([0, 0, 13]);
   });
+
+  it("never asks the overlay about paths outside every rule's directory, and follows rule changes", async () => {
+    const dir = makeWorkDir();
+    const socket = join(dir, 'ctl.sock');
+    const mount = await startMount(['--control', socket, '--fault', 'path=/scoped/**,errno=EIO'], { dir });
+    sh(`mkdir -p ${mount.backing}/scoped ${mount.backing}/free && touch ${mount.backing}/scoped/s.txt`);
+    const questions = async (): Promise<number> => {
+      const stats = await sendControl(socket, { cmd: 'stats' });
+      return Number(stats.ok && stats.overlayQuestions);
+    };
+    const before = await questions();
+    // Fresh names every time: the per-path cache could not help here, the prefix check does.
+    const created = sh(
+      `cd ${mount.mnt}/free && for i in $(seq 1 40); do echo x > f$i && cat f$i >/dev/null; done`,
+    );
+    expect(created.code, created.err).toBe(0);
+    expect(await questions()).toBe(before);
+    expect(sh(`cat ${mount.mnt}/scoped/s.txt`).code).not.toBe(0);
+    expect(await questions()).toBeGreaterThan(before);
+    // A rule outside the old scope widens it at once.
+    const added = await sendControl(socket, {
+      cmd: 'add',
+      flag: 'fault',
+      spec: 'op=open,path=/free/f1,errno=EACCES',
+    });
+    expect(added.ok).toBe(true);
+    expect(sh(`cat ${mount.mnt}/free/f1`).code).not.toBe(0);
+    expect(sh(`cat ${mount.mnt}/free/f2`).code).toBe(0);
+    await mount.stop();
+  });
 });
