@@ -88,7 +88,7 @@ static void *loop_main(void *arg) {
 }
 
 static void free_mount(ip_mount *m) {
-  ip_path_scopes_free_chain(atomic_load(&m->scopes));
+  for (int op = 0; op < OP_COUNT; op++) ip_path_scopes_free_chain(atomic_load(&m->scopes[op]));
   ip_path_scopes_free_chain(m->retired_scopes);
   if (m->root_fd >= 0) close(m->root_fd);
   free(m->backing);
@@ -276,7 +276,7 @@ static napi_value js_drain(napi_env env, napi_callback_info info) {
   return list;
 }
 
-/* Reads scopes (an array of strings, or null/undefined = any path) into a new list. Returns 0 and
+/* Reads one op's scopes (an array of strings, or null = any path) into a new list. Returns 0 and
  * sets *out (NULL for "any path") on success, -1 with a JS exception pending otherwise. */
 static int read_scopes(napi_env env, napi_value value, ip_path_scopes **out) {
   *out = NULL;
@@ -285,13 +285,9 @@ static int read_scopes(napi_env env, napi_value value, ip_path_scopes **out) {
   if (type == napi_null || type == napi_undefined) return 0;
   bool is_array = false;
   napi_is_array(env, value, &is_array);
-  if (!is_array) {
-    napi_throw_type_error(env, NULL, "setInterest: scopes must be an array of strings or null");
-    return -1;
-  }
   uint32_t count = 0;
-  napi_get_array_length(env, value, &count);
-  char **prefixes = calloc(count ? count : 1, sizeof(char *));
+  if (is_array) napi_get_array_length(env, value, &count);
+  char **prefixes = is_array ? calloc(count ? count : 1, sizeof(char *)) : NULL;
   int ok = prefixes != NULL;
   for (uint32_t i = 0; ok && i < count; i++) {
     napi_value item;
@@ -304,28 +300,39 @@ static int read_scopes(napi_env env, napi_value value, ip_path_scopes **out) {
   for (uint32_t i = 0; prefixes && i < count; i++) free(prefixes[i]);
   free(prefixes);
   if (!ok || !*out) {
-    napi_throw_type_error(env, NULL, "setInterest: scopes must be an array of strings or null");
+    napi_throw_type_error(env, NULL, "setInterest: each op's scopes must be an array of strings or null");
     return -1;
   }
   return 0;
 }
 
-/* setInterest(handle, low32, high32, scopes): ops whose bit is set are sent to decide(), unless
- * neither of their paths starts with one of `scopes` (null = any path may match). */
+/* setInterest(handle, low32, high32, scopesByOp): ops whose bit is set are sent to decide(),
+ * unless neither of their paths starts with one of scopesByOp[op] (null entry, or no array at
+ * all = any path may match). */
 static napi_value js_set_interest(napi_env env, napi_callback_info info) {
-  napi_value argv[4]; /* a missing scopes argument arrives as undefined */
+  napi_value argv[4]; /* a missing scopesByOp arrives as undefined */
   ip_mount *m = mount_args(env, info, 4, argv);
   if (!m) return NULL;
   uint32_t lo, hi;
   CHECK(napi_get_value_uint32(env, argv[1], &lo));
   CHECK(napi_get_value_uint32(env, argv[2], &hi));
-  ip_path_scopes *scopes;
-  if (read_scopes(env, argv[3], &scopes) != 0) return NULL;
+  ip_path_scopes *scopes[OP_COUNT] = {0};
+  bool by_op = false;
+  napi_is_array(env, argv[3], &by_op);
+  for (int op = 0; by_op && op < OP_COUNT; op++) {
+    napi_value entry;
+    if (napi_get_element(env, argv[3], (uint32_t)op, &entry) != napi_ok || read_scopes(env, entry, &scopes[op]) != 0) {
+      for (int i = 0; i < op; i++) ip_path_scopes_free_chain(scopes[i]);
+      return NULL;
+    }
+  }
   /* Scopes first: an op that sees the new mask must also see the scopes that go with it. */
-  ip_path_scopes *old = atomic_exchange(&m->scopes, scopes);
-  if (old) {
-    old->retired_next = m->retired_scopes;
-    m->retired_scopes = old;
+  for (int op = 0; op < OP_COUNT; op++) {
+    ip_path_scopes *old = atomic_exchange(&m->scopes[op], scopes[op]);
+    if (old) {
+      old->retired_next = m->retired_scopes;
+      m->retired_scopes = old;
+    }
   }
   atomic_store(&m->interest_mask, ((uint64_t)hi << 32) | lo);
   /* Called on every rule change: answers about paths under the old rules no longer hold. */

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ops.h"
 #include "path_scopes.h"
 #include "trace_buffer.h"
 
@@ -59,9 +60,10 @@ typedef struct ip_mount {
    * Cleared (and its generation bumped) whenever the interest mask changes, i.e. on any rule
    * change; an answer computed under an older generation is not stored. */
   _Atomic uint64_t idle_paths[IP_IDLE_PATH_SLOTS];
-  /* Literal path prefixes outside which no rule can match (NULL = anywhere); see path_scopes.h.
-   * Replaced lists go on `retired_scopes` (JS thread only) until the mount is freed. */
-  _Atomic(ip_path_scopes *) scopes;
+  /* Per op code: literal path prefixes outside which no rule for that op can match (NULL =
+   * anywhere); see path_scopes.h. Replaced lists go on `retired_scopes` (JS thread only) until
+   * the mount is freed. */
+  _Atomic(ip_path_scopes *) scopes[OP_COUNT];
   ip_path_scopes *retired_scopes;
   atomic_ulong idle_gen;
   double *verdict_slots; /* Float64Array JS writes its verdict into */
@@ -91,9 +93,9 @@ static inline int ip_overlay_wants(ip_mount *m, int op) {
   return (int)((atomic_load_explicit(&m->interest_mask, memory_order_relaxed) >> op) & 1u);
 }
 
-/* 0 when neither path can match any rule, judged by the rules' literal prefixes alone. */
-static inline int ip_overlay_in_scope(ip_mount *m, const char *path, const char *path2) {
-  const ip_path_scopes *scopes = atomic_load_explicit(&m->scopes, memory_order_acquire);
+/* 0 when neither path can match any rule for `op`, judged by the rules' literal prefixes alone. */
+static inline int ip_overlay_in_scope(ip_mount *m, int op, const char *path, const char *path2) {
+  const ip_path_scopes *scopes = atomic_load_explicit(&m->scopes[op], memory_order_acquire);
   return scopes == NULL || ip_path_scopes_contain(scopes, path) || ip_path_scopes_contain(scopes, path2);
 }
 

@@ -105,7 +105,7 @@ static void op_begin(opctx *c, int op, const char *path) {
 static int op_shape(opctx *c) {
   ip_record *r = &c->r;
   if (!ip_overlay_wants(c->m, r->op)) return 0;
-  if (!ip_overlay_in_scope(c->m, r->path, r->path2)) return 0;
+  if (!ip_overlay_in_scope(c->m, r->op, r->path, r->path2)) return 0;
   /* Only single-path ops are cached: a rule may match on the second path. */
   int cacheable = r->path != NULL && r->path2 == NULL;
   uint64_t hash = 0;

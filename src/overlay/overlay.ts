@@ -114,7 +114,7 @@ export class Overlay {
   private throttles: CompiledThrottleRule[] = [];
   private interestMask = new Uint8Array(OPS.length);
   private interested: Set<Op> = new Set();
-  private scopes: readonly string[] | null = null;
+  private scopesByOp: (readonly string[] | null)[] = [];
   private readonly clock: Clock;
   private readonly faultLog: FaultLog | null;
   private readonly readOriginal: NonNullable<OverlayDeps['readOriginal']> | null;
@@ -142,12 +142,13 @@ export class Overlay {
   }
 
   /**
-   * Literal prefixes (relative to the mount root) that the path or second path of every op a rule
-   * can match starts with; null when some rule has no such prefix. Lets the live mount skip
-   * asking about paths outside them without a first question per path.
+   * Per op code: literal prefixes (relative to the mount root) that the path or second path of
+   * every op of that kind a rule can match starts with; null when some rule for that op has no
+   * such prefix; empty when no rule names the op. Lets the live mount skip asking about paths
+   * outside them without a first question per path.
    */
-  get pathScopes(): readonly string[] | null {
-    return this.scopes;
+  get pathScopesByOp(): readonly (readonly string[] | null)[] {
+    return this.scopesByOp;
   }
 
   /**
@@ -466,7 +467,11 @@ export class Overlay {
     }
     this.interestMask = mask;
     this.interested = new Set(OPS.filter((_, i) => mask[i] === 1));
-    const prefixes = [...this.faults, ...this.throttles].map((rule) => globLiteralPrefix(rule.config.path));
-    this.scopes = prefixes.some((p) => p === null) ? null : [...new Set(prefixes as string[])];
+    const rules = [...this.faults, ...this.throttles];
+    const prefixes = rules.map((rule) => globLiteralPrefix(rule.config.path));
+    this.scopesByOp = OPS.map((_, op) => {
+      const forOp = prefixes.filter((_, i) => rules[i]!.opMask[op] === 1);
+      return forOp.includes(null) ? null : [...new Set(forOp as string[])];
+    });
   }
 }

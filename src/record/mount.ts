@@ -188,8 +188,13 @@ export class InterposerMount {
     const ops = new Set<Op>(this.options.overlay?.interestedOps ?? []);
     if (this.options.powerLoss) for (const op of POWER_LOSS_OPS) ops.add(op);
     const [low, high] = opMask(ops);
-    // Power-loss simulation watches writes on every path.
-    const scopes = this.options.powerLoss ? null : (this.options.overlay?.pathScopes ?? null);
+    // Power-loss simulation watches its ops on every path.
+    const overlayScopes = this.options.overlay?.pathScopesByOp;
+    const scopes = OPS.map((op, code): readonly string[] | null => {
+      if (this.options.powerLoss && POWER_LOSS_OPS.includes(op)) return null;
+      // null (any path) must stay null: only a missing overlay means "no path".
+      return overlayScopes ? (overlayScopes[code] ?? null) : [];
+    });
     this.native.setInterest(this.handle, low, high, scopes);
   }
 

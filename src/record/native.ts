@@ -54,9 +54,15 @@ export interface NativeBinding {
   drain(handle: unknown): RawBatch[];
   /**
    * Ops whose bit is set are sent to decide(), unless neither of their paths starts with one of
-   * `scopes` (literal prefixes relative to the mount root; null = any path may match).
+   * the literal prefixes (relative to the mount root) that `scopesByOp[op code]` lists; a null
+   * entry means any path may match.
    */
-  setInterest(handle: unknown, low: number, high: number, scopes: readonly string[] | null): void;
+  setInterest(
+    handle: unknown,
+    low: number,
+    high: number,
+    scopesByOp: readonly (readonly string[] | null)[],
+  ): void;
   /** Resolves when the unmount call returned; must have settled before destroy(). */
   unmount(handle: unknown): Promise<void>;
   destroy(handle: unknown): void;

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import picomatch from 'picomatch';
 import { describe, expect, it } from 'vitest';
 import { Overlay } from '../../src/overlay/index.js';
+import { OP_CODE, type Op } from '../../src/trace/schema.js';
 import { globLiteralPrefix } from '../../src/overlay/rules.js';
 import { EIO, configOf, faultRule, throttleRule } from './helpers.js';
 
@@ -79,37 +80,47 @@ describe('globLiteralPrefix', () => {
   });
 });
 
-describe('Overlay.pathScopes', () => {
-  it('unites the prefixes of every rule', () => {
+describe('Overlay.pathScopesByOp', () => {
+  const scopes = (overlay: Overlay, op: Op): readonly string[] | null => overlay.pathScopesByOp[OP_CODE[op]]!;
+
+  it('unites the prefixes of the rules that name each op', () => {
     const overlay = Overlay.fromConfig(
       configOf({
         faults: [
           faultRule('f', { path: 'data/wal/**', errno: EIO }),
           faultRule('g', { path: 'db.sqlite', errno: EIO }),
         ],
-        throttle: [throttleRule('t', { path: 'data/wal/*.log', bytesPerSec: 1e6 })],
+        throttle: [throttleRule('t', { ops: ['read'], path: 'logs/*.log', bytesPerSec: 1e6 })],
       }),
     );
-    expect([...(overlay.pathScopes ?? [])].sort()).toEqual(['data/wal', 'db.sqlite']);
+    expect([...scopes(overlay, 'read')!].sort()).toEqual(['data/wal', 'db.sqlite', 'logs']);
+    expect([...scopes(overlay, 'unlink')!].sort()).toEqual(['data/wal', 'db.sqlite']);
   });
 
-  it('is unrestricted as soon as one rule has no path or no literal prefix', () => {
-    const noPath = Overlay.fromConfig(
-      configOf({ faults: [faultRule('f', { path: 'data/**', errno: EIO }), faultRule('g', { errno: EIO })] }),
+  it('leaves an op unrestricted as soon as one of its rules has no path or no literal prefix', () => {
+    // The common shape: throttle all data everywhere, inject faults in one directory.
+    const overlay = Overlay.fromConfig(
+      configOf({
+        faults: [faultRule('f', { path: 'data/**', errno: EIO })],
+        throttle: [throttleRule('t', { ops: ['read', 'write'], bytesPerSec: 1e9 })],
+      }),
     );
-    expect(noPath.pathScopes).toBeNull();
+    expect(scopes(overlay, 'read')).toBeNull();
+    expect(scopes(overlay, 'write')).toBeNull();
+    expect(scopes(overlay, 'create')).toEqual(['data']);
     const wildcardFirst = Overlay.fromConfig(
       configOf({ faults: [faultRule('f', { path: '**/*.db', errno: EIO })] }),
     );
-    expect(wildcardFirst.pathScopes).toBeNull();
+    expect(scopes(wildcardFirst, 'open')).toBeNull();
   });
 
-  it('follows rule changes', () => {
+  it('is empty for ops no rule names, and follows rule changes', () => {
     const overlay = Overlay.fromConfig(
-      configOf({ faults: [faultRule('f', { path: 'data/**', errno: EIO })] }),
+      configOf({ faults: [faultRule('f', { ops: ['open'], path: 'data/**', errno: EIO })] }),
     );
-    expect(overlay.pathScopes).toEqual(['data']);
-    overlay.addRule({ kind: 'fault', ...faultRule('g', { errno: EIO }) });
-    expect(overlay.pathScopes).toBeNull();
+    expect(scopes(overlay, 'open')).toEqual(['data']);
+    expect(scopes(overlay, 'read')).toEqual([]);
+    overlay.addRule({ kind: 'fault', ...faultRule('g', { ops: ['open'], errno: EIO }) });
+    expect(scopes(overlay, 'open')).toBeNull();
   });
 });
