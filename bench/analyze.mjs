@@ -16,6 +16,7 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchArgs } from './fs/cli.mjs';
 
 const DIST = process.env.ANALYZE_BENCH_DIST ?? fileURLToPath(new URL('../dist', import.meta.url));
 if (!existsSync(join(DIST, 'analyze/index.js'))) {
@@ -27,6 +28,10 @@ const { generateTrace } = await import(join(DIST, 'analyze/generate.js'));
 const { TraceWriter } = await import(join(DIST, 'trace/writer.js'));
 const { DuckDBInstance } = await import('@duckdb/node-api');
 
+benchArgs(`usage: node bench/analyze.mjs
+
+Times interposer analyze against DuckDB on synthetic traces of ANALYZE_BENCH_ROWS rows
+(comma-separated, default 1000000,10000000). Needs npm run build:ts.`);
 const SIZES = (process.env.ANALYZE_BENCH_ROWS ?? '1000000,10000000').split(',').map(Number);
 const GENERATOR = { seed: 42, faultRate: 0.005, processes: 6, threadsPerProcess: 4, files: 2000 };
 

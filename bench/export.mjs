@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './fs/cli.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -71,15 +71,19 @@ async function childExport(format, input, output) {
 }
 
 async function main() {
-  const { values } = parseArgs({
-    options: {
+  const values = benchArgs(
+    `usage: node bench/export.mjs [--rows N (10000000)] [--keep DIR]
+
+Writes a synthetic trace, exports it to Perfetto JSON and to CSV (each in a child process), and
+prints rows/s, output size and peak RSS. --keep DIR keeps the files there.`,
+    {
       rows: { type: 'string', default: '10000000' },
       keep: { type: 'string' },
       child: { type: 'string' },
       input: { type: 'string' },
       output: { type: 'string' },
     },
-  });
+  );
   if (values.child) return childExport(values.child, values.input, values.output);
 
   const rows = Number(values.rows);

@@ -6,6 +6,12 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { benchArgs } from './fs/cli.mjs';
+
+benchArgs(`usage: node bench/overlay.mjs
+
+ns per Overlay.decide() call on the paths the FUSE threads hit (OVERLAY_BENCH_ITERATIONS calls
+per round, default 2000000). Needs npm run build:ts (or OVERLAY_BENCH_DIST).`);
 
 const DIST =
   process.env.OVERLAY_BENCH_DIST ?? fileURLToPath(new URL('../dist/overlay/index.js', import.meta.url));

@@ -20,18 +20,23 @@ import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './fs/cli.mjs';
 import { loadTraceModules } from './parquet/load-trace.mjs';
 import * as candidates from './parquet/candidates.mjs';
 
-const { values: args } = parseArgs({
-  options: {
+const args = benchArgs(
+  `usage: node bench/parquet-libs.mjs [--rows N (1000000)] [--slow-rows N (200000)] [--only LIST] [--json]
+
+Writes and reads the same rows of the trace schema with each Parquet library; ratios to ours.
+  --slow-rows  rows for the row-object libraries (parquetjs-lite, @dsnp/parquetjs)
+  --only       comma-separated candidate names`,
+  {
     rows: { type: 'string', default: '1000000' },
     'slow-rows': { type: 'string', default: '200000' },
     only: { type: 'string' },
     json: { type: 'boolean' },
   },
-});
+);
 const ROWS = Number(args.rows);
 const BATCH = 8192;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

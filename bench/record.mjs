@@ -3,7 +3,7 @@
 // (the limit), our C libfuse3 passthrough, stock fuse-native with a JS passthrough, and the
 // interposer with recording on / off / with an idle overlay, all side by side in one run.
 // Markdown goes to stdout, progress to stderr; JSON + Markdown into bench/results/.
-import { parseArgs } from 'node:util';
+import { benchArgs } from './fs/cli.mjs';
 import { fileURLToPath } from 'node:url';
 import { buildTools } from './fs/build-tools.mjs';
 import { FIO_JOBS } from './fs/fio.mjs';
@@ -59,28 +59,21 @@ Set BENCH_JSON_OUT=<file> to also write the JSON results there (used by bench/ru
 
 async function main() {
   exitOnSignals();
-  const { values } = parseArgs({
-    options: {
-      rows: { type: 'string' },
-      jobs: { type: 'string' },
-      'size-mib': { type: 'string' },
-      runtime: { type: 'string' },
-      'meta-files': { type: 'string' },
-      'meta-bytes': { type: 'string' },
-      repeat: { type: 'string' },
-      'cache-timeout': { type: 'string' },
-      quick: { type: 'boolean', default: false },
-      'interposer-cli': { type: 'string' },
-      'overlay-config': { type: 'string' },
-      'results-dir': { type: 'string' },
-      'no-write': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
+  const values = benchArgs(HELP, {
+    rows: { type: 'string' },
+    jobs: { type: 'string' },
+    'size-mib': { type: 'string' },
+    runtime: { type: 'string' },
+    'meta-files': { type: 'string' },
+    'meta-bytes': { type: 'string' },
+    repeat: { type: 'string' },
+    'cache-timeout': { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    'interposer-cli': { type: 'string' },
+    'overlay-config': { type: 'string' },
+    'results-dir': { type: 'string' },
+    'no-write': { type: 'boolean', default: false },
   });
-  if (values.help) {
-    process.stdout.write(HELP + '\n');
-    return 0;
-  }
   const int = (name, fallback) => {
     const raw = values[name];
     if (raw === undefined) return fallback;

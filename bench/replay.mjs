@@ -25,7 +25,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './fs/cli.mjs';
 import { fileURLToPath } from 'node:url';
 
 const dist = new URL('../dist/', import.meta.url);
@@ -48,20 +48,14 @@ try {
   process.exit(1);
 }
 
-const { values } = parseArgs({
-  options: {
+const values = benchArgs(
+  'usage: node bench/replay.mjs [--ops N (1000000)] [--paced-ops N (50000)] [--quick]',
+  {
     ops: { type: 'string', default: '1000000' },
     'paced-ops': { type: 'string', default: '50000' },
     quick: { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
   },
-});
-if (values.help) {
-  process.stdout.write(
-    'usage: node bench/replay.mjs [--ops N (1000000)] [--paced-ops N (100000)] [--quick]\n',
-  );
-  process.exit(0);
-}
+);
 const OPS = values.quick ? 100_000 : Number(values.ops);
 const PACED_OPS = values.quick ? 10_000 : Number(values['paced-ops']);
 const log = (m) => process.stderr.write(`[replay bench] ${m}\n`);

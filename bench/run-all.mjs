@@ -8,11 +8,12 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './fs/cli.mjs';
 import { buildTools } from './fs/build-tools.mjs';
 import { exitOnSignals } from './fs/daemon-mount.mjs';
 import { runLongRun } from './fs/long-run.mjs';
 import { writeResults } from './fs/report.mjs';
+import { rssTrend } from './fs/rss.mjs';
 import { fuseNativeSpec, interposerSpec } from './fs/specs.mjs';
 import { createWorkspace } from './fs/workspace.mjs';
 
@@ -24,6 +25,7 @@ const SCRIPTS = [
   'analyze.mjs',
   'telemetry.mjs',
   'overlay.mjs',
+  'export.mjs',
 ];
 const MiB = 1024 * 1024;
 
@@ -41,27 +43,24 @@ bench/results/ (all-<timestamp>.{md,json} and latest.md).
   --rss-row NAME      server sampled in the long run: interposer-record (default) or fuse-native
   --no-long-run       skip the long run
   --only LIST         comma-separated script names to run (e.g. record.mjs)
+  --render FILE       run nothing: re-render an earlier all-*.json (its RSS trend recomputed
+                      from the samples with the current check) as the latest report
   -h, --help`;
 
 async function main() {
   exitOnSignals();
-  const { values } = parseArgs({
-    options: {
-      quick: { type: 'boolean', default: false },
-      repeat: { type: 'string' },
-      'long-seconds': { type: 'string' },
-      'long-ops': { type: 'string' },
-      'rss-row': { type: 'string', default: 'interposer-record' },
-      'no-long-run': { type: 'boolean', default: false },
-      only: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
+  const values = benchArgs(HELP, {
+    quick: { type: 'boolean', default: false },
+    repeat: { type: 'string' },
+    'long-seconds': { type: 'string' },
+    'long-ops': { type: 'string' },
+    'rss-row': { type: 'string', default: 'interposer-record' },
+    'no-long-run': { type: 'boolean', default: false },
+    only: { type: 'string' },
+    render: { type: 'string' },
   });
-  if (values.help) {
-    process.stdout.write(HELP + '\n');
-    return 0;
-  }
   const log = (msg) => process.stderr.write(`${msg}\n`);
+  if (values.render) return rerender(values.render, log);
   const only = values.only?.split(',').map((s) => s.trim());
   const startedAt = new Date().toISOString();
   const sections = [];
@@ -97,6 +96,18 @@ async function main() {
   log(`wrote ${written.json} and ${written.md}`);
   const failed = sections.some((s) => s.status === 'failed') || longRun?.status === 'failed';
   return failed ? 1 : 0;
+}
+
+/** Re-renders saved results: the report format and the RSS check may have changed since. */
+async function rerender(file, log) {
+  const results = JSON.parse(await readFile(file, 'utf8'));
+  const series = results.longRun?.rss?.series;
+  if (Array.isArray(series)) Object.assign(results.longRun.rss, rssTrend(series));
+  const markdown = renderAll(results);
+  process.stdout.write(markdown + '\n');
+  const written = await writeResults(join(BENCH_DIR, 'results'), 'all', results, markdown);
+  log(`re-rendered ${file} as ${written.md}`);
+  return 0;
 }
 
 /** Runs one bench script; it may write JSON to BENCH_JSON_OUT, which is folded in when present. */

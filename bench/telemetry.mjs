@@ -18,13 +18,16 @@ import { writeFile } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './fs/cli.mjs';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const { values: args } = parseArgs({
-  options: { batches: { type: 'string', default: '40' }, rows: { type: 'string', default: '65536' } },
-});
+const args = benchArgs(
+  `usage: node bench/telemetry.mjs [--batches N (40)] [--rows N (65536)]
+
+CPU cost of telemetry per batch of trace rows: off, metrics only, spans at 1% and 100%.`,
+  { batches: { type: 'string', default: '40' }, rows: { type: 'string', default: '65536' } },
+);
 const BATCHES = Number(args.batches);
 const ROWS = Number(args.rows);
 
