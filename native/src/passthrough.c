@@ -361,6 +361,14 @@ static int ip_create(const char *path, mode_t mode, struct fuse_file_info *fi) {
   return open_common(&c, path, fi->flags | O_CREAT, mode, fi);
 }
 
+/* A read's buffer, page-aligned when the backing file is O_DIRECT; freed by libfuse with free(). */
+static void *read_buffer(int direct, size_t len) {
+  if (len == 0) len = 1;
+  if (!direct) return malloc(len);
+  void *mem = NULL;
+  return posix_memalign(&mem, IP_DIRECT_ALIGN, len) == 0 ? mem : NULL;
+}
+
 /* read_buf rather than read: we allocate the buffer ourselves (libfuse frees it), so an O_DIRECT
  * backing file can read straight into a page-aligned one instead of bouncing through a copy. */
 static int ip_read_buf(const char *path, struct fuse_bufvec **bufp, size_t size, off_t off, struct fuse_file_info *fi) {
@@ -374,8 +382,7 @@ static int ip_read_buf(const char *path, struct fuse_bufvec **bufp, size_t size,
   if (res) return (int)op_end(&c, -res);
   size_t len = shaped_len(&c, size);
   struct fuse_bufvec *bv = malloc(sizeof(*bv));
-  void *mem = NULL;
-  if (h->direct ? posix_memalign(&mem, IP_DIRECT_ALIGN, len ? len : 1) != 0 : !(mem = malloc(len ? len : 1))) mem = NULL;
+  void *mem = read_buffer(h->direct, len);
   if (!bv || !mem) {
     free(bv);
     free(mem);

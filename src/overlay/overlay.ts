@@ -461,13 +461,13 @@ export class Overlay {
       const prev = oldThrottles.get(c.id);
       return prev ? CompiledThrottleRule.carryOver(c, prev) : CompiledThrottleRule.create(c);
     });
+    const rules = [...this.faults, ...this.throttles];
     const mask = new Uint8Array(OPS.length);
-    for (const rule of [...this.faults, ...this.throttles]) {
+    for (const rule of rules) {
       for (let i = 0; i < mask.length; i++) if (rule.opMask[i] === 1) mask[i] = 1;
     }
     this.interestMask = mask;
     this.interested = new Set(OPS.filter((_, i) => mask[i] === 1));
-    const rules = [...this.faults, ...this.throttles];
     const prefixes = rules.map((rule) => globLiteralPrefix(rule.config.path));
     this.scopesByOp = OPS.map((_, op) => {
       const forOp = prefixes.filter((_, i) => rules[i]!.opMask[op] === 1);
