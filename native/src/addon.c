@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <fuse.h>
 #include <grp.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,8 +89,7 @@ static void *loop_main(void *arg) {
 }
 
 static void free_mount(ip_mount *m) {
-  for (int op = 0; op < OP_COUNT; op++) ip_path_scopes_free_chain(atomic_load(&m->scopes[op]));
-  ip_path_scopes_free_chain(m->retired_scopes);
+  for (int op = 0; op < OP_COUNT; op++) ip_path_scopes_free(atomic_load(&m->scopes[op]));
   if (m->root_fd >= 0) close(m->root_fd);
   free(m->backing);
   free(m->mountpoint);
@@ -322,18 +322,16 @@ static napi_value js_set_interest(napi_env env, napi_callback_info info) {
   for (int op = 0; by_op && op < OP_COUNT; op++) {
     napi_value entry;
     if (napi_get_element(env, argv[3], (uint32_t)op, &entry) != napi_ok || read_scopes(env, entry, &scopes[op]) != 0) {
-      for (int i = 0; i < op; i++) ip_path_scopes_free_chain(scopes[i]);
+      for (int i = 0; i < op; i++) ip_path_scopes_free(scopes[i]);
       return NULL;
     }
   }
   /* Scopes first: an op that sees the new mask must also see the scopes that go with it. */
-  for (int op = 0; op < OP_COUNT; op++) {
-    ip_path_scopes *old = atomic_exchange(&m->scopes[op], scopes[op]);
-    if (old) {
-      old->retired_next = m->retired_scopes;
-      m->retired_scopes = old;
-    }
-  }
+  for (int op = 0; op < OP_COUNT; op++) scopes[op] = atomic_exchange(&m->scopes[op], scopes[op]);
+  /* A thread that loaded an old list counted itself in first: once the count reads zero, none
+   * is left (the check takes well under a microsecond, so this wait is short). */
+  while (atomic_load(&m->scope_readers) != 0) sched_yield();
+  for (int op = 0; op < OP_COUNT; op++) ip_path_scopes_free(scopes[op]);
   atomic_store(&m->interest_mask, ((uint64_t)hi << 32) | lo);
   /* Called on every rule change: answers about paths under the old rules no longer hold. */
   ip_overlay_forget_idle(m);

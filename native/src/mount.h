@@ -61,10 +61,10 @@ typedef struct ip_mount {
    * change; an answer computed under an older generation is not stored. */
   _Atomic uint64_t idle_paths[IP_IDLE_PATH_SLOTS];
   /* Per op code: literal path prefixes outside which no rule for that op can match (NULL =
-   * anywhere); see path_scopes.h. Replaced lists go on `retired_scopes` (JS thread only) until
-   * the mount is freed. */
+   * anywhere); see path_scopes.h. FUSE threads count themselves in `scope_readers` while they
+   * look at a list, so a replaced list is freed once the count has been zero after the swap. */
   _Atomic(ip_path_scopes *) scopes[OP_COUNT];
-  ip_path_scopes *retired_scopes;
+  atomic_int scope_readers;
   atomic_ulong idle_gen;
   double *verdict_slots; /* Float64Array JS writes its verdict into */
   atomic_int closing;
@@ -95,8 +95,11 @@ static inline int ip_overlay_wants(ip_mount *m, int op) {
 
 /* 0 when neither path can match any rule for `op`, judged by the rules' literal prefixes alone. */
 static inline int ip_overlay_in_scope(ip_mount *m, int op, const char *path, const char *path2) {
-  const ip_path_scopes *scopes = atomic_load_explicit(&m->scopes[op], memory_order_acquire);
-  return scopes == NULL || ip_path_scopes_contain(scopes, path) || ip_path_scopes_contain(scopes, path2);
+  atomic_fetch_add(&m->scope_readers, 1);
+  const ip_path_scopes *scopes = atomic_load(&m->scopes[op]);
+  int in = scopes == NULL || ip_path_scopes_contain(scopes, path) || ip_path_scopes_contain(scopes, path2);
+  atomic_fetch_sub(&m->scope_readers, 1);
+  return in;
 }
 
 #endif

@@ -9,12 +9,12 @@ ip_path_scopes *ip_path_scopes_new(const char *const *prefixes, size_t count) {
   s->length = calloc(count ? count : 1, sizeof(size_t));
   s->prefix = calloc(count ? count : 1, sizeof(char *));
   if (!s->length || !s->prefix) {
-    ip_path_scopes_free_chain(s);
+    ip_path_scopes_free(s);
     return NULL;
   }
   for (size_t i = 0; i < count; i++) {
     if (!(s->prefix[i] = strdup(prefixes[i]))) {
-      ip_path_scopes_free_chain(s);
+      ip_path_scopes_free(s);
       return NULL;
     }
     s->length[i] = strlen(prefixes[i]);
@@ -23,15 +23,12 @@ ip_path_scopes *ip_path_scopes_new(const char *const *prefixes, size_t count) {
   return s;
 }
 
-void ip_path_scopes_free_chain(ip_path_scopes *head) {
-  while (head) {
-    ip_path_scopes *next = head->retired_next;
-    for (size_t i = 0; i < head->count; i++) free(head->prefix[i]);
-    free(head->prefix);
-    free(head->length);
-    free(head);
-    head = next;
-  }
+void ip_path_scopes_free(ip_path_scopes *scopes) {
+  if (!scopes) return;
+  for (size_t i = 0; i < scopes->count; i++) free(scopes->prefix[i]);
+  free(scopes->prefix);
+  free(scopes->length);
+  free(scopes);
 }
 
 int ip_path_scopes_contain(const ip_path_scopes *scopes, const char *path) {

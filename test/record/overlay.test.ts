@@ -4,6 +4,7 @@
  * trace, and rule changes over the control socket taking effect on the very next operation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readAllRows } from '../../src/trace/reader.js';
@@ -203,5 +204,35 @@ describe('overlays through the mount', () => {
     expect(sh(`cat ${mount.mnt}/free/f1`).code).not.toBe(0);
     expect(sh(`cat ${mount.mnt}/free/f2`).code).toBe(0);
     await mount.stop();
+  });
+
+  it('survives rule changes racing with operations (each change swaps the native path scopes)', async () => {
+    const dir = makeWorkDir();
+    const socket = join(dir, 'ctl.sock');
+    const mount = await startMount(['--control', socket], { dir });
+    sh(`mkdir -p ${mount.backing}/free && for i in $(seq 1 20); do echo x > ${mount.backing}/free/f$i; done`);
+    const workload = spawn('sh', [
+      '-c',
+      `for n in $(seq 1 150); do cat ${mount.mnt}/free/* >/dev/null || exit 1; done`,
+    ]);
+    const workloadExit = new Promise<number | null>((resolve) =>
+      workload.on('exit', (code) => resolve(code)),
+    );
+    let changes = 0;
+    let running = true;
+    void workloadExit.then(() => (running = false));
+    while (running) {
+      const added = await sendControl(socket, {
+        cmd: 'add',
+        flag: 'fault',
+        spec: `path=/other/${changes}/**,errno=EIO`,
+      });
+      expect(added.ok).toBe(true);
+      expect((await sendControl(socket, { cmd: 'remove', id: String(added.ok && added.id) })).ok).toBe(true);
+      changes++;
+    }
+    expect(await workloadExit).toBe(0);
+    expect(changes).toBeGreaterThan(10);
+    expect(await mount.stop()).toBe(0);
   });
 });
