@@ -11,39 +11,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { benchArgs } from './fs/cli.mjs';
+import { loadSources } from './fs/load-sources.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-async function loadModules() {
-  const { build } = await import('esbuild');
-  const cache = join(root, 'node_modules', '.cache', 'interposer-bench');
-  mkdirSync(cache, { recursive: true });
-  const out = join(cache, `export-${process.pid}.mjs`);
-  await build({
-    stdin: {
-      contents: `
-        export * from './src/export/index.ts';
-        export * from './src/trace/writer.ts';
-        export * from './src/trace/synthetic.ts';`,
-      resolveDir: root,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile: out,
-    packages: 'external',
-    logLevel: 'error',
-  });
-  try {
-    return await import(pathToFileURL(out).href);
-  } finally {
-    rmSync(out, { force: true });
-  }
-}
+const loadModules = () =>
+  loadSources(root, 'export', ['src/export/index.ts', 'src/trace/writer.ts', 'src/trace/synthetic.ts']);
 
 const cpuSeconds = () => {
   const u = process.resourceUsage();

@@ -21,7 +21,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchArgs } from './fs/cli.mjs';
-import { loadTraceModules } from './parquet/load-trace.mjs';
+import { loadSources } from './fs/load-sources.mjs';
 import * as candidates from './parquet/candidates.mjs';
 
 const args = benchArgs(
@@ -42,7 +42,13 @@ const BATCH = 8192;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
 
-const trace = await loadTraceModules(root);
+const trace = await loadSources(root, 'trace', [
+  'src/trace/writer.ts',
+  'src/trace/reader.ts',
+  'src/trace/synthetic.ts',
+  'src/trace/schema.ts',
+  'src/trace/batch.ts',
+]);
 const gen = new trace.SyntheticTrace({ seed: 1 });
 const batches = [];
 for (let n = 0; n < ROWS; n += BATCH) batches.push(gen.next(Math.min(BATCH, ROWS - n)));

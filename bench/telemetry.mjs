@@ -13,12 +13,13 @@
  * esbuild, so no build is needed.
  */
 import { createServer } from 'node:http';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { benchArgs } from './fs/cli.mjs';
+import { loadSources } from './fs/load-sources.mjs';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -30,34 +31,11 @@ CPU cost of telemetry per batch of trace rows: off, metrics only, spans at 1% an
 );
 const BATCHES = Number(args.batches);
 const ROWS = Number(args.rows);
-
-async function loadModules() {
-  const { build } = await import('esbuild');
-  const cache = join(ROOT, 'node_modules', '.cache', 'interposer-bench');
-  mkdirSync(cache, { recursive: true });
-  const out = join(cache, `telemetry-${process.pid}.mjs`);
-  await build({
-    stdin: {
-      contents: `
-        export * from './src/telemetry/index.ts';
-        export { SyntheticTrace } from './src/trace/synthetic.ts';`,
-      resolveDir: ROOT,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile: out,
-    packages: 'external',
-    logLevel: 'error',
-  });
-  try {
-    return await import(pathToFileURL(out).href);
-  } finally {
-    rmSync(out, { force: true });
-  }
-}
+const loadModules = () =>
+  loadSources(ROOT, 'telemetry', [
+    'src/telemetry/index.ts',
+    "{ SyntheticTrace } from './src/trace/synthetic.ts'",
+  ]);
 
 /** An OTLP/HTTP endpoint that reads and discards request bodies. */
 async function startSink() {
