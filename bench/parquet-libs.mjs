@@ -15,7 +15,7 @@
  * @dsnp/parquetjs is not a dependency (it declares node >= 24 in recent releases); install it
  * aside with `npm install --no-save --prefix /tmp/dsnp @dsnp/parquetjs` or set DSNP_PARQUETJS.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -48,6 +48,7 @@ const trace = await loadSources(root, 'trace', [
   'src/trace/synthetic.ts',
   'src/trace/schema.ts',
   'src/trace/batch.ts',
+  'src/trace/crc32.ts',
 ]);
 const gen = new trace.SyntheticTrace({ seed: 1 });
 const batches = [];
@@ -98,6 +99,7 @@ for (const [name, candidate] of selected) {
     result.readRowsPerS = rows / ((performance.now() - t1) / 1000);
     result.readRowsPerCpuS = rows / (cpuSeconds() - c1);
     if (readRows !== rows) result.note = `${note ?? ''} READ ${readRows} ROWS`.trim();
+    if (candidate === candidates.ours) result.checksum = checksumCost(path, result);
     if (candidate.readOther) {
       const c2 = cpuSeconds();
       const n = await candidate.readOther(own, path);
@@ -108,6 +110,30 @@ for (const [name, candidate] of selected) {
   }
   results.push(result);
   console.error(`done: ${name}${result.error ? ` (failed: ${result.error})` : ''}`);
+}
+
+/**
+ * What the page checksums cost: CRC-32 over every byte of our file (pages are nearly all of it),
+ * timed here in the same run, as a share of our write and read CPU time. The writer computes it
+ * once per page and the reader once per page read, so this is the added work on each side.
+ */
+function checksumCost(path, r) {
+  const bytes = new Uint8Array(readFileSync(path));
+  const time = (fn) => {
+    let best = Infinity;
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      fn(bytes);
+      best = Math.min(best, performance.now() - t);
+    }
+    return best / 1000;
+  };
+  const native = time(trace.crc32);
+  const portable = time(trace.crc32Portable);
+  const writeS = r.rows / r.writeRowsPerCpuS;
+  const readS = r.rows / r.readRowsPerCpuS;
+  const pct = (s, of) => `${((100 * s) / of).toFixed(1)}%`;
+  return `page CRC-32 over ${(bytes.length / 2 ** 20).toFixed(1)} MiB: ${(native * 1000).toFixed(1)} ms (${(bytes.length / native / 2 ** 30).toFixed(1)} GiB/s) = ${pct(native, writeS)} of write, ${pct(native, readS)} of read CPU time; table-driven fallback ${(portable * 1000).toFixed(1)} ms (${(bytes.length / portable / 2 ** 30).toFixed(2)} GiB/s)`;
 }
 
 function batchesFor(rows) {
@@ -157,7 +183,7 @@ console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
 for (const l of lines) console.log(row(l));
 console.log('\nratios use CPU-second rates; notes:');
 for (const r of results)
-  if (!r.error) console.log(`  ${r.name}: ${[r.note, r.otherReader].filter(Boolean).join('; ')}`);
+  if (!r.error) console.log(`  ${r.name}: ${[r.note, r.otherReader, r.checksum].filter(Boolean).join('; ')}`);
 if (base) {
   const ok = Math.min(base.writeRowsPerS, base.writeRowsPerCpuS) >= 200_000 && base.bytesPerRow <= 40;
   const okCpu = base.writeRowsPerCpuS >= 200_000 && base.bytesPerRow <= 40;

@@ -5,6 +5,7 @@
  *   -> pre-phase (build the tree) -> execute on worker threads (timed)
  *   -> replay trace + fault log + comparison report
  */
+import { existsSync, rmdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { FileFaultLog, type OverlayConfig } from '../overlay/index.js';
 import { METADATA_KEYS } from '../trace/schema.js';
@@ -82,9 +83,21 @@ export async function loadPlan(path: string): Promise<ReplayPlan> {
 }
 
 export async function replayFile(options: ReplayOptions): Promise<ReplayOutcome> {
-  // Fail on a bad target before the (possibly long) trace load.
-  prepareTarget(options.target, options.force ?? false);
-  const plan = await loadPlan(options.input);
+  // Fail on a bad target before the (possibly long) trace load; a target this created is
+  // removed again when the trace turns out unusable (damaged, not a trace): nothing left behind.
+  const existed = existsSync(options.target);
+  const root = prepareTarget(options.target, options.force ?? false);
+  let plan: ReplayPlan;
+  try {
+    plan = await loadPlan(options.input);
+  } catch (err) {
+    try {
+      if (!existed) rmdirSync(root); // empty: only the probe file touched it
+    } catch {
+      // something else put files there meanwhile: leave them
+    }
+    throw err;
+  }
   return replayPlan(plan, { ...options, force: true });
 }
 

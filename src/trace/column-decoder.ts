@@ -3,12 +3,14 @@
  * writer produces and what common writers (DuckDB, Arrow) produce for the same types, so a trace
  * filtered and rewritten by DuckDB still reads: data pages v1/v2, PLAIN, (RLE_|PLAIN_)DICTIONARY
  * and DELTA_BINARY_PACKED values, UNCOMPRESSED/SNAPPY/GZIP/BROTLI/ZSTD(if Node has it) pages.
+ * Pages whose header stores a CRC-32 are verified first (PageChecksumError on a mismatch).
  * Malformed input raises ChunkDecodeError with a short description.
  */
 import * as zlib from 'node:zlib';
 import { snappyUncompress } from 'hyparquet';
 import type { Column } from './batch.js';
 import { ByteReader } from './bytes.js';
+import { crc32 } from './crc32.js';
 import { decodeDeltaInt32, decodeDeltaInt64, decodeRleHybrid } from './encoding.js';
 import {
   Codec,
@@ -22,6 +24,26 @@ import {
 import type { ColumnType } from './schema.js';
 
 export class ChunkDecodeError extends Error {}
+
+/** A page whose bytes do not match the CRC-32 its header stores: the file was damaged. */
+export class PageChecksumError extends ChunkDecodeError {
+  constructor(
+    /** Position of the page in its column chunk, from 0 (a dictionary page counts). */
+    readonly page: number,
+    readonly pageKind: string,
+    readonly stored: number,
+    readonly computed: number,
+  ) {
+    super(
+      `page ${page} (${pageKind}) fails its checksum: stored CRC-32 ${hex(stored)}, bytes give ${hex(computed)}`,
+    );
+    this.name = 'PageChecksumError';
+  }
+}
+
+const hex = (n: number): string => n.toString(16).padStart(8, '0');
+
+const PAGE_KINDS = ['data', 'index', 'dictionary', 'data v2'];
 
 const utf8 = new TextDecoder('utf-8');
 
@@ -226,7 +248,7 @@ export function decodeColumnChunk(
   let rows = 0;
   let pos = 0;
   let sawNull = false;
-  while (rows < numRows) {
+  for (let page = 0; rows < numRows; page++) {
     if (pos >= bytes.length) throw new ChunkDecodeError(`column chunk ends after ${rows} of ${numRows} rows`);
     const h = readPageHeader(bytes, pos, bytes.length);
     const bodyStart = pos + h.headerLength;
@@ -234,6 +256,12 @@ export function decodeColumnChunk(
     if (bodyEnd > bytes.length) throw new ChunkDecodeError('page runs past the end of its column chunk');
     pos = bodyEnd;
     const raw = bytes.subarray(bodyStart, bodyEnd);
+    if (h.crc !== undefined) {
+      // Writers without checksums (older interposer, hyparquet) omit the field: nothing to check.
+      const computed = crc32(raw);
+      if (computed !== h.crc)
+        throw new PageChecksumError(page, PAGE_KINDS[h.type] ?? 'unknown', h.crc, computed);
+    }
 
     if (h.type === PageType.DICTIONARY_PAGE) {
       const body = decompress(meta.codec, raw, h.uncompressedSize);

@@ -207,6 +207,8 @@ export interface PageHeaderSpec {
   compressedSize: number;
   numValues: number;
   encoding: number;
+  /** CRC-32 of the page bytes that follow the header, as stored (parquet.thrift field 4). */
+  crc: number;
 }
 
 export function writePageHeader(out: ByteWriter, p: PageHeaderSpec): void {
@@ -214,6 +216,7 @@ export function writePageHeader(out: ByteWriter, p: PageHeaderSpec): void {
   w.i32(1, p.type);
   w.i32(2, p.uncompressedSize);
   w.i32(3, p.compressedSize);
+  w.i32(4, p.crc | 0); // an i32 on the wire: the unsigned CRC's bit pattern
   if (p.type === PageType.DICTIONARY_PAGE) {
     w.struct(7, (d) => {
       d.i32(1, p.numValues);
@@ -331,6 +334,8 @@ export interface PageHeader {
   compressedSize: number;
   numValues: number;
   encoding: number;
+  /** The page's CRC-32 (unsigned) when the writer stored one. */
+  crc: number | undefined;
   /** DATA_PAGE_V2 only: level byte lengths (stored uncompressed) and whether data is compressed. */
   v2?: { defLength: number; repLength: number; compressed: boolean; numNulls: number };
   headerLength: number;
@@ -344,6 +349,7 @@ export function readPageHeader(buf: Uint8Array, pos: number, end: number): PageH
     type,
     uncompressedSize: req(h[2], 'page size'),
     compressedSize: req(h[3], 'page size'),
+    crc: typeof h[4] === 'number' ? h[4] >>> 0 : undefined,
     headerLength: r.pos - pos,
   };
   if (type === PageType.DICTIONARY_PAGE) {

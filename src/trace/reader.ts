@@ -10,17 +10,20 @@
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { UserError } from '../cli/errors.js';
 import { OP_DICTIONARY, type Column, type TraceBatch, rowsOf } from './batch.js';
-import { decodeColumnChunk } from './column-decoder.js';
+import { decodeColumnChunk, PageChecksumError } from './column-decoder.js';
 import { journalPathOf, JournalError, parseJournal, type Journal } from './journal.js';
 import {
   MAGIC,
   parseFooter,
   parseRowGroup,
+  PhysicalType,
   physicalTypeOf,
   Repetition,
   serializeFooter,
+  serializeRowGroup,
   type ColumnChunkMeta,
   type FileMeta,
+  type FooterColumn,
 } from './parquet-format.js';
 import { ThriftReader } from './thrift.js';
 import {
@@ -37,6 +40,19 @@ export class TraceFormatError extends UserError {
   constructor(message: string) {
     super(message);
     this.name = 'TraceFormatError';
+  }
+}
+
+/** A page of the trace fails its CRC-32: names the file, row group, column and page. */
+export class TraceChecksumError extends TraceFormatError {
+  constructor(
+    path: string,
+    readonly rowGroup: number,
+    readonly column: string,
+    readonly page: PageChecksumError,
+  ) {
+    super(`${path}: damaged data in row group ${rowGroup}, column ${column}, ${page.message}`);
+    this.name = 'TraceChecksumError';
   }
 }
 
@@ -58,6 +74,8 @@ export interface TraceFile {
   numRowGroups: number;
   /** True when the footer was rebuilt from the crash journal (the writer did not close). */
   recovered: boolean;
+  /** The footer as parsed (or as rebuilt from the journal). */
+  meta: FileMeta;
   /** Streams row groups in file order. */
   batches(options?: BatchOptions): AsyncGenerator<TraceBatch>;
 }
@@ -122,12 +140,13 @@ export interface RecoveryPlan {
   droppedRowGroups: number;
 }
 
-export function planRecovery(journal: Journal, fileSize: number): RecoveryPlan {
+/** `maxRowGroups` keeps only that many (the ones before a damaged row group). */
+export function planRecovery(journal: Journal, fileSize: number, maxRowGroups = Infinity): RecoveryPlan {
   const kept: Uint8Array[] = [];
   let dataEnd = MAGIC.length;
   let rows = 0;
   for (const entry of journal.rowGroups) {
-    if (entry.dataEnd > fileSize) break; // its data never fully reached the file
+    if (entry.dataEnd > fileSize || kept.length >= maxRowGroups) break; // never fully reached the file
     rows += parseRowGroup(new ThriftReader(entry.rowGroup).struct()).numRows;
     kept.push(entry.rowGroup);
     dataEnd = entry.dataEnd;
@@ -318,6 +337,7 @@ export async function openTrace(path: string): Promise<TraceFile> {
     numRows: meta.numRows,
     numRowGroups: meta.rowGroups.length,
     recovered,
+    meta,
     batches: (options) => readBatches(path, meta, plans, options),
   };
 }
@@ -363,6 +383,7 @@ async function* readBatches(
           );
           columns[plan.def.name] = plan.def.name === 'op' ? normaliseOps(col) : col;
         } catch (err) {
+          if (err instanceof PageChecksumError) throw new TraceChecksumError(path, g, plan.def.name, err);
           // The decoder only interprets file bytes: whatever it throws means bad bytes.
           throw new TraceFormatError(
             `${path}: corrupt data in row group ${g}, column ${plan.def.name} (${describe(err)})`,
@@ -374,6 +395,54 @@ async function* readBatches(
   } finally {
     await fh.close();
   }
+}
+
+/** The first row group whose pages fail their checksum or do not decode, if any. */
+export interface Damage {
+  rowGroup: number;
+  message: string;
+}
+
+/** Reads every page of every row group (one row group in memory at a time). */
+export async function findDamage(trace: TraceFile): Promise<Damage | undefined> {
+  let rowGroup = 0;
+  try {
+    for await (const batch of trace.batches()) {
+      void batch;
+      rowGroup++;
+    }
+  } catch (err) {
+    if (err instanceof TraceFormatError) return { rowGroup, message: err.message };
+    throw err;
+  }
+  return undefined;
+}
+
+const COLUMN_TYPES: Record<number, FooterColumn['type']> = {
+  [PhysicalType.INT64]: 'int64',
+  [PhysicalType.INT32]: 'int32',
+  [PhysicalType.BYTE_ARRAY]: 'string',
+};
+
+/** Footer bytes listing only the first `keep` row groups of `meta`, and where their data ends. */
+export function planTruncation(
+  meta: FileMeta,
+  keep: number,
+): { footer: Uint8Array; dataEnd: number; rows: number } {
+  const kept = meta.rowGroups.slice(0, keep);
+  const next = meta.rowGroups[keep];
+  const dataEnd = next ? Math.min(...next.columns.map(chunkStart)) : MAGIC.length;
+  const columns: FooterColumn[] = meta.schema.slice(1).map((leaf) => ({
+    name: leaf.name,
+    type: COLUMN_TYPES[leaf.physicalType ?? -1] ?? 'string',
+    nullable: leaf.repetition === Repetition.OPTIONAL,
+  }));
+  const rows = kept.reduce((n, rg) => n + rg.numRows, 0);
+  return {
+    footer: serializeFooter(columns, kept.map(serializeRowGroup), rows, meta.keyValue),
+    dataEnd,
+    rows,
+  };
 }
 
 /** Every row of a trace as objects: for tests and small traces only. */

@@ -5,10 +5,12 @@
  * cost CPU on the recording host): integers DELTA_BINARY_PACKED (monotonic times, sequential
  * offsets and constant ids shrink to a few bits), strings RLE_DICTIONARY with a per-row-group
  * dictionary page, nulls as RLE definition levels (an all-null column costs a few bytes).
- * One data page per chunk, uncompressed, page format v1 for the widest reader support.
+ * One data page per chunk, uncompressed, page format v1 for the widest reader support; every page
+ * header carries the CRC-32 of its page so readers detect damaged bytes instead of decoding them.
  */
 import type { Column, TraceBatch } from './batch.js';
 import { ByteWriter } from './bytes.js';
+import { crc32 } from './crc32.js';
 import { bitWidthOf, encodeDeltaInt32, encodeDeltaInt64, encodeRleHybrid } from './encoding.js';
 import {
   Codec,
@@ -159,6 +161,7 @@ function encodeColumn(def: ColumnDef, col: Column, length: number): ChunkBytes {
         compressedSize: dict.length,
         numValues: col.dictionary.length,
         encoding: Encoding.PLAIN,
+        crc: crc32(dict.result()),
       });
       pieces.push(header.result(), dict.result());
       dictionaryLength = header.length + dict.length;
@@ -182,14 +185,16 @@ function encodeColumn(def: ColumnDef, col: Column, length: number): ChunkBytes {
   }
 
   const header = new ByteWriter(32);
+  const data = body.result();
   writePageHeader(header, {
     type: PageType.DATA_PAGE,
-    uncompressedSize: body.length,
-    compressedSize: body.length,
+    uncompressedSize: data.length,
+    compressedSize: data.length,
     numValues: length,
     encoding,
+    crc: crc32(data),
   });
-  pieces.push(header.result(), body.result());
+  pieces.push(header.result(), data);
   const total = dictionaryLength + header.length + body.length;
   const encodings =
     col.kind === 'string' && present > 0
