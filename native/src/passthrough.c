@@ -579,6 +579,7 @@ static int ip_fsyncdir(const char *path, int datasync, struct fuse_file_info *fi
   opctx c;
   op_begin(&c, OP_FSYNCDIR, h->path);
   c.r.fh = h->id;
+  c.r.flags = datasync;
   int64_t res = op_shape(&c);
   if (res) return (int)op_end(&c, -res);
   int fd = dirfd(h->dir);

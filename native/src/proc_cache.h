@@ -1,7 +1,9 @@
 /*
  * Caller identity beyond what FUSE reports: FUSE gives the calling thread's id; the trace wants
- * the process (thread group) id and command name. Read from /proc once per thread and cached,
- * refreshed after a short time so a reused thread id is not misattributed for long.
+ * the process (thread group) id and command name. The first lookup of a thread reads
+ * /proc/<tid>/status and keeps /proc/<tid>/comm open; every later lookup re-reads that open file
+ * (one pread), so an exec or a prctl(PR_SET_NAME) shows in the very next operation, and a thread
+ * id reused by a new thread is noticed at once (the old file then answers ESRCH).
  */
 #ifndef INTERPOSER_PROC_CACHE_H
 #define INTERPOSER_PROC_CACHE_H
@@ -13,7 +15,8 @@ typedef struct ip_proc_info {
   char comm[17];
 } ip_proc_info;
 
-/* Fills *out for thread tid; on failure (thread gone) tgid = tid and comm is empty. */
+/* Fills *out for thread tid; on failure (thread gone) tgid = tid and comm is empty.
+ * now_ns is unused (kept for callers; lookups are exact, not time-based). */
 void ip_proc_lookup(int32_t tid, int64_t now_ns, ip_proc_info *out);
 
 #endif

@@ -104,9 +104,32 @@ describe('caller identity through the mount', () => {
     expect(st.uid).toBe(Number(sh('id -u postgres').out.trim()));
   });
 
+  it('runs a program that execs and one that syncs a directory both ways', () => {
+    const m = mount.mnt;
+    expect(sh(`echo hello > ${m}/shared/execd`).code).toBe(0);
+    // bash looks the file up itself, then becomes cat in the same process: cat's open and read
+    // must be recorded as cat at once, not as bash until some cache expires.
+    const r = sh(`bash -c 'test -s ${m}/shared/execd && exec cat ${m}/shared/execd'`);
+    expect(r.out).toBe('hello\n');
+    const py = sh(
+      `python3 -c "import os; fd = os.open('${m}/shared', os.O_RDONLY); os.fsync(fd); os.fdatasync(fd); os.close(fd)"`,
+    );
+    expect(py.code, py.err).toBe(0);
+  });
+
   it('records the caller uid, gid, pid and command on every row', async () => {
     await mount.stop();
     const rows: TraceRow[] = await readAllRows(mount.trace);
+    const execd = rows.filter((r) => r.path === '/shared/execd' && r.uid === 0);
+    const catOpen = execd.find((r) => r.op === 'open' && r.comm === 'cat');
+    expect(catOpen, JSON.stringify(execd.map((r) => [r.op, r.comm, r.pid]))).toBeDefined();
+    expect(execd.filter((r) => r.op === 'read' && r.bytes > 0n).map((r) => r.comm)).toEqual(['cat']);
+    // The same process was bash just before (its lookup of the file), under the same pid.
+    const bashRows = execd.filter((r) => r.pid === catOpen!.pid && r.comm === 'bash');
+    expect(bashRows.length).toBeGreaterThan(0);
+    expect(rows.filter((r) => r.op === 'fsyncdir' && r.path === '/shared').map((r) => r.flags)).toEqual([
+      0, 1,
+    ]);
     const byAlice = rows.filter((r) => r.uid === alice.uid);
     expect(byAlice.length).toBeGreaterThan(10);
     for (const r of byAlice) expect(r.gid).toBe(alice.gid);
