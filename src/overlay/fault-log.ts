@@ -4,7 +4,7 @@
  * from decide()); the file implementation buffers lines and appends them asynchronously, on a
  * timer and on close, so the event loop serving FUSE requests never blocks on the log.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, unlink, type FileHandle } from 'node:fs/promises';
 import type { FaultKind, Op } from '../trace/schema.js';
 
 export interface FaultRecord {
@@ -80,9 +80,13 @@ export class FileFaultLog implements FaultLog {
   private writing: Promise<void> = Promise.resolve();
   private failure: unknown = null;
   private closed = false;
+  private wroteAny = false;
   private readonly timer: NodeJS.Timeout;
 
   private constructor(
+    private readonly path: string,
+    /** This log created the file: one that stays empty is removed on close. */
+    private readonly created: boolean,
     private readonly fh: FileHandle,
     private readonly flushBytes: number,
     flushIntervalMs: number,
@@ -91,10 +95,18 @@ export class FileFaultLog implements FaultLog {
     this.timer.unref(); // a pending log flush must not keep the process alive
   }
 
-  /** Appends to `path` (created if missing). */
+  /**
+   * Appends to `path` (created now, so an unwritable path fails before anything starts; removed
+   * again on close if this created it and nothing was ever recorded: an idle overlay, e.g. one
+   * kept ready for --control, leaves no empty log behind).
+   */
   static async open(path: string, options: FileFaultLogOptions = {}): Promise<FileFaultLog> {
+    const existed = await stat(path).then(
+      () => true,
+      () => false,
+    );
     const fh = await open(path, 'a');
-    return new FileFaultLog(fh, options.flushBytes ?? 65_536, options.flushIntervalMs ?? 250);
+    return new FileFaultLog(path, !existed, fh, options.flushBytes ?? 65_536, options.flushIntervalMs ?? 250);
   }
 
   record(rec: FaultRecord): void {
@@ -102,6 +114,7 @@ export class FileFaultLog implements FaultLog {
     const line = JSON.stringify(rec) + '\n';
     this.buffer.push(line);
     this.bufferedBytes += line.length;
+    this.wroteAny = true;
     if (this.bufferedBytes >= this.flushBytes) void this.flush().catch(() => {});
   }
 
@@ -132,6 +145,7 @@ export class FileFaultLog implements FaultLog {
     } finally {
       this.closed = true;
       await this.fh.close();
+      if (this.created && !this.wroteAny) await unlink(this.path).catch(() => undefined);
     }
   }
 }

@@ -20,6 +20,7 @@ import { traceBatchFromNative } from './native-batch.js';
 import { fuseConnectionId, mountAt } from './mountinfo.js';
 import { abortConnectionId } from './unmount.js';
 import { POWER_LOSS_OPS, type PowerLossLayer } from './power-loss.js';
+import { clockPair } from '../trace/wall-clock.js';
 
 export interface MountOptions {
   /** Real, checked paths (see preflight.ts). */
@@ -62,12 +63,17 @@ export interface CaptureClock {
 
 export function captureClock(): CaptureClock {
   // process.hrtime is CLOCK_MONOTONIC, the clock the native side stamps operations with.
-  const originNs = process.hrtime.bigint();
-  return { originNs, wallClockAnchorNs: BigInt(Date.now()) * 1_000_000n };
+  const { monotonicNs, wallNs } = clockPair();
+  return { originNs: monotonicNs, wallClockAnchorNs: wallNs };
 }
 
 export interface MountStats {
+  /** Rows in the trace: operations plus event (marker) rows. */
   rows: number;
+  /** File-system operations recorded (rows that are not events). */
+  operations: number;
+  /** Marker rows (rule changes, checkpoints) put in by recordEvent. */
+  events: number;
   /** Operations the native side asked the overlay about (the rest never reached JavaScript). */
   overlayQuestions?: number;
   /** Times a FUSE thread waited because the writer fell behind (backpressure). */
@@ -102,6 +108,7 @@ export class InterposerMount {
   private overlayQuestions = 0;
   private unmounting: Promise<void> = Promise.resolve();
   private finalStats: MountStats | undefined;
+  private eventRows = 0;
   private finished = false;
   private readonly connectionId: string;
 
@@ -208,6 +215,7 @@ export class InterposerMount {
       await this.scheduleDrain();
       if (this.finished) return;
     }
+    this.eventRows++;
   }
 
   /** Everything recorded so far is on disk in complete row groups when this resolves. */
@@ -218,7 +226,14 @@ export class InterposerMount {
 
   stats(): MountStats {
     // After the loop ended the native state is freed; report what it said last.
-    return this.finalStats ?? { ...this.native.stats(this.handle), overlayQuestions: this.overlayQuestions };
+    if (this.finalStats) return this.finalStats;
+    const native = this.native.stats(this.handle);
+    return {
+      ...native,
+      operations: native.rows - this.eventRows,
+      events: this.eventRows,
+      overlayQuestions: this.overlayQuestions,
+    };
   }
 
   /**

@@ -19,6 +19,7 @@ import {
 } from './shared-state.js';
 import { pathHash } from './content.js';
 import { targetPath } from './target.js';
+import { clockPair } from '../trace/wall-clock.js';
 
 const O_RDWR = 0o2;
 const O_DIRECTORY = 0o200000;
@@ -183,8 +184,7 @@ export async function execute(options: ExecuteOptions): Promise<Execution> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.all(ready);
-    const t0 = process.hrtime.bigint();
-    const wallClockAnchorNs = BigInt(Date.now()) * 1_000_000n - (process.hrtime.bigint() - t0);
+    const { monotonicNs: t0, wallNs: wallClockAnchorNs } = clockPair();
     t0Cell[0] = t0;
     Atomics.store(results.control, GO, 1);
     Atomics.notify(results.control, GO);

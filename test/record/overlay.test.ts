@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readAllRows } from '../../src/trace/reader.js';
+import { openTrace, readAllRows } from '../../src/trace/reader.js';
 import type { TraceRow } from '../../src/trace/schema.js';
 import { sendControl } from '../../src/record/control-client.js';
 import {
@@ -143,6 +143,27 @@ describe('overlays through the mount', () => {
     const rows = await readAllRows(mount.trace);
     const opens = rows.filter((r) => r.op === 'open' && r.path === '/f.txt');
     expect(opens.map((r) => r.errno)).toEqual([0, 13, 0]);
+  });
+
+  it('with --control and no rules leaves no fault log, and counts operations apart from event rows', async () => {
+    const dir = makeWorkDir();
+    const socket = join(dir, 'ctl.sock');
+    const before = BigInt(Date.now()) * 1_000_000n;
+    const mount = await startMount(['--control', socket], { dir });
+    writeFileSync(join(mount.backing, 'h.txt'), 'h\n');
+    expect(sh(`cat ${mount.mnt}/h.txt && ls ${mount.mnt}`).code).toBe(0);
+    expect((await sendControl(socket, { cmd: 'checkpoint' })).ok).toBe(true);
+    expect(await mount.stop()).toBe(0);
+    const after = BigInt(Date.now()) * 1_000_000n;
+    expect(existsSync(`${mount.trace}.faults.jsonl`)).toBe(false);
+    const rows = await readAllRows(mount.trace);
+    const operations = rows.filter((r) => r.op !== 'event').length;
+    expect(rows.length - operations).toBe(1);
+    expect(mount.stderr()).toMatch(
+      new RegExp(`; ${operations} operations recorded to .* \\(plus 1 event rows\\)`),
+    );
+    const anchor = (await openTrace(mount.trace)).metadata.wallClockAnchorNs;
+    expect(anchor >= before && anchor <= after).toBe(true);
   });
 
   it('forgets paths cached as "no rule matches" as soon as a rule names them', async () => {

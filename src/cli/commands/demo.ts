@@ -62,8 +62,8 @@ export async function run(argv: string[]): Promise<number> {
     await mount.stop();
     if (!values.keep) rmSync(work, { recursive: true, force: true });
   }
-  const { rows } = mount.stats();
-  console.log(`demo: unmounted; ${rows} operations recorded\n`);
+  const { operations } = mount.stats();
+  console.log(`demo: unmounted; ${operations} operations recorded\n`);
   const report = await analyzeTrace(tracePath);
   console.log(formatReportText(report, Math.min(process.stdout.columns ?? 100, 120)));
   console.log(`\nExplore it: interposer-tui ${tracePath}    (or: interposer analyze ${tracePath} --json)`);

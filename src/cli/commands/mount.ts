@@ -163,10 +163,11 @@ export async function run(argv: string[]): Promise<number> {
   await control?.close();
   await faultLog?.close();
   await telemetry?.shutdown();
-  const { rows, stalls } = mount.stats();
+  const { operations, events, stalls } = mount.stats();
   console.error(
-    `interposer: unmounted ${mountpoint}; ${rows} operations` +
+    `interposer: unmounted ${mountpoint}; ${operations} operations` +
       (tracePath ? ` recorded to ${tracePath}` : '') +
+      (events ? ` (plus ${events} event rows)` : '') +
       (stalls ? ` (${stalls} waits for the trace writer)` : ''),
   );
   return 0;

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { clockPair } from '../../src/trace/wall-clock.js';
+
+describe('clockPair', () => {
+  it('reads the wall clock to below a millisecond, next to Date.now()', () => {
+    const samples = Array.from({ length: 20 }, () => {
+      const before = BigInt(Date.now()) * 1_000_000n;
+      const pair = clockPair();
+      const after = BigInt(Date.now() + 1) * 1_000_000n;
+      expect(pair.wallNs >= before && pair.wallNs <= after).toBe(true);
+      return pair;
+    });
+    // Whole milliseconds (Date.now()) would make every sample a multiple of 1e6.
+    expect(samples.filter((p) => p.wallNs % 1_000_000n !== 0n).length).toBeGreaterThan(15);
+  });
+
+  it('advances both clocks together', async () => {
+    const a = clockPair();
+    await new Promise((r) => setTimeout(r, 30));
+    const b = clockPair();
+    const drift = b.wallNs - a.wallNs - (b.monotonicNs - a.monotonicNs);
+    expect(drift < 100_000n && drift > -100_000n).toBe(true); // within 0.1 ms over 30 ms
+  });
+});
