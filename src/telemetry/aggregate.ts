@@ -3,14 +3,19 @@
  * per row, no SDK call per row. The metrics layer then makes a few SDK calls per non-empty group.
  */
 import type { TraceBatch } from '../trace/batch.js';
+import { kernelRoutineCode } from '../trace/kernel-routine.js';
 import { FAULT_KINDS, OPS } from '../trace/schema.js';
 import { DictionaryCodes, int32Column, int64Column, stringColumn } from './columns.js';
 import { int64At, int64View } from './int64.js';
 
-/** interposer.op.duration bucket upper bounds, in seconds: 10 µs .. 10 s. */
+/**
+ * interposer.op.duration bucket upper bounds, in seconds: 1 µs .. 10 s in 1-2.5-5 steps. Cached
+ * metadata answers (getattr, lookup) take a few µs through FUSE: a first bucket at 10 µs would hold
+ * nearly all of them and make their percentiles meaningless.
+ */
 export const DURATION_BOUNDARIES_SECONDS: readonly number[] = [
-  0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-  0.5, 1, 2.5, 5, 10,
+  0.000001, 0.0000025, 0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+  0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 ];
 const BOUNDARIES_NS = Float64Array.from(DURATION_BOUNDARIES_SECONDS, (s) => Math.round(s * 1e9));
 export const BUCKETS = DURATION_BOUNDARIES_SECONDS.length + 1;
@@ -21,6 +26,7 @@ const OP_COUNT = OPS.length;
 const FAULT_KIND_COUNT = FAULT_KINDS.length;
 
 const OP_CODE_OF = OPS.indexOf.bind(OPS) as (op: string) => number;
+const GETXATTR_OP = OP_CODE_OF('getxattr');
 const READ_OP = OP_CODE_OF('read');
 const WRITE_OP = OP_CODE_OF('write');
 const COPY_OP = OP_CODE_OF('copy_file_range');
@@ -50,12 +56,29 @@ export class DurationHistograms {
   }
 }
 
-/** One batch's totals; reset() before reuse. Group index = op * ERRNO_SLOTS + errno. */
+/** Who asked for an operation: the application, or the kernel on its own (kernel-routine.ts). */
+export const ORIGINS = ['application', 'kernel'] as const;
+
+/** Operation-count group of (origin, op, errno). */
+export function opGroup(origin: number, op: number, errno: number): number {
+  return (
+    (origin * OP_COUNT + op) * ERRNO_SLOTS + (errno >= ERRNO_SLOTS ? ERRNO_SLOTS - 1 : errno < 0 ? 0 : errno)
+  );
+}
+
+/** The (origin, op, errno) of a group index. */
+export function groupParts(group: number): { origin: number; op: number; errno: number } {
+  const errno = group % ERRNO_SLOTS;
+  const rest = (group - errno) / ERRNO_SLOTS;
+  return { origin: Math.floor(rest / OP_COUNT), op: rest % OP_COUNT, errno };
+}
+
+/** One batch's totals; reset() before reuse. Group index: opGroup(origin, op, errno). */
 export class BatchAggregate {
   rows = 0;
-  readonly opCount = new Float64Array(OP_COUNT * ERRNO_SLOTS);
+  readonly opCount = new Float64Array(ORIGINS.length * OP_COUNT * ERRNO_SLOTS);
   /** Indices of non-zero opCount entries, so reading and resetting skip the empty ones. */
-  readonly touchedGroups = new Int32Array(OP_COUNT * ERRNO_SLOTS);
+  readonly touchedGroups = new Int32Array(ORIGINS.length * OP_COUNT * ERRNO_SLOTS);
   touchedCount = 0;
   readonly readBytes = new Float64Array(OP_COUNT);
   readonly writeBytes = new Float64Array(OP_COUNT);
@@ -113,6 +136,9 @@ export function aggregateBatch(
   const throttleCol = int64Column(batch, 'throttle_wait_ns');
   const throttle = int64View(throttleCol.values);
   const throttleValid = throttleCol.valid;
+  const path2 = stringColumn(batch, 'path2');
+  const fhValid = int64Column(batch, 'fh').valid;
+  const pid = int32Column(batch, 'pid').values;
 
   let windowStart = into.windowStartNs;
   let windowEnd = into.windowEndNs;
@@ -121,8 +147,14 @@ export function aggregateBatch(
     const idx = opIdx[i]!;
     const op = idx < 0 ? -1 : opOf[idx]!;
     if (op < 0) continue;
-    const e = errno[i]!;
-    const group = op * ERRNO_SLOTS + (e >= ERRNO_SLOTS ? ERRNO_SLOTS - 1 : e < 0 ? 0 : e);
+    const p2 = op === GETXATTR_OP ? path2.indices[i]! : -1; // the rule reads path2 of getxattr only
+    const routine = kernelRoutineCode(
+      OPS[op]!,
+      p2 >= 0 ? path2.dictionary[p2]! : null,
+      fhValid === undefined || fhValid[i] === 1,
+      pid[i]!,
+    );
+    const group = opGroup(routine >= 0 ? 1 : 0, op, errno[i]!);
     if (into.opCount[group]!++ === 0) into.touchedGroups[into.touchedCount++] = group;
 
     if (op === READ_OP) into.readBytes[op]! += int64At(bytes, i);

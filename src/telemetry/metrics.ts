@@ -26,6 +26,8 @@ import {
   BUCKETS,
   DURATION_BOUNDARIES_SECONDS,
   ERRNO_SLOTS,
+  groupParts,
+  ORIGINS,
   type BatchAggregate,
   type DurationHistograms,
 } from './aggregate.js';
@@ -61,10 +63,10 @@ export class MetricsRecorder {
   private readonly throttleWait: Counter;
   private readonly inflight: Gauge;
 
-  private readonly opErrnoAttrs = memo<Attributes>((g) => ({
-    op: OPS[Math.floor(g / ERRNO_SLOTS)]!,
-    errno: errnoName(g % ERRNO_SLOTS),
-  }));
+  private readonly opErrnoAttrs = memo<Attributes>((g) => {
+    const { origin, op, errno } = groupParts(g);
+    return { op: OPS[op]!, errno: errnoName(errno), origin: ORIGINS[origin]! };
+  });
   private readonly readAttrs = memo<Attributes>((op) => ({ op: OPS[op]!, direction: 'read' }));
   private readonly writeAttrs = memo<Attributes>((op) => ({ op: OPS[op]!, direction: 'write' }));
   private readonly opAttrs = memo<Attributes>((op) => ({ op: OPS[op]! }));
@@ -75,7 +77,8 @@ export class MetricsRecorder {
 
   constructor(meter: Meter) {
     this.ops = meter.createCounter(METRIC_NAMES.ops, {
-      description: 'File-system operations completed, by op and errno',
+      description:
+        'File-system operations completed, by op, errno and origin (application, or kernel: its own routine requests such as the security.capability check before writes)',
       unit: '{operation}',
       valueType: ValueType.INT,
     });

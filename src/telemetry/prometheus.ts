@@ -1,12 +1,14 @@
 /**
  * Prometheus scrape endpoint. The exporter's own server cannot report the port it bound (port 0
- * for tests and "pick any"), so we run the HTTP server and delegate GET /metrics to it.
+ * for tests and "pick any"), so we run the HTTP server; GET /metrics collects from the exporter
+ * (a MetricReader) and serializes with Prometheus names (prometheus-names.ts).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import type { MetricProducer } from '@opentelemetry/sdk-metrics';
 import { UserError } from '../cli/errors.js';
+import { withPrometheusNames } from './prometheus-names.js';
 
 export interface PrometheusEndpoint {
   reader: PrometheusExporter;
@@ -20,10 +22,21 @@ export async function startPrometheusEndpoint(
   metricProducers: MetricProducer[],
 ): Promise<PrometheusEndpoint> {
   const reader = new PrometheusExporter({ preventServerStart: true, metricProducers });
+  const serializer = new PrometheusSerializer();
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (req.method === 'GET' && path === '/metrics') {
-      reader.getMetricsRequestHandler(req, res);
+      reader.collect().then(
+        ({ resourceMetrics }) => {
+          res.statusCode = 200;
+          res.setHeader('content-type', 'text/plain; version=0.0.4; charset=utf-8');
+          res.end(serializer.serialize(withPrometheusNames(resourceMetrics)));
+        },
+        (err: unknown) => {
+          res.statusCode = 500;
+          res.end(`metrics collection failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        },
+      );
     } else {
       res.statusCode = 404;
       res.end('not found: the Prometheus endpoint is /metrics\n');

@@ -239,10 +239,11 @@ describe('metrics', () => {
       ]),
     ]);
     const ops = metrics.get('interposer.ops');
-    expect(pointValue(ops, { op: 'read', errno: 'OK' })).toBe(3);
-    expect(pointValue(ops, { op: 'read', errno: 'EIO' })).toBe(1);
-    expect(pointValue(ops, { op: 'getattr', errno: 'ENOENT' })).toBe(1);
-    expect(pointValue(ops, { op: 'write', errno: 'OK' })).toBe(2);
+    const app = { origin: 'application' };
+    expect(pointValue(ops, { ...app, op: 'read', errno: 'OK' })).toBe(3);
+    expect(pointValue(ops, { ...app, op: 'read', errno: 'EIO' })).toBe(1);
+    expect(pointValue(ops, { ...app, op: 'getattr', errno: 'ENOENT' })).toBe(1);
+    expect(pointValue(ops, { ...app, op: 'write', errno: 'OK' })).toBe(2);
     expect(ops?.dataPoints).toHaveLength(6);
 
     const bytes = metrics.get('interposer.bytes');
@@ -261,8 +262,8 @@ describe('metrics', () => {
     expect(metrics.get('interposer.throttle.wait')?.descriptor.unit).toBe('s');
   });
 
-  it('builds per-op latency histograms with I/O buckets from 10 us to 10 s', async () => {
-    const durations = [5_000n, 10_000n, 10_001n, 1_000_000n, 3_000_000_000n, 20_000_000_000n];
+  it('builds per-op latency histograms with buckets from 1 us to 10 s', async () => {
+    const durations = [500n, 1_000n, 1_001n, 1_000_000n, 3_000_000_000n, 20_000_000_000n];
     const metrics = await metricsFor([
       batchOf(durations.map((d, i) => row({ seq: BigInt(i), op: 'fsync', durationNs: d }))),
       batchOf([row({ seq: 100n, op: 'read', durationNs: 2_000n })]),
@@ -271,18 +272,18 @@ describe('metrics', () => {
     expect(duration?.descriptor.unit).toBe('s');
     const fsync = pointValue<Histogram>(duration, { op: 'fsync' })!;
     expect(fsync.buckets.boundaries).toEqual(DURATION_BOUNDARIES_SECONDS);
-    expect(fsync.buckets.boundaries[0]).toBe(0.00001);
+    expect(fsync.buckets.boundaries[0]).toBe(0.000001);
     expect(fsync.buckets.boundaries.at(-1)).toBe(10);
     const expected = new Array(DURATION_BOUNDARIES_SECONDS.length + 1).fill(0);
-    expected[0] = 2; // 5 us and exactly 10 us (upper bound inclusive)
-    expected[1] = 1; // 10.001 us
+    expected[0] = 2; // 0.5 us and exactly 1 us (upper bound inclusive)
+    expected[1] = 1; // 1.001 us
     expected[DURATION_BOUNDARIES_SECONDS.indexOf(0.001)] = 1; // exactly 1 ms
     expected[DURATION_BOUNDARIES_SECONDS.indexOf(5)] = 1; // 3 s
     expected[DURATION_BOUNDARIES_SECONDS.length] = 1; // 20 s: overflow bucket
     expect(fsync.buckets.counts).toEqual(expected);
     expect(fsync.count).toBe(6);
-    expect(fsync.sum).toBeCloseTo(23.001025001, 9);
-    expect(fsync.min).toBeCloseTo(0.000005, 12);
+    expect(fsync.sum).toBeCloseTo(23.001002501, 9);
+    expect(fsync.min).toBeCloseTo(0.0000005, 12);
     expect(fsync.max).toBe(20);
     expect(pointValue<Histogram>(duration, { op: 'read' })?.count).toBe(1);
   });
@@ -294,6 +295,28 @@ describe('metrics', () => {
     );
     const metrics = await metricsFor([batchOf(rows)]);
     expect(metrics.get('interposer.inflight')?.dataPoints[0]?.value).toBeCloseTo(4, 9);
+  });
+
+  it("counts the kernel's routine requests apart from the application's (same rule as the analyzer)", async () => {
+    const metrics = await metricsFor([
+      batchOf([
+        row({ seq: 0n, op: 'getxattr', path2: 'security.capability', errno: 61 }), // before a write
+        row({ seq: 1n, op: 'getxattr', path2: 'security.capability', errno: 61 }),
+        row({ seq: 2n, op: 'getxattr', path2: 'user.mime', errno: 61 }), // the application asked
+        row({ seq: 3n, op: 'getattr', fh: 7n }), // revalidating an open file
+        row({ seq: 4n, op: 'getattr' }), // stat() by path
+        row({ seq: 5n, op: 'release', pid: 0 }), // no caller: the last close
+      ]),
+    ]);
+    const ops = metrics.get('interposer.ops');
+    const kernel = { origin: 'kernel' };
+    const app = { origin: 'application' };
+    expect(pointValue(ops, { ...kernel, op: 'getxattr', errno: 'ENODATA' })).toBe(2);
+    expect(pointValue(ops, { ...app, op: 'getxattr', errno: 'ENODATA' })).toBe(1);
+    expect(pointValue(ops, { ...kernel, op: 'getattr', errno: 'OK' })).toBe(1);
+    expect(pointValue(ops, { ...app, op: 'getattr', errno: 'OK' })).toBe(1);
+    expect(pointValue(ops, { ...kernel, op: 'release', errno: 'OK' })).toBe(1);
+    expect(ops?.dataPoints).toHaveLength(5);
   });
 
   it('maps op names through the batch dictionary, whatever its order', async () => {
@@ -309,8 +332,8 @@ describe('metrics', () => {
       },
     };
     const ops = (await metricsFor([reordered])).get('interposer.ops');
-    expect(pointValue(ops, { op: 'read', errno: 'OK' })).toBe(1);
-    expect(pointValue(ops, { op: 'mkdir', errno: 'OK' })).toBe(1);
+    expect(pointValue(ops, { op: 'read', errno: 'OK', origin: 'application' })).toBe(1);
+    expect(pointValue(ops, { op: 'mkdir', errno: 'OK', origin: 'application' })).toBe(1);
   });
 });
 

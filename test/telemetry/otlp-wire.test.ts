@@ -125,7 +125,7 @@ describe('OTLP over the wire', () => {
       };
     };
     expect(duration.histogram.dataPoints).toHaveLength(2);
-    expect(duration.histogram.dataPoints[0]!.explicitBounds).toHaveLength(19);
+    expect(duration.histogram.dataPoints[0]!.explicitBounds).toHaveLength(22);
 
     const logs = JSON.parse(bySignal(requests, 'logs')[0]!.body.toString()) as {
       resourceLogs: Array<{

@@ -53,6 +53,9 @@ const BATCH = batchOf([
   row({ seq: 1n, op: 'read', bytes: 4096n, durationNs: 2_000_000n }), // 2 ms
   row({ seq: 2n, op: 'read', errno: 5, faultKind: 'errno', faultErrno: 5, durationNs: 1_000n }),
   row({ seq: 3n, op: 'write', bytes: 100n, throttleWaitNs: 1_500_000_000n, durationNs: 1_600_000_000n }),
+  // The kernel's own check before a write: ENODATA is its normal answer, not an application error.
+  row({ seq: 4n, op: 'getxattr', path2: 'security.capability', errno: 61, durationNs: 3_000n }),
+  row({ seq: 5n, op: 'getxattr', path2: 'user.app', errno: 61, durationNs: 3_000n }),
 ]);
 
 async function started(options: Parameters<typeof createTelemetry>[0]): Promise<Telemetry> {
@@ -74,27 +77,51 @@ describe('Prometheus endpoint', () => {
 
     const response = await fetch(telemetry.prometheusUrl!);
     expect(response.status).toBe(200);
-    const { samples, types } = parseExposition(await response.text());
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await response.text();
+    const { samples, types } = parseExposition(text);
 
     expect(types.get('interposer_ops_total')).toBe('counter');
-    expect(value(samples, 'interposer_ops_total', { op: 'read', errno: 'OK' })).toBe(4);
-    expect(value(samples, 'interposer_ops_total', { op: 'read', errno: 'EIO' })).toBe(2);
-    expect(value(samples, 'interposer_ops_total', { op: 'write', errno: 'OK' })).toBe(2);
+    const app = { origin: 'application' };
+    expect(value(samples, 'interposer_ops_total', { ...app, op: 'read', errno: 'OK' })).toBe(4);
+    expect(value(samples, 'interposer_ops_total', { ...app, op: 'read', errno: 'EIO' })).toBe(2);
+    expect(value(samples, 'interposer_ops_total', { ...app, op: 'write', errno: 'OK' })).toBe(2);
+    expect(value(samples, 'interposer_ops_total', { ...app, op: 'getxattr', errno: 'ENODATA' })).toBe(2);
+    expect(
+      value(samples, 'interposer_ops_total', { origin: 'kernel', op: 'getxattr', errno: 'ENODATA' }),
+    ).toBe(2);
     expect(value(samples, 'interposer_bytes_total', { op: 'read', direction: 'read' })).toBe(16384);
     expect(value(samples, 'interposer_faults_total', { kind: 'errno', errno: 'EIO' })).toBe(2);
-    expect(value(samples, 'interposer_throttle_wait_total', { op: 'write' })).toBeCloseTo(3, 9);
+    // Prometheus conventions: the unit is in the name, and no OpenMetrics-only UNIT lines.
+    expect(types.get('interposer_throttle_wait_seconds_total')).toBe('counter');
+    expect(value(samples, 'interposer_throttle_wait_seconds_total', { op: 'write' })).toBeCloseTo(3, 9);
+    expect(text).not.toMatch(/^# UNIT/m);
+    expect([...types.keys()].filter((n) => n.startsWith('interposer_')).sort()).toEqual([
+      'interposer_bytes_total',
+      'interposer_faults_total',
+      'interposer_inflight',
+      'interposer_op_duration_seconds',
+      'interposer_ops_total',
+      'interposer_throttle_wait_seconds_total',
+    ]);
 
-    expect(types.get('interposer_op_duration')).toBe('histogram');
-    const bucket = (le: string) => value(samples, 'interposer_op_duration_bucket', { op: 'read', le });
-    expect(bucket('1e-05')).toBe(2); // the 1 us reads
+    expect(types.get('interposer_op_duration_seconds')).toBe('histogram');
+    const bucket = (le: string) =>
+      value(samples, 'interposer_op_duration_seconds_bucket', { op: 'read', le });
+    expect(bucket('1e-06')).toBe(2); // the 1 us reads: the lowest bucket is 1 us (upper bound inclusive)
+    expect(bucket('2.5e-06')).toBe(2);
+    expect(bucket('1e-05')).toBe(2);
     expect(bucket('2.5e-05')).toBe(4); // + the 20 us reads (buckets are cumulative)
     expect(bucket('0.001')).toBe(4);
     expect(bucket('0.0025')).toBe(6); // + the 2 ms reads
     expect(bucket('+Inf')).toBe(6);
-    expect(value(samples, 'interposer_op_duration_count', { op: 'read' })).toBe(6);
-    expect(value(samples, 'interposer_op_duration_sum', { op: 'read' })).toBeCloseTo(2 * 0.002021, 9);
-    expect(value(samples, 'interposer_op_duration_bucket', { op: 'write', le: '1' })).toBe(0);
-    expect(value(samples, 'interposer_op_duration_bucket', { op: 'write', le: '2.5' })).toBe(2);
+    const getxattrBucket = (le: string) =>
+      value(samples, 'interposer_op_duration_seconds_bucket', { op: 'getxattr', le });
+    expect([getxattrBucket('2.5e-06'), getxattrBucket('5e-06')]).toEqual([0, 4]); // 3 us calls, resolved
+    expect(value(samples, 'interposer_op_duration_seconds_count', { op: 'read' })).toBe(6);
+    expect(value(samples, 'interposer_op_duration_seconds_sum', { op: 'read' })).toBeCloseTo(2 * 0.002021, 9);
+    expect(value(samples, 'interposer_op_duration_seconds_bucket', { op: 'write', le: '1' })).toBe(0);
+    expect(value(samples, 'interposer_op_duration_seconds_bucket', { op: 'write', le: '2.5' })).toBe(2);
 
     expect(samples.some((s) => s.name === 'interposer_inflight')).toBe(true);
     expect((await fetch(telemetry.prometheusUrl!.replace('/metrics', '/other'))).status).toBe(404);
@@ -138,9 +165,10 @@ describe('metric snapshot file', () => {
     const ops = lines.filter((l) => l.metric === 'interposer.ops');
     expect(ops.map((l) => [l.attributes, l.value])).toEqual(
       expect.arrayContaining([
-        [{ op: 'read', errno: 'OK' }, 2],
-        [{ op: 'read', errno: 'EIO' }, 1],
-        [{ op: 'write', errno: 'OK' }, 1],
+        [{ op: 'read', errno: 'OK', origin: 'application' }, 2],
+        [{ op: 'read', errno: 'EIO', origin: 'application' }, 1],
+        [{ op: 'write', errno: 'OK', origin: 'application' }, 1],
+        [{ op: 'getxattr', errno: 'ENODATA', origin: 'kernel' }, 1],
       ]),
     );
     expect(ops.every((l) => l.kind === 'sum' && !Number.isNaN(Date.parse(l.time)))).toBe(true);
@@ -150,7 +178,7 @@ describe('metric snapshot file', () => {
     expect(readLatency.kind).toBe('histogram');
     expect(readLatency.count).toBe(3);
     expect(readLatency.bucket_counts?.reduce((a, b) => a + b, 0)).toBe(3);
-    expect(readLatency.boundaries).toHaveLength(19);
+    expect(readLatency.boundaries).toHaveLength(22);
     expect(lines.find((l) => l.metric === 'interposer.inflight')?.kind).toBe('gauge');
   });
 });

@@ -120,18 +120,24 @@ describe.skipIf(!HAVE_PROMETHEUS)(`with a real Prometheus server (${PROMETHEUS})
           faultErrno: i % 10 === 9 ? 5 : null,
         }),
       );
-    telemetry!.onBatch(batchOf(rows(0)));
-    const ops = await waitFor('sum by (op) (interposer_ops_total{job="interposer"})');
+    // The kernel's capability check before writes: counted, but apart from the application's ops.
+    const kernelRows = (seq0: number) =>
+      Array.from({ length: 10 }, (_, i) =>
+        row({ seq: BigInt(seq0 + i), op: 'getxattr', path2: 'security.capability', errno: 61 }),
+      );
+    telemetry!.onBatch(batchOf([...rows(0), ...kernelRows(1000)]));
+    const ops = await waitFor('sum by (op) (interposer_ops_total{job="interposer", origin="application"})');
     const byOp = Object.fromEntries(ops.data.result.map((r) => [r.metric.op, Number(r.value[1])]));
     expect(byOp).toEqual({ read: 75, write: 25 });
 
-    const inf = await waitFor('interposer_op_duration_bucket{op="read", le="+Inf"}');
+    const inf = await waitFor('interposer_op_duration_seconds_bucket{op="read", le="+Inf"}');
     expect(Number(inf.data.result[0]!.value[1])).toBe(75);
 
     // A second batch, so rates over two or more scrapes are non-zero.
     await sleep(1500);
-    telemetry!.onBatch(batchOf(rows(100)));
-    await waitFor('sum(interposer_ops_total) == 200');
+    telemetry!.onBatch(batchOf([...rows(100), ...kernelRows(1100)]));
+    await waitFor('sum(interposer_ops_total{origin="application"}) == 200');
+    await waitFor('sum(interposer_ops_total{origin="kernel", op="getxattr", errno="ENODATA"}) == 20');
     await sleep(1500);
   });
 
@@ -153,8 +159,14 @@ describe.skipIf(!HAVE_PROMETHEUS)(`with a real Prometheus server (${PROMETHEUS})
         expect(result.data.result.length, `${title}: ${concrete}`).toBeGreaterThan(0);
       }
     }
+    // The error ratio is the application's: 10% EIO, the kernel's ENODATA answers left out.
+    const ratio = dashboard.panels.find((p) => p.title === 'Error ratio')!.targets[0]!.expr;
+    const r = await query(
+      ratio.replaceAll('$__rate_interval', '1m').replaceAll('$job', '.*').replaceAll('$instance', '.*'),
+    );
+    expect(Number(r.data.result[0]!.value[1])).toBeCloseTo(0.1, 6);
     const p99 = await query(
-      'histogram_quantile(0.99, sum by (le, op) (rate(interposer_op_duration_bucket{op="read"}[1m])))',
+      'histogram_quantile(0.99, sum by (le, op) (rate(interposer_op_duration_seconds_bucket{op="read"}[1m])))',
     );
     const seconds = Number(p99.data.result[0]!.value[1]);
     // Read latencies are 11..110 us: p99 lies in the 100..250 us bucket.
