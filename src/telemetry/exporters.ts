@@ -7,6 +7,7 @@
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ExportLedger } from './export-ledger.js';
 import { OTLP_PROTOCOLS, type OtlpProtocol } from './types.js';
 
 export type Signal = 'traces' | 'metrics' | 'logs';
@@ -25,36 +26,61 @@ export function resolveProtocol(
   throw new Error(`unsupported OTLP protocol "${value}" (expected one of ${OTLP_PROTOCOLS.join(', ')})`);
 }
 
-export async function otlpSpanExporter(protocol: OtlpProtocol): Promise<SpanExporter> {
+/**
+ * Export timeout (retries included) when OTEL_EXPORTER_OTLP_[<SIGNAL>_]TIMEOUT is not set. The
+ * spec's 10 s keeps retrying an unreachable collector that long after every export, and those
+ * retry timers keep the process alive after a recording ends; 3 s is still ample for a batch.
+ */
+export const DEFAULT_OTLP_TIMEOUT_MS = 3_000;
+
+/** The export timeout a signal's exporter uses: the OTEL_* variables, else our default. */
+export function otlpTimeoutMillis(signal: Signal, env: NodeJS.ProcessEnv): number {
+  for (const name of [`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_TIMEOUT`, 'OTEL_EXPORTER_OTLP_TIMEOUT']) {
+    const value = Number(env[name]);
+    if (env[name]?.trim() && Number.isFinite(value) && value > 0) return value;
+  }
+  return DEFAULT_OTLP_TIMEOUT_MS;
+}
+
+export async function otlpSpanExporter(protocol: OtlpProtocol, timeoutMillis: number): Promise<SpanExporter> {
+  const config = { timeoutMillis };
   switch (protocol) {
     case 'grpc':
-      return new (await import('@opentelemetry/exporter-trace-otlp-grpc')).OTLPTraceExporter();
+      return new (await import('@opentelemetry/exporter-trace-otlp-grpc')).OTLPTraceExporter(config);
     case 'http/protobuf':
-      return new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter();
+      return new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter(config);
     case 'http/json':
-      return new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter();
+      return new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter(config);
   }
 }
 
-export async function otlpMetricExporter(protocol: OtlpProtocol): Promise<PushMetricExporter> {
+export async function otlpMetricExporter(
+  protocol: OtlpProtocol,
+  timeoutMillis: number,
+): Promise<PushMetricExporter> {
+  const config = { timeoutMillis };
   switch (protocol) {
     case 'grpc':
-      return new (await import('@opentelemetry/exporter-metrics-otlp-grpc')).OTLPMetricExporter();
+      return new (await import('@opentelemetry/exporter-metrics-otlp-grpc')).OTLPMetricExporter(config);
     case 'http/protobuf':
-      return new (await import('@opentelemetry/exporter-metrics-otlp-proto')).OTLPMetricExporter();
+      return new (await import('@opentelemetry/exporter-metrics-otlp-proto')).OTLPMetricExporter(config);
     case 'http/json':
-      return new (await import('@opentelemetry/exporter-metrics-otlp-http')).OTLPMetricExporter();
+      return new (await import('@opentelemetry/exporter-metrics-otlp-http')).OTLPMetricExporter(config);
   }
 }
 
-export async function otlpLogExporter(protocol: OtlpProtocol): Promise<LogRecordExporter> {
+export async function otlpLogExporter(
+  protocol: OtlpProtocol,
+  timeoutMillis: number,
+): Promise<LogRecordExporter> {
+  const config = { timeoutMillis };
   switch (protocol) {
     case 'grpc':
-      return new (await import('@opentelemetry/exporter-logs-otlp-grpc')).OTLPLogExporter();
+      return new (await import('@opentelemetry/exporter-logs-otlp-grpc')).OTLPLogExporter(config);
     case 'http/protobuf':
-      return new (await import('@opentelemetry/exporter-logs-otlp-proto')).OTLPLogExporter();
+      return new (await import('@opentelemetry/exporter-logs-otlp-proto')).OTLPLogExporter(config);
     case 'http/json':
-      return new (await import('@opentelemetry/exporter-logs-otlp-http')).OTLPLogExporter();
+      return new (await import('@opentelemetry/exporter-logs-otlp-http')).OTLPLogExporter(config);
   }
 }
 
@@ -73,19 +99,24 @@ interface Exporting<T> {
 /**
  * Wraps an exporter's export() so failures reach `report`: the first at once, later ones at most
  * once a minute with a count, so a missing collector is visible but never floods the terminal.
+ * With a ledger, every export's items are counted as delivered or failed.
  */
 export function reportExportFailures<E extends Exporting<never>>(
   exporter: E,
   what: string,
   report: ((message: string) => void) | undefined,
+  ledger?: ExportLedger,
 ): E {
-  if (!report) return exporter;
+  if (!report && !ledger) return exporter;
   const exportOriginal = exporter.export.bind(exporter) as Exporting<unknown>['export'];
   let lastReportMs = -Infinity;
   let suppressed = 0;
   (exporter as Exporting<unknown>).export = (items, resultCallback) => {
+    const count = Array.isArray(items) ? items.length : 1;
+    ledger?.handed(count);
     exportOriginal(items, (result) => {
-      if (result.code !== EXPORT_SUCCESS) {
+      ledger?.settled(count, result.code === EXPORT_SUCCESS);
+      if (result.code !== EXPORT_SUCCESS && report) {
         const now = Date.now();
         if (now - lastReportMs >= REPORT_INTERVAL_MS) {
           const more = suppressed > 0 ? ` (${suppressed} more failures since the last report)` : '';

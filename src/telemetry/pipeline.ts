@@ -25,9 +25,12 @@ import {
   otlpLogExporter,
   otlpMetricExporter,
   otlpSpanExporter,
+  otlpTimeoutMillis,
   reportExportFailures,
   resolveProtocol,
+  type Signal,
 } from './exporters.js';
+import { describeDropped, ExportLedger } from './export-ledger.js';
 import { emitFaultLog } from './logs.js';
 import { DurationHistogramProducer, INSTRUMENTATION_SCOPE, MetricsRecorder } from './metrics.js';
 import { startPrometheusEndpoint, type PrometheusEndpoint } from './prometheus.js';
@@ -37,8 +40,14 @@ import { SpanEmitter } from './spans.js';
 import type { FaultLogRecord, SpanOptions, Telemetry, TelemetryOptions } from './types.js';
 
 export const DEFAULT_METRIC_EXPORT_INTERVAL_MS = 10_000;
-/** Bounds shutdown when a collector is unreachable: a recording must still end promptly. */
-const SHUTDOWN_TIMEOUT_MS = 10_000;
+/**
+ * Bounds the whole shutdown (every signal flushes in parallel against one deadline) when a
+ * collector is unreachable, so a recording ends promptly. With OTLP on, the deadline is the
+ * longest OTLP export timeout (exporters.ts: 3 s unless OTEL_EXPORTER_OTLP_*TIMEOUT says
+ * otherwise), which is also when the exporters' own retries end and let the process exit. What
+ * could not be delivered by then is reported as dropped.
+ */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 3_000;
 
 function packageVersion(): string {
   try {
@@ -89,10 +98,12 @@ function periodicReader(
   });
 }
 
+class ShutdownTimeout extends Error {}
+
 async function withTimeout(work: Promise<unknown>, ms: number, what: string): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new ShutdownTimeout(`${what} did not finish within ${ms} ms`)), ms);
     timer.unref();
   });
   try {
@@ -115,17 +126,37 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
     : undefined;
   const version = packageVersion();
   const resource = buildResource(options, version);
-  const stoppers: Array<{ what: string; stop: () => Promise<unknown> }> = [];
+  const stoppers: Array<{ what: string; stop: () => Promise<unknown>; ledger?: ExportLedger }> = [];
+  /** Longest OTLP export timeout in use: shutdown waits that long at most (by default). */
+  let longestOtlpTimeout = 0;
+  const otlpTimeout = (signal: Signal): number => {
+    const ms = otlpTimeoutMillis(signal, env);
+    longestOtlpTimeout = Math.max(longestOtlpTimeout, ms);
+    return ms;
+  };
+  /** OTLP deliveries, to say what an unreachable collector made us drop. */
+  const ledgers: ExportLedger[] = [];
+  let lastExportError = '';
+  let summarised = false;
+  const noteExportError = (message: string) => {
+    if (summarised) return; // the shutdown summary already said what was dropped
+    lastExportError = message;
+    report?.(message);
+  };
 
   let spanEmitter: SpanEmitter | null = null;
+  let spanLedger: ExportLedger | null = null;
   if (options.spans && options.spans.ratio > 0) {
     let exporter = options.exporters?.spans;
     if (!exporter) {
       const protocol = resolveProtocol('traces', options.protocol, env);
+      spanLedger = new ExportLedger('spans');
+      ledgers.push(spanLedger);
       exporter = reportExportFailures(
-        await otlpSpanExporter(protocol),
+        await otlpSpanExporter(protocol, otlpTimeout('traces')),
         `spans over OTLP ${protocol}`,
-        report,
+        noteExportError,
+        spanLedger,
       );
     }
     // Spans are built from finished rows and handed straight to the batch processor: no tracer,
@@ -141,7 +172,11 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
         version,
       },
     );
-    stoppers.push({ what: 'span export', stop: () => processor.shutdown() });
+    stoppers.push({
+      what: 'span export',
+      stop: () => processor.shutdown(),
+      ...(spanLedger ? { ledger: spanLedger } : {}),
+    });
   }
 
   let recorder: MetricsRecorder | null = null;
@@ -150,16 +185,20 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
   let prometheus: PrometheusEndpoint | null = null;
   const metrics = options.metrics;
   const extraReaders = options.exporters?.metricReaders;
+  let metricLedger: ExportLedger | null = null;
   if (metrics || extraReaders) {
     const producer = new DurationHistogramProducer(histograms, resource, version);
     const intervalMs = metricExportInterval(metrics?.exportIntervalMillis, env);
     const readers: MetricReader[] = [];
     if (metrics?.otlp) {
       const protocol = resolveProtocol('metrics', options.protocol, env);
+      metricLedger = new ExportLedger('metric totals', true);
+      ledgers.push(metricLedger);
       const exporter = reportExportFailures(
-        await otlpMetricExporter(protocol),
+        await otlpMetricExporter(protocol, otlpTimeout('metrics')),
         `metrics over OTLP ${protocol}`,
-        report,
+        noteExportError,
+        metricLedger,
       );
       readers.push(periodicReader(exporter, intervalMs, producer));
     }
@@ -187,19 +226,27 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
     const provider = new MeterProvider({ resource, readers });
     recorder = new MetricsRecorder(provider.getMeter(INSTRUMENTATION_SCOPE, version));
     // Shutting the provider down runs a last collection, so the final totals are exported too.
-    stoppers.unshift({ what: 'metric export', stop: () => provider.shutdown() });
+    stoppers.unshift({
+      what: 'metric export',
+      stop: () => provider.shutdown(),
+      ...(metricLedger ? { ledger: metricLedger } : {}),
+    });
   }
 
   let logger: Logger | null = null;
+  let logLedger: ExportLedger | null = null;
   const logsWanted = options.logs ?? Boolean(spanEmitter || metrics?.otlp);
   if (logsWanted || options.exporters?.logs) {
     let exporter = options.exporters?.logs;
     if (!exporter) {
       const protocol = resolveProtocol('logs', options.protocol, env);
+      logLedger = new ExportLedger('fault log records');
+      ledgers.push(logLedger);
       exporter = reportExportFailures(
-        await otlpLogExporter(protocol),
+        await otlpLogExporter(protocol, otlpTimeout('logs')),
         `fault logs over OTLP ${protocol}`,
-        report,
+        noteExportError,
+        logLedger,
       );
     }
     const provider = new LoggerProvider({
@@ -207,7 +254,11 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
       processors: [new BatchLogRecordProcessor({ exporter })],
     });
     logger = provider.getLogger(INSTRUMENTATION_SCOPE, version);
-    stoppers.push({ what: 'log export', stop: () => provider.shutdown() });
+    stoppers.push({
+      what: 'log export',
+      stop: () => provider.shutdown(),
+      ...(logLedger ? { ledger: logLedger } : {}),
+    });
   }
 
   let stopped = false;
@@ -231,7 +282,8 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
           aggregateBatch(batch, aggregate, histograms);
           recorder.record(aggregate);
         }
-        spanEmitter?.emit(batch);
+        const emitted = spanEmitter?.emit(batch) ?? 0;
+        if (spanLedger) spanLedger.offered += emitted;
       } catch (err) {
         internalError(err);
       }
@@ -240,6 +292,7 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
       if (stopped || !logger) return;
       try {
         emitFaultLog(logger, record);
+        if (logLedger) logLedger.offered++;
       } catch (err) {
         internalError(err);
       }
@@ -247,16 +300,38 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
     async shutdown(): Promise<void> {
       if (stopped) return;
       stopped = true;
+      const budget =
+        options.shutdownTimeoutMillis ??
+        (longestOtlpTimeout > 0 ? longestOtlpTimeout : DEFAULT_SHUTDOWN_TIMEOUT_MS);
+      const started = Date.now();
       const results = await Promise.allSettled(
-        stoppers.map(({ what, stop }) => withTimeout(stop(), SHUTDOWN_TIMEOUT_MS, what)),
+        stoppers.map(({ what, stop }) => withTimeout(stop(), budget, what)),
       );
-      for (const result of results) {
-        if (result.status === 'rejected') {
-          const message = result.reason instanceof Error ? result.reason.message : String(result.reason);
-          if (reported.some((r) => r.includes(message))) continue;
-          if (report) report(`flushing at shutdown failed: ${message}`);
-          else console.error(`interposer: telemetry: flushing at shutdown failed: ${message}`);
+      const say = (message: string) => {
+        if (report) report(message);
+        else console.error(`interposer: telemetry: ${message}`);
+      };
+      let gaveUp = false;
+      results.forEach((result, i) => {
+        if (result.status !== 'rejected') return;
+        if (result.reason instanceof ShutdownTimeout) {
+          gaveUp = true;
+          const ledger = stoppers[i]!.ledger;
+          if (ledger?.cumulative) ledger.lastOk = false; // its final export never completed
+          return;
         }
+        const message = result.reason instanceof Error ? result.reason.message : String(result.reason);
+        if (reported.some((r) => r.includes(message))) return;
+        say(`flushing at shutdown failed: ${message}`);
+      });
+      const dropped = describeDropped(ledgers);
+      summarised = true;
+      if (dropped || gaveUp) {
+        const seconds = ((Date.now() - started) / 1000).toFixed(1);
+        const why = lastExportError ? ` (last error: ${lastExportError})` : '';
+        say(
+          `${gaveUp ? `gave up on the collector after ${seconds} s at shutdown` : 'at shutdown'}; dropped ${dropped || 'what was still being sent'}${why}`,
+        );
       }
     },
   };

@@ -65,6 +65,11 @@ export interface TelemetryOptions {
    * Default: export failures are silent, internal and shutdown errors go to stderr.
    */
   onError?: (message: string) => void;
+  /**
+   * The most shutdown() waits for every signal together (default 3000 ms); what was not
+   * delivered by then is reported through onError as dropped.
+   */
+  shutdownTimeoutMillis?: number;
   exporters?: ExporterOverrides;
   /** Environment to read OTEL_* from (the exporters themselves read process.env). */
   env?: NodeJS.ProcessEnv;

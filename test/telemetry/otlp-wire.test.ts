@@ -2,6 +2,7 @@
  * Spans, metrics and fault logs travel over the wire to a real OTLP receiver on loopback, for
  * each protocol, with the endpoint taken from OTEL_EXPORTER_OTLP_ENDPOINT as in production.
  */
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FaultRecord } from '../../src/overlay/fault-log.js';
 import { createTelemetry, type OtlpProtocol } from '../../src/telemetry/index.js';
@@ -187,7 +188,41 @@ describe('OTLP over the wire', () => {
     });
     telemetry!.onBatch(batchOf([row({ seq: 0n })]));
     await telemetry!.shutdown();
-    expect(errors).toHaveLength(1);
+    expect(errors).toHaveLength(2);
     expect(errors[0]).toMatch(/exporting spans over OTLP http\/json failed/);
+    expect(errors[1]).toMatch(
+      /dropped 1 of 1 spans \(last error: exporting spans over OTLP http\/json failed/,
+    );
+  });
+
+  it('bounds the whole shutdown when the collector never answers, and says what was dropped', async () => {
+    // Accepts connections and never replies: every export waits for its timeout.
+    const sockets = new Set<Socket>();
+    const blackHole = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
+    const { port } = blackHole.address() as AddressInfo;
+    try {
+      process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${port}`;
+      const errors: string[] = [];
+      const telemetry = await createTelemetry({
+        wallClockAnchorNs: ANCHOR_NS,
+        protocol: 'http/protobuf',
+        spans: { ratio: 1 },
+        metrics: { otlp: true, exportIntervalMillis: 60_000 },
+        logs: true,
+        shutdownTimeoutMillis: 400,
+        onError: (m) => errors.push(m),
+      });
+      telemetry!.onBatch(batchOf(Array.from({ length: 50 }, (_, i) => row({ seq: BigInt(i) }))));
+      telemetry!.onFault(FAULT);
+      await telemetry!.shutdown();
+      // One line naming everything that did not arrive, for all three signals together.
+      expect(errors.at(-1)).toMatch(
+        /^gave up on the collector after 0\.\d s at shutdown; dropped 50 of 50 spans, the final metric totals, 1 of 1 fault log records$/,
+      );
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => blackHole.close(resolve));
+    }
   });
 });
