@@ -7,7 +7,9 @@
 //  3. runs the same fs calls natively (one tight loop of synchronous node:fs calls in recorded
 //     order, same pre-built tree), in the same run, for the ratio;
 //  4. replays a paced trace (--timing original) and reports the issue-time error
-//     (median/p99/max µs) and the lag behind the recorded schedule.
+//     (median/p99/max µs) and the lag behind the recorded schedule;
+//  5. per-op latency of the same 4 KiB writes (one thread, 1 ms apart) replayed afap and with
+//     recorded timing, alternating A B A B: what timed replay adds to each op.
 // Markdown on stdout, progress on stderr; JSON next to it in bench/results/replay-latest.json.
 import {
   closeSync,
@@ -42,6 +44,7 @@ try {
     content: await load('replay/content.js'),
     fsOps: await load('replay/fs-ops.js'),
     writer: await load('trace/writer.js'),
+    batch: await load('trace/batch.js'),
   };
 } catch (err) {
   process.stderr.write(`bench/replay.mjs: build first (npm run build:ts): ${err.message}\n`);
@@ -169,6 +172,61 @@ async function fsPathComparison(dir, n = 100_000) {
   return { syncRate, asyncRate };
 }
 
+/** One thread's 4 KiB writes 1 ms apart, replayed afap and timed alternately: write p50/p99 each. */
+async function sameWritesLatency(dir) {
+  const n = 2000;
+  const b = new modules.batch.TraceBatchBuilder(n + 2);
+  let seq = 0n;
+  const row = (op, t, extra) => ({
+    seq: seq++,
+    op,
+    path: '/same.bin',
+    path2: null,
+    fh: 1n,
+    offset: null,
+    size: null,
+    bytes: 0n,
+    errno: 0,
+    flags: null,
+    mode: null,
+    startNs: BigInt(t),
+    endNs: BigInt(t + 5000),
+    durationNs: 5000n,
+    pid: 1,
+    tid: 1,
+    uid: 0,
+    gid: 0,
+    comm: 'bench',
+    faultKind: null,
+    faultErrno: null,
+    faultDelayNs: null,
+    faultTruncatedTo: null,
+    throttleWaitNs: null,
+    ...extra,
+  });
+  b.append(row('open', 0, { flags: 2 }));
+  for (let i = 0; i < n; i++)
+    b.append(
+      row('write', 100_000 + i * 1_000_000, { offset: BigInt((i % 16) * 4096), size: 4096n, bytes: 4096n }),
+    );
+  b.append(row('release', 100_000 + n * 1_000_000));
+  const batch = b.take();
+  const rows = [];
+  for (let round = 1; round <= 2; round++) {
+    for (const timing of ['afap', 'original']) {
+      const { report } = await modules.replay.replayBatches([batch], {
+        input: 'same-writes',
+        target: join(dir, `${timing}-${round}`),
+        out: null,
+        timing,
+      });
+      const w = report.perOp.find((p) => p.op === 'write').replayed;
+      rows.push({ timing, round, p50: w.p50, p99: w.p99 });
+    }
+  }
+  return rows;
+}
+
 try {
   log('fs call path: synchronous vs libuv threadpool');
   const fsPath = await fsPathComparison(join(work, 'fs-path'));
@@ -211,6 +269,9 @@ try {
   });
   const ro = orig.report;
 
+  log('same writes, afap vs recorded timing (A B A B)');
+  const sameWrites = await sameWritesLatency(join(work, 'same-writes'));
+
   const us = (ns) => (ns / 1e3).toFixed(1);
   const result = {
     ops: OPS,
@@ -227,6 +288,7 @@ try {
       syncOpsPerSec: Math.round(fsPath.syncRate),
       asyncCallbacksOpsPerSec: Math.round(fsPath.asyncRate),
     },
+    sameWrites,
     original: {
       ops: PACED_OPS,
       recordedSeconds: ro.totalTimeNs.recorded / 1e9,
@@ -254,6 +316,10 @@ try {
     `| fs path, one thread: sync calls vs async callbacks (8 in flight, UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? 4}) | ${Math.round(fsPath.syncRate).toLocaleString('en')} vs ${Math.round(fsPath.asyncRate).toLocaleString('en')} ops/s | |`,
     `| original timing: issue error median / p99 / max | ${us(ro.issueErrorNs.p50)} / ${us(ro.issueErrorNs.p99)} / ${us(ro.issueErrorNs.max)} µs | median < 100 µs |`,
     `| original timing: lag behind recorded times median / p99 | ${us(ro.lagNs.p50)} / ${us(ro.lagNs.p99)} µs | |`,
+    ...sameWrites.map(
+      (r) =>
+        `| same 2000 4 KiB writes 1 ms apart, ${r.timing} (round ${r.round}): write latency p50 / p99 | ${us(r.p50)} / ${us(r.p99)} µs | original ≈ afap |`,
+    ),
     `| original timing: total time recorded -> replayed | ${(ro.totalTimeNs.recorded / 1e9).toFixed(2)} s -> ${(ro.totalTimeNs.replayed / 1e9).toFixed(2)} s (${ro.totalTimeNs.ratio?.toFixed(3)}x) | ~1x |`,
     '',
   ].join('\n');

@@ -4,6 +4,7 @@
  * ready, and are released together at t0, so worker start-up never counts as issue delay.
  */
 import { closeSync, existsSync, openSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Schedule } from './dependencies.js';
@@ -12,6 +13,8 @@ import type { OverlayDecisions } from './overlay-decisions.js';
 import type { ReplayPlan } from './plan.js';
 import {
   CONTROL,
+  HOT_SPIN_NS,
+  SPIN_NS,
   allocateResults,
   type ReplayResults,
   type TimingMode,
@@ -117,6 +120,8 @@ export async function execute(options: ExecuteOptions): Promise<Execution> {
   const common = {
     timing: options.timing,
     speed: options.speed,
+    // Workers that each have a CPU spin through short gaps: parking hands their caches to others.
+    spinNs: workerCount < availableParallelism() ? HOT_SPIN_NS : SPIN_NS,
     plan: {
       op: plan.op,
       path: plan.path,

@@ -69,12 +69,19 @@ export function allocateResults(n: number, slots: number): ReplayResults {
 export type TimingMode = 'original' | 'afap';
 
 /** Everything one worker needs (structured-cloned; typed arrays keep sharing their memory). */
+/** Spin this long before a planned issue (parking first) when workers outnumber CPUs. */
+export const SPIN_NS = 150_000;
+/** Spin through gaps up to this long (no park) when every worker has a CPU (worker-loop.ts). */
+export const HOT_SPIN_NS = 2_000_000;
+
 export interface WorkerInit {
   workerIndex: number;
   /** The streams (recorded threads) this worker runs. */
   streams: number[];
   timing: TimingMode;
   speed: number;
+  /** Spin (not park) when the next planned issue is at most this far off (worker-loop.ts). */
+  spinNs: number;
   /** process.hrtime.bigint() of the replay's t0, written by the main thread before opening the gate. */
   t0Cell: BigInt64Array;
   /** Index of the start-gate cell in results.control (0 until the main thread releases the workers). */

@@ -3,14 +3,21 @@
  * turn it issues, among the heads of its streams whose dependencies have completed and whose
  * planned time has come, the one that started first in the trace. When none is runnable it
  * parks: in Atomics.wait on the shared completion counter (woken by any completion) until at
- * most SPIN_NS before the next planned issue, then spins, because timed waits overshoot by
+ * most `spinNs` before the next planned issue, then spins, because timed waits overshoot by
  * 50-130 µs (timer slack plus wake-up; measured) and the issue-time error target is below 100 µs.
+ *
+ * Parking has a second cost: while a worker sleeps, other threads run on its CPU and take its
+ * caches and TLB, so the op issued after a park runs cold. Measured with the same 4 KiB writes
+ * 1 ms apart (load ~20 on 2 CPUs): p50 4.5 µs as fast as possible, 9-14 µs after a park even with
+ * a 150-400 µs spin before the issue, 5.1-5.5 µs when the worker spins through the whole gap. So
+ * when the workers fit on the machine's CPUs, each spins through gaps up to HOT_SPIN_NS instead
+ * of parking (executor.ts chooses); oversubscribed, spinning workers would only steal each
+ * other's CPUs, so they park as before.
  */
 import { OP_CODE } from '../trace/schema.js';
 import { FsOps, errnoOf, type OpArgs } from './fs-ops.js';
 import { CONTROL, type WorkerInit } from './shared-state.js';
 
-const SPIN_NS = 150_000;
 /** Longest park while waiting on other workers (re-checks the stop flag). */
 const MAX_PARK_MS = 50;
 
@@ -27,11 +34,11 @@ export function replayClock(t0: bigint): MonotonicClock {
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
-function sleepUntil(clock: MonotonicClock, untilNs: number): void {
+function sleepUntil(clock: MonotonicClock, untilNs: number, spinNs: number): void {
   for (;;) {
     const left = untilNs - clock.nowNs();
     if (left <= 0) return;
-    if (left > SPIN_NS) Atomics.wait(sleepCell, 0, 0, (left - SPIN_NS) / 1e6);
+    if (left > spinNs) Atomics.wait(sleepCell, 0, 0, (left - spinNs) / 1e6);
   }
 }
 
@@ -46,6 +53,7 @@ export function runWorker(init: WorkerInit): number {
   const fsOps = new FsOps(results.slotFd, init.pool);
   const original = init.timing === 'original';
   const speed = init.speed;
+  const spinNs = init.spinNs;
 
   const streams = init.streams;
   const cursor = Int32Array.from(streams.map((s) => streamStart[s]!));
@@ -103,11 +111,11 @@ export function runWorker(init: WorkerInit): number {
     if (decisions !== null) {
       const until = decisions.throttleUntilNs[i]!;
       if (until > started) {
-        sleepUntil(clock, until);
+        sleepUntil(clock, until, spinNs);
         results.throttleWaitNs[i] = clock.nowNs() - started;
       }
       const before = decisions.delayBeforeNs[i]!;
-      if (before > 0) sleepUntil(clock, clock.nowNs() + before);
+      if (before > 0) sleepUntil(clock, clock.nowNs() + before, spinNs);
       delayAfter = decisions.delayAfterNs[i]!;
       results.faultDelayNs[i] = before + delayAfter;
       errno = decisions.errno[i]!;
@@ -134,7 +142,7 @@ export function runWorker(init: WorkerInit): number {
         errno = errnoOf(err);
       }
     }
-    if (delayAfter > 0) sleepUntil(clock, clock.nowNs() + delayAfter);
+    if (delayAfter > 0) sleepUntil(clock, clock.nowNs() + delayAfter, spinNs);
     finish(i, started, errno, bytes);
     prevEnd[k] = results.endNs[i]!;
     executed++;
@@ -177,7 +185,7 @@ export function runWorker(init: WorkerInit): number {
       continue;
     }
     if (!pending) break;
-    const parkNs = nextPlanned === Infinity ? MAX_PARK_MS * 1e6 : nextPlanned - clock.nowNs() - SPIN_NS;
+    const parkNs = nextPlanned === Infinity ? MAX_PARK_MS * 1e6 : nextPlanned - clock.nowNs() - spinNs;
     if (parkNs > 0) {
       Atomics.add(control, CONTROL.waiters, 1);
       Atomics.wait(control, CONTROL.completed, seen, Math.min(parkNs / 1e6, MAX_PARK_MS));
