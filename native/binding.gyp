@@ -15,6 +15,12 @@
       "include_dirs": ["<!@(pkg-config fuse3 --cflags-only-I | sed 's/-I//g')"],
       "libraries": ["<!@(pkg-config fuse3 --libs)", "-lpthread"],
       "defines": ["FUSE_USE_VERSION=312", "_GNU_SOURCE", "NAPI_VERSION=8"]
+    },
+    {
+      "target_name": "interposer_creds",
+      "sources": ["src/creds.c"],
+      "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-std=gnu11"],
+      "defines": ["_GNU_SOURCE", "NAPI_VERSION=8"]
     }
   ]
 }

@@ -39,6 +39,8 @@ export interface ExecuteOptions {
   concurrency: number;
   targetRoot: string;
   pool: Uint8Array;
+  /** Act as each row's recorded caller (root only), with these supplementary groups per uid. */
+  callerGroups?: Map<number, Int32Array> | null;
   /** Called about every progressIntervalMs with the number of completed ops. */
   onProgress?: (completed: number) => void;
   progressIntervalMs?: number;
@@ -131,7 +133,10 @@ export async function execute(options: ExecuteOptions): Promise<Execution> {
       flags: plan.flags,
       mode: plan.mode,
       startNs: plan.startNs,
+      uid: plan.uid,
+      gid: plan.gid,
     },
+    callerGroups: options.callerGroups ?? null,
     targetPaths,
     rawPaths: plan.paths,
     pathHashes,

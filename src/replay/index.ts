@@ -11,6 +11,7 @@ import { FileFaultLog, type OverlayConfig } from '../overlay/index.js';
 import { METADATA_KEYS } from '../trace/schema.js';
 import { openTrace } from '../trace/reader.js';
 import type { TraceBatch } from '../trace/batch.js';
+import { loadCreds, nonRootCallers, ownPrephaseEntries, supplementaryGroups } from './caller-identity.js';
 import { createContentPool } from './content.js';
 import { computeSchedule } from './dependencies.js';
 import { execute } from './executor.js';
@@ -76,6 +77,35 @@ export function defaultOutputPath(input: string): string {
   return join(dirname(input), `${base}.replay.parquet`);
 }
 
+/**
+ * Root: the workers act as each row's recorded caller and pre-created entries get their first
+ * caller as owner. Otherwise every op runs as the invoking user, which the replay says when the
+ * trace has other callers.
+ */
+function actAsCallers(
+  plan: ReplayPlan,
+  root: string,
+  required: Parameters<typeof ownPrephaseEntries>[1],
+  note: (message: string) => void,
+): Map<number, Int32Array> | null {
+  const callers = nonRootCallers(plan);
+  if (callers.length === 0) return null;
+  const list = callers.map((c) => `${c.uid}:${c.gid}`).join(', ');
+  if (!loadCreds()) {
+    const me = `${process.geteuid?.() ?? '?'}:${process.getegid?.() ?? '?'}`;
+    note(
+      `not root: every op runs as ${me}, so files belong to ${me} and permission checks are ${me}'s, not those of the recorded callers (uid:gid ${list})`,
+    );
+    return null;
+  }
+  const owned = ownPrephaseEntries(root, required, plan);
+  note(
+    `acting as the recorded callers (uid:gid ${list}); ${owned} pre-phase entries given to their first caller`,
+  );
+  const groups = supplementaryGroups(callers.map((c) => c.uid));
+  return new Map([...groups].map(([uid, gids]) => [uid, Int32Array.from(gids)]));
+}
+
 /** Reads a trace file into a plan (throws TraceFormatError for unusable files). */
 export async function loadPlan(path: string): Promise<ReplayPlan> {
   const trace = await openTrace(path);
@@ -139,6 +169,7 @@ export async function replayPlan(plan: ReplayPlan, options: ReplayOptions): Prom
   note(
     `pre-phase: ${prephase.files} files (${prephase.bytes} bytes), ${prephase.dirs} directories, ${prephase.symlinks} symlinks created (${took()})`,
   );
+  const callerGroups = actAsCallers(plan, root, required, note);
 
   const concurrency = Math.max(
     1,
@@ -155,6 +186,7 @@ export async function replayPlan(plan: ReplayPlan, options: ReplayOptions): Prom
     concurrency,
     targetRoot: root,
     pool,
+    callerGroups,
     signal: options.signal,
     progressIntervalMs: options.progressIntervalMs,
     onProgress: options.onProgress

@@ -95,7 +95,11 @@ export interface WorkerInit {
     flags: Int32Array;
     mode: Int32Array;
     startNs: Float64Array;
+    uid: Int32Array;
+    gid: Int32Array;
   };
+  /** Root: act as each row's caller, with these supplementary groups per uid (caller-identity.ts). */
+  callerGroups: Map<number, Int32Array> | null;
   /** Absolute target path of each path id; raw trace path strings (symlink targets). */
   targetPaths: string[];
   rawPaths: string[];

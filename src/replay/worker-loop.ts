@@ -15,6 +15,7 @@
  * other's CPUs, so they park as before.
  */
 import { OP_CODE } from '../trace/schema.js';
+import { loadCreds } from './caller-identity.js';
 import { FsOps, errnoOf, type OpArgs } from './fs-ops.js';
 import { CONTROL, type WorkerInit } from './shared-state.js';
 
@@ -45,7 +46,7 @@ function sleepUntil(clock: MonotonicClock, untilNs: number, spinNs: number): voi
 /** Runs until every op of the worker's streams is done or the stop flag is set; returns ops executed. */
 export function runWorker(init: WorkerInit): number {
   const { plan, schedule, results, decisions } = init;
-  const { op, path, path2, offset, size, flags, mode, startNs } = plan;
+  const { op, path, path2, offset, size, flags, mode, startNs, uid, gid } = plan;
   const { streamStart, streamOps, depStart, deps, skip } = schedule;
   const { slotOf, slotPath } = init.handles;
   const { control, state } = results;
@@ -53,6 +54,23 @@ export function runWorker(init: WorkerInit): number {
   const fsOps = new FsOps(results.slotFd, init.pool);
   const original = init.timing === 'original';
   const speed = init.speed;
+  // Acting as the recorded callers: switch this thread's credentials when the caller changes.
+  const callerGroups = init.callerGroups;
+  const creds = callerGroups ? loadCreds() : null;
+  const noGroups = new Int32Array(0);
+  let actingUid = 0;
+  let actingGid = 0;
+  const actAs = (i: number): number => {
+    const u = uid[i]!;
+    const g = gid[i]!;
+    if (creds === null || (u === actingUid && g === actingGid)) return 0;
+    const err = creds.actAs(u, g, callerGroups!.get(u) ?? noGroups);
+    if (err === 0) {
+      actingUid = u;
+      actingGid = g;
+    }
+    return err;
+  };
   const spinNs = init.spinNs;
 
   const streams = init.streams;
@@ -121,6 +139,7 @@ export function runWorker(init: WorkerInit): number {
       errno = decisions.errno[i]!;
       cut = decisions.truncateTo[i]!;
     }
+    if (errno === 0) errno = actAs(i); // could not act as the caller: the op fails with that errno
     if (errno === 0) {
       const viaHandle =
         slot >= 0 && code !== OP_CODE.open && code !== OP_CODE.create && code !== OP_CODE.opendir;
