@@ -148,13 +148,13 @@ describe('overlays through the mount', () => {
   it('with --control and no rules leaves no fault log, and counts operations apart from event rows', async () => {
     const dir = makeWorkDir();
     const socket = join(dir, 'ctl.sock');
-    const before = BigInt(Date.now()) * 1_000_000n;
+    const before = BigInt(Date.now() - 2) * 1_000_000n;
     const mount = await startMount(['--control', socket], { dir });
     writeFileSync(join(mount.backing, 'h.txt'), 'h\n');
     expect(sh(`cat ${mount.mnt}/h.txt && ls ${mount.mnt}`).code).toBe(0);
     expect((await sendControl(socket, { cmd: 'checkpoint' })).ok).toBe(true);
     expect(await mount.stop()).toBe(0);
-    const after = BigInt(Date.now()) * 1_000_000n;
+    const after = BigInt(Date.now() + 2) * 1_000_000n;
     expect(existsSync(`${mount.trace}.faults.jsonl`)).toBe(false);
     const rows = await readAllRows(mount.trace);
     const operations = rows.filter((r) => r.op !== 'event').length;
