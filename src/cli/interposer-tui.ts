@@ -4,44 +4,41 @@
  * it opens on the diff view. Runs on the terminal's alternate screen so quitting restores what
  * was there before.
  */
-import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.js';
+import { cliCommand, defineCommand } from './args/index.js';
+import { reportFailure } from './report-failure.js';
 
-const USAGE = `usage: interposer-tui TRACE.parquet [OTHER.parquet]
-
-Interactive analysis of an interposer trace; with two traces, a side-by-side diff (B = OTHER).
-Keys: 1-9 or Tab switch views, / filters (op=read path=**/*.db pid=123 from=1s to=5s),
-c clears the filter, ? shows all keys, q quits. Needs an interactive terminal; for text or JSON
-output use \`interposer analyze\`.`;
+const spec = defineCommand({
+  name: 'interposer-tui',
+  program: 'interposer-tui',
+  summary: 'interactive analysis of a trace, or a diff of two',
+  description:
+    'Interactive analysis of an interposer trace; with two traces, a side-by-side diff (B = OTHER).\n' +
+    'Keys: 1-9 or Tab switch views, / filters (op=read path=**/*.db pid=123 from=1s to=5s),\n' +
+    'c clears the filter, ? shows all keys, q quits. Needs an interactive terminal; for text or JSON\n' +
+    'output use `interposer analyze`.',
+  positionals: [
+    {
+      name: 'TRACE.parquet',
+      help: 'the trace to explore',
+      path: { pathKind: 'file', role: 'input', noun: 'trace file' },
+    },
+    {
+      name: 'OTHER.parquet',
+      help: 'a second trace to compare with',
+      optional: true,
+      path: { pathKind: 'file', role: 'input', noun: 'trace file' },
+    },
+  ],
+  options: {},
+});
 
 const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
 const LEAVE_ALT_SCREEN = '\u001b[?1049l';
 
-export async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (err) {
-    console.error(`interposer-tui: ${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const paths = parsed.positionals;
-  if (paths.length < 1 || paths.length > 2) {
-    console.error(`interposer-tui: expected one or two trace files, got ${paths.length}\n\n${USAGE}`);
-    return 2;
-  }
+const command = cliCommand(spec, async ({ positionals: paths }) => {
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
-    console.error(
-      'interposer-tui: needs an interactive terminal (for text or JSON output use `interposer analyze`)',
-    );
-    return 2;
+    throw new UsageError('needs an interactive terminal (for text or JSON output use `interposer analyze`)');
   }
 
   // Ink renders only a final frame when it believes it runs in CI (CI=true, as in a CI job that
@@ -85,6 +82,10 @@ export async function main(argv: string[]): Promise<number> {
   // The error screen vanished with the alternate screen: repeat its message where it stays.
   if (exitMessage) console.error(`interposer-tui: ${exitMessage}`);
   return exitCode;
+});
+
+export function main(argv: string[]): Promise<number> {
+  return command.run(argv);
 }
 
 main(process.argv.slice(2)).then(
@@ -94,7 +95,6 @@ main(process.argv.slice(2)).then(
     setImmediate(() => process.exit(code));
   },
   (err: unknown) => {
-    console.error('interposer-tui: internal error (please report):', err);
-    process.exit(70);
+    process.exit(reportFailure(err, 'interposer-tui'));
   },
 );

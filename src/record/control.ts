@@ -11,7 +11,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { rmSync } from 'node:fs';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import {
   overlayConfigFromFlags,
   type Overlay,

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 
 /** One drained batch, as the binding hands it over: one ArrayBuffer per column. */
 export interface RawBatch {

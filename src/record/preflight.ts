@@ -4,7 +4,7 @@
  */
 import { accessSync, constants, readdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, relative, resolve, isAbsolute } from 'node:path';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import { isFuse, mountAt } from './mountinfo.js';
 
 export interface MountPaths {
