@@ -69,6 +69,8 @@ export interface NativeBinding {
   stats(handle: unknown): { stalls: number; rows: number };
   /** Appends an "event" marker row; false when every buffer is full (drain, then retry). */
   recordEvent(handle: unknown, what: string, detail: string): boolean;
+  /** libfuse's complaint about comma-separated mount options ("unknown option(s): ..."), or null. */
+  checkFuseOptions(options: string): string | null;
 }
 
 /** Indices into NativeMountOptions.verdict (native/src/mount.h IP_VERDICT_SLOTS). */

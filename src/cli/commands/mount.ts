@@ -1,7 +1,8 @@
 /** `interposer mount`: serve a directory through FUSE and record every operation. */
+import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { checkMountPaths, checkTracePath } from '../../record/preflight.js';
+import { checkFuseOptions, checkMountPaths, checkTracePath } from '../../record/preflight.js';
 import { InterposerMount, captureClock } from '../../record/mount.js';
 import { ControlServer } from '../../record/control.js';
 import { PowerLossLayer } from '../../record/power-loss.js';
@@ -113,6 +114,7 @@ export const command = cliCommand(spec, async ({ options: values, positionals, g
     throw new UsageError('--trace and --no-trace contradict each other');
   if (values['power-loss'] && values.control === undefined)
     throw new UsageError('--power-loss needs --control SOCKET to trigger the drop');
+  checkFuseOptions(values['fuse-option']);
   const maxThreads = values['max-threads'];
   const cacheTimeoutSec = values['cache-timeout'];
 
@@ -136,6 +138,7 @@ export const command = cliCommand(spec, async ({ options: values, positionals, g
     ...(tracePath ? { tracePath } : {}),
     onError: (message) => console.error(`interposer: telemetry: ${message}`),
   });
+  const faultLogExisted = faultLogPath !== undefined && existsSync(faultLogPath);
   const fileFaultLog = faultLogPath ? await FileFaultLog.open(checkTracePath(faultLogPath)) : undefined;
   const telemetry = await createTelemetry(telemetryOptions);
   const faultLog: FaultLog | undefined = fileFaultLog && teeFaultLog(fileFaultLog, telemetry);
@@ -144,19 +147,28 @@ export const command = cliCommand(spec, async ({ options: values, positionals, g
     : null;
 
   const powerLoss = values['power-loss'] ? new PowerLossLayer(backing) : null;
-  const mount = await InterposerMount.start({
-    backing,
-    mountpoint,
-    tracePath,
-    overlay,
-    powerLoss,
-    allowOther: !values.private && process.geteuid?.() === 0,
-    fuseOptions: values['fuse-option'],
-    maxThreads,
-    cacheTimeoutSec,
-    clock,
-    ...(telemetry ? { onBatch: (batch) => telemetry.onBatch(batch) } : {}),
-  });
+  let mount: InterposerMount;
+  try {
+    mount = await InterposerMount.start({
+      backing,
+      mountpoint,
+      tracePath,
+      overlay,
+      powerLoss,
+      allowOther: !values.private && process.geteuid?.() === 0,
+      fuseOptions: values['fuse-option'],
+      maxThreads,
+      cacheTimeoutSec,
+      clock,
+      ...(telemetry ? { onBatch: (batch) => telemetry.onBatch(batch) } : {}),
+    });
+  } catch (err) {
+    // A mount that never started leaves nothing behind: no fault log it created, no exporters.
+    await faultLog?.close();
+    if (faultLogPath !== undefined && !faultLogExisted) rmSync(faultLogPath, { force: true });
+    await telemetry?.shutdown();
+    throw err;
+  }
   const control =
     values.control !== undefined && overlay
       ? await ControlServer.listen({
