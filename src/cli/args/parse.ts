@@ -57,9 +57,11 @@ export function parseCommandLine<O extends OptionSpecs>(
   };
 
   const unknown = (arg: string): never => {
-    const names = Object.keys(spec.options).map((n) => `--${n}`);
-    const guess = closestMatch(arg.split('=')[0]!, [...names, '--help'], 3);
-    throw new UsageError(`unknown option ${arg}${guess ? ` (did you mean ${guess}?)` : ''}`);
+    const names = [...Object.keys(spec.options), 'help'];
+    const typed = arg.split('=')[0]!.replace(/^-+/, '');
+    // Close enough to be a typo of a real option: about one edit per three letters.
+    const guess = closestMatch(typed, names, Math.max(1, Math.floor(typed.length / 3)));
+    throw new UsageError(`unknown option ${arg}${guess ? ` (did you mean --${guess}?)` : ''}`);
   };
 
   for (let i = 0; i < argv.length; i++) {

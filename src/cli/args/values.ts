@@ -119,6 +119,10 @@ function matchesKind(stats: Stats, kind: PathKind): boolean {
 
 const KIND_WORD: Record<PathKind, string> = { file: 'file', dir: 'directory', socket: 'socket' };
 
+function withArticle(noun: string): string {
+  return `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;
+}
+
 /**
  * Refuses a path that cannot serve `role`: an input that is missing or of the wrong kind
  * (InputError), an output whose directory is missing or that names something else (UsageError).
@@ -131,12 +135,13 @@ export function checkPath(path: string, kind: PathKind, role: PathRole, label: s
   const want = noun ?? KIND_WORD[kind];
   if (role === 'input') {
     if (!stats) throw new InputError(`${named}: no such ${want}`);
-    if (!matchesKind(stats, kind)) throw new InputError(`${named}: is ${kindOf(stats)}, not a ${want}`);
+    if (!matchesKind(stats, kind))
+      throw new InputError(`${named}: is ${kindOf(stats)}, not ${withArticle(want)}`);
     return;
   }
   if (stats) {
     if (!matchesKind(stats, kind))
-      throw new UsageError(`${named}: is ${kindOf(stats)}; expected a ${want} path`);
+      throw new UsageError(`${named}: is ${kindOf(stats)}; expected ${withArticle(want)} path`);
     return;
   }
   if (role === 'output-dir') return;
