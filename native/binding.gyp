@@ -10,6 +10,7 @@
         "src/overlay_bridge.c",
         "src/scratch.c",
         "src/path_scopes.c",
+        "src/peer_cred.c",
         "src/fuse_options.c"
       ],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-std=gnu11", "<!@(pkg-config fuse3 --cflags-only-other)"],

@@ -94,11 +94,15 @@ function parseList(spec: ListOption, text: string, label: string): string[] {
   return items;
 }
 
-function statOrNull(path: string): Stats | null {
+/** The path's stats; null when it does not exist; an InputError when it cannot be looked at. */
+function statOrNull(path: string, named: string): Stats | null {
   try {
     return statSync(path);
-  } catch {
-    return null;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    if (code === 'EACCES') throw new InputError(`${named}: permission denied`);
+    throw new InputError(`${named}: cannot look at it (${code ?? (err as Error).message})`);
   }
 }
 
@@ -129,9 +133,9 @@ function withArticle(noun: string): string {
  */
 export function checkPath(path: string, kind: PathKind, role: PathRole, label: string, noun?: string): void {
   if (path === '') throw new UsageError(`${label || 'path'}: empty path`);
-  const stats = statOrNull(path);
   // Positional arguments are named by their value alone: "x.parquet: no such file".
   const named = label ? `${label} ${path}` : path;
+  const stats = statOrNull(path, named);
   const want = noun ?? KIND_WORD[kind];
   if (role === 'input') {
     if (!stats) throw new InputError(`${named}: no such ${want}`);
@@ -146,6 +150,6 @@ export function checkPath(path: string, kind: PathKind, role: PathRole, label: s
   }
   if (role === 'output-dir') return;
   const dir = dirname(resolve(path));
-  const dirStats = statOrNull(dir);
+  const dirStats = statOrNull(dir, named);
   if (!dirStats?.isDirectory()) throw new UsageError(`${named}: directory ${dir} does not exist`);
 }

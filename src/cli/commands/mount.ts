@@ -2,6 +2,8 @@
 import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { PRIVATE_OUTPUT, parseOutputMode, type OutputAccess } from '../../io/output-file.js';
+import { resolveGroup } from '../../io/groups.js';
 import { checkFuseOptions, checkMountPaths, checkTracePath } from '../../record/preflight.js';
 import { InterposerMount, captureClock } from '../../record/mount.js';
 import { ControlServer } from '../../record/control.js';
@@ -62,6 +64,31 @@ const spec = defineCommand({
         'unix socket for `interposer ctl`: add/remove rules, reload, checkpoint at run time\n' +
         '(SIGHUP also reloads the --overlay file)',
     },
+    'control-group': {
+      kind: 'custom',
+      parse: (text: string): number => resolveGroup(text),
+      metavar: 'GROUP',
+      group: RECORDING,
+      help:
+        'also let members of GROUP use the control socket (0660); they may only add\n' +
+        'fault rules limited to their own uid and remove their own rules',
+    },
+    'trace-mode': {
+      kind: 'custom',
+      parse: parseOutputMode,
+      metavar: 'MODE',
+      group: RECORDING,
+      help:
+        'permissions of the trace, its journal and the fault log (default: 0600, as\n' +
+        'they name every user\'s paths and processes), e.g. 0640 with --trace-group',
+    },
+    'trace-group': {
+      kind: 'custom',
+      parse: (text: string): number => resolveGroup(text),
+      metavar: 'GROUP',
+      group: RECORDING,
+      help: 'group of those files, for a team that shares traces',
+    },
     'power-loss': {
       kind: 'flag',
       group: RECORDING,
@@ -114,6 +141,14 @@ export const command = cliCommand(spec, async ({ options: values, positionals, g
     throw new UsageError('--trace and --no-trace contradict each other');
   if (values['power-loss'] && values.control === undefined)
     throw new UsageError('--power-loss needs --control SOCKET to trigger the drop');
+  if (values['control-group'] !== undefined && values.control === undefined)
+    throw new UsageError('--control-group needs --control SOCKET');
+  const traceAccess: OutputAccess = {
+    mode: values['trace-mode'] ?? PRIVATE_OUTPUT.mode,
+    ...(values['trace-group'] !== undefined && { gid: values['trace-group'] }),
+  };
+  const controlGid = values['control-group'] ?? null;
+  const allowOther = !values.private && process.geteuid?.() === 0;
   checkFuseOptions(values['fuse-option']);
   const maxThreads = values['max-threads'];
   const cacheTimeoutSec = values['cache-timeout'];
@@ -139,7 +174,9 @@ export const command = cliCommand(spec, async ({ options: values, positionals, g
     onError: (message) => console.error(`interposer: telemetry: ${message}`),
   });
   const faultLogExisted = faultLogPath !== undefined && existsSync(faultLogPath);
-  const fileFaultLog = faultLogPath ? await FileFaultLog.open(checkTracePath(faultLogPath)) : undefined;
+  const fileFaultLog = faultLogPath
+    ? await FileFaultLog.open(checkTracePath(faultLogPath), { access: traceAccess })
+    : undefined;
   const telemetry = await createTelemetry(telemetryOptions);
   const faultLog: FaultLog | undefined = fileFaultLog && teeFaultLog(fileFaultLog, telemetry);
   const overlay = hasOverlay
@@ -153,9 +190,10 @@ export const command = cliCommand(spec, async ({ options: values, positionals, g
       backing,
       mountpoint,
       tracePath,
+      traceAccess,
       overlay,
       powerLoss,
-      allowOther: !values.private && process.geteuid?.() === 0,
+      allowOther,
       fuseOptions: values['fuse-option'],
       maxThreads,
       cacheTimeoutSec,
@@ -177,8 +215,16 @@ export const command = cliCommand(spec, async ({ options: values, positionals, g
           overlay,
           powerLoss,
           reloadConfig: () => resolveOverlayConfig(overlayFlags),
+          access: { ownerUid: process.getuid?.() ?? 0, grantedGid: controlGid, sharedMount: allowOther },
+          log: (line) => console.error(`interposer: ${line}`),
         })
       : undefined;
+  if (control)
+    console.error(
+      `interposer: control socket ${resolve(values.control!)} (uid ${process.getuid?.() ?? 0}` +
+        (controlGid === null ? ' only' : `, and group ${controlGid} for rules on their own uid`) +
+        ')',
+    );
   const stop = (): void => {
     void mount.stop();
   };
