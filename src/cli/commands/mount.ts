@@ -80,7 +80,7 @@ const spec = defineCommand({
       group: RECORDING,
       help:
         'permissions of the trace, its journal and the fault log (default: 0600, as\n' +
-        'they name every user\'s paths and processes), e.g. 0640 with --trace-group',
+        "they name every user's paths and processes), e.g. 0640 with --trace-group",
     },
     'trace-group': {
       kind: 'custom',
