@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import type { MetricProducer } from '@opentelemetry/sdk-metrics';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import { withPrometheusNames } from './prometheus-names.js';
 
 export interface PrometheusEndpoint {
