@@ -4,7 +4,7 @@ import { TraceAnalyzer } from './analyzer.js';
 import { openTrace } from '../trace/reader.js';
 import type { AnalyzeOptions, Report } from './types.js';
 
-/** Columns the analyzer reads: all but end_ns (= start_ns + duration_ns), flags, mode, gid, fault_truncated_to. */
+/** Columns the analyzer reads: all but end_ns (= start_ns + duration_ns), mode, gid, fault_truncated_to. */
 export const ANALYZE_COLUMNS = [
   'seq',
   'op',
@@ -15,6 +15,7 @@ export const ANALYZE_COLUMNS = [
   'size',
   'bytes',
   'errno',
+  'flags',
   'start_ns',
   'duration_ns',
   'pid',
