@@ -92,6 +92,7 @@ const PROCESS_FIELDS = [
   'first',
   'last',
 ] as const;
+const SOURCE_FIELDS = ['calls', 'bytes', 'errors', 'timeNs', 'first', 'last'] as const;
 const GROUP_FIELDS = ['count', 'timeNs', 'bytes', 'minSize', 'maxSize', 'group', 'key'] as const;
 
 interface OpAccumulator {
@@ -206,6 +207,8 @@ export class TraceAnalyzer {
   private readonly routineAcc = KERNEL_ROUTINE_KINDS.map(newCallAccumulator);
   private readonly syncAcc = SYNC_CALLS.map(newCallAccumulator);
   private routineErrors = 0;
+  /** Per source (trace file of a multi-trace run): calls, bytes, errors, time, first, last. */
+  private readonly sourceTable = new Float64Table(SOURCE_FIELDS);
   private readonly timeline: TimelineAccumulator;
   private readonly concurrency: ConcurrencyTracker;
   private readonly slowest: TopN<SlowCall>;
@@ -246,10 +249,20 @@ export class TraceAnalyzer {
     return this.rowsScanned;
   }
 
-  add(batch: TraceBatch): void {
+  /**
+   * Adds one batch. `source` numbers the trace file it came from (multi-trace runs; the batch's
+   * times already aligned to the run's clock).
+   */
+  add(batch: TraceBatch, source = 0): void {
     if (this.finished) throw new Error('analyzer already finished');
     const n = batch.length;
     if (n === 0) return;
+    this.sourceTable.ensure(source);
+    const st = this.sourceTable.cols;
+    if (st.calls[source] === 0) {
+      st.first[source] = Infinity;
+      st.last[source] = -Infinity;
+    }
     const opCol = requireColumn(stringColumn(batch, 'op'), 'op');
     const opCodes = opCodesOf(opCol.dictionary);
     const opIdx = opCol.indices;
@@ -323,6 +336,12 @@ export class TraceAnalyzer {
 
       // Totals
       this.calls++;
+      st.calls[source]! += 1;
+      st.bytes[source]! += b;
+      st.timeNs[source]! += dur;
+      if (err !== 0) st.errors[source]! += 1;
+      if (t0 < st.first[source]!) st.first[source] = t0;
+      if (t1 > st.last[source]!) st.last[source] = t1;
       if (t0 < this.firstStartNs) this.firstStartNs = t0;
       if (t1 > this.lastEndNs) this.lastEndNs = t1;
       this.bytesRead += readBytes;
@@ -616,6 +635,26 @@ export class TraceAnalyzer {
     };
   }
 
+  /** Per-source numbers (index = the `source` given to add), for the run's source list. */
+  sourceTotals(): {
+    calls: number;
+    bytes: number;
+    errors: number;
+    timeNs: number;
+    first: number;
+    last: number;
+  }[] {
+    const c = this.sourceTable.cols;
+    return Array.from({ length: this.sourceTable.size }, (_, i) => ({
+      calls: c.calls[i]!,
+      bytes: c.bytes[i]!,
+      errors: c.errors[i]!,
+      timeNs: c.timeNs[i]!,
+      first: c.calls[i]! > 0 ? c.first[i]! : 0,
+      last: c.calls[i]! > 0 ? c.last[i]! : 0,
+    }));
+  }
+
   finish(
     meta: Partial<Pick<ReportMeta, 'source' | 'schemaVersion' | 'wallClockAnchorNs' | 'keyValue'>> = {},
   ): Report {
@@ -729,6 +768,7 @@ export class TraceAnalyzer {
       markers: this.markers,
       findings: [],
       bottlenecks: [],
+      sources: [],
       kernelRoutine: this.routineAcc.flatMap((acc, code) => {
         if (acc.count === 0) return [];
         const kind = KERNEL_ROUTINE_KINDS[code]!;

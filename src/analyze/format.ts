@@ -156,6 +156,8 @@ export function formatReportText(report: Report, width = DEFAULT_WIDTH): string 
       (t.kernelRoutineErrors ? ` (+${formatCount(t.kernelRoutineErrors)} routine kernel answers)` : '') +
       (t.markers ? `, ${formatCount(t.markers)} markers` : ''),
   );
+  if (report.meta.engine === 'sql')
+    out.push('  engine: sql (aggregates only: no concurrency, access patterns, slowest calls or histograms)');
   if (t.calls === 0) {
     out.push('  (no calls to analyze)');
     return out.join('\n') + '\n';
@@ -188,6 +190,35 @@ export function formatReportText(report: Report, width = DEFAULT_WIDTH): string 
             .join(' '),
           formatDuration(k.timeNs),
           k.description,
+        ]),
+        width,
+      ),
+    );
+  }
+
+  if (report.sources.length > 1) {
+    out.push(section(`Sources (${report.sources.length} traces, aligned on wall-clock time)`));
+    out.push(
+      ...table(
+        [
+          { title: 'source', flex: true },
+          { title: 'host' },
+          { title: 'calls', align: 'right' },
+          { title: 'bytes', align: 'right' },
+          { title: 'time', align: 'right' },
+          { title: 'share', align: 'right' },
+          { title: 'errors', align: 'right' },
+          { title: 'offset', align: 'right' },
+        ],
+        report.sources.map((src) => [
+          src.label,
+          src.hostname ?? '',
+          formatCount(src.calls),
+          formatBytes(src.bytes),
+          formatDuration(src.timeNs),
+          formatShare(src.shareOfTime),
+          src.errors ? formatCount(src.errors) : '',
+          formatDuration(src.offsetNs),
         ]),
         width,
       ),

@@ -324,13 +324,15 @@ export interface Finding {
 }
 
 export interface ReportMeta {
-  /** Trace file, when analyzeTrace was used. */
+  /** Trace file, when analyzeTrace was used (the first file of a multi-trace run). */
   source: string | null;
   schemaVersion: number | null;
   /** Decimal string (ns since Unix epoch at start_ns 0), when known. */
   wallClockAnchorNs: string | null;
   keyValue: Record<string, string>;
   filter: {
+    /** Source filter of a multi-trace run (key -> glob), null when none. */
+    sources?: Record<string, string> | null;
     ops: Op[] | null;
     pathGlob: string | null;
     pids: number[] | null;
@@ -338,9 +340,44 @@ export interface ReportMeta {
     toNs: number | null;
   };
   top: number;
+  /**
+   * Which engine computed the report: "stream" (absent in older reports; the full report) or
+   * "sql" (sql/*.sql through DuckDB: exact percentiles, but no section that needs row order:
+   * maxConcurrency 0, no access patterns, directories, slowest calls, histograms or markers).
+   */
+  engine?: 'stream' | 'sql';
   /** Bound on |approx - exact| / exact of per-op percentiles once past the exact limit. */
   relativeErrorBound: number;
   timelineRelativeErrorBound: number;
+}
+
+/**
+ * One trace file of a multi-trace run, with what names it (hive keys of its path such as
+ * node/namespace/pod/volume, and the file's interposer.* metadata) and its share of the run.
+ */
+export interface SourceStats {
+  /** Trace file path. */
+  file: string;
+  /** Short name: "node/namespace/pod/volume" from the hive keys, else the file name. */
+  label: string;
+  hostname: string | null;
+  pod: string | null;
+  namespace: string | null;
+  volume: string | null;
+  /** Hive keys of the path (`key=value` directories). */
+  keys: Record<string, string>;
+  /** Decimal string; the file's interposer.wall_clock_anchor_ns. */
+  wallClockAnchorNs: string | null;
+  /** Added to this file's times to align it with the run (anchor - earliest anchor), ns. */
+  offsetNs: number;
+  calls: number;
+  bytes: number;
+  errors: number;
+  timeNs: number;
+  shareOfTime: number;
+  /** Aligned on the run's clock (0 = the earliest file's start_ns 0). */
+  firstStartNs: number;
+  lastEndNs: number;
 }
 
 export interface Report {
@@ -367,6 +404,8 @@ export interface Report {
   kernelRoutine: KernelRoutineStats[];
   /** fsync / fdatasync / fsyncdir told apart (only calls that occurred). */
   syncCalls: SyncCallStats[];
+  /** Per trace file of the run (one entry per file; empty for plain batch streams). */
+  sources: SourceStats[];
 }
 
 export interface Delta {

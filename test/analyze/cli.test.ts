@@ -155,8 +155,10 @@ describe('interposer analyze', () => {
     await expect(run([traceA, '--op', 'frobnicate'])).rejects.toThrow(UsageError);
     await expect(run([traceA, '--from', 'later'])).rejects.toThrow(/not a duration/);
     await expect(run([traceA, '--from', '3s', '--to', '1s'])).rejects.toThrow(/after --from/);
-    await expect(run([])).rejects.toThrow(/expected one trace file/);
+    await expect(run([])).rejects.toThrow(/expected a trace file, directory or glob/);
     await expect(run([traceA, '--bogus'])).rejects.toThrow(UsageError);
+    await expect(run([traceA, '--engine', 'fast'])).rejects.toThrow(/--engine must be stream or sql/);
+    await expect(run([traceA, '--source', 'podweb'])).rejects.toThrow(/not key=value/);
     expect((await capture(['--help'])).out).toContain('usage: interposer analyze');
   });
 
