@@ -10,7 +10,7 @@ import { ErrorScreen } from './error-screen.js';
 import { formatFilter, isEmptyFilter, toTraceFilter } from './filter-spec.js';
 import { truncateLeft } from './format.js';
 import { helpContent } from './help-screen.js';
-import { LinesView, maxScroll } from './lines-view.js';
+import { LinesView, maxScroll, selectedTarget } from './lines-view.js';
 import { ProgressLine } from './progress-bar.js';
 import type { TraceSource } from './sources.js';
 import { reduceWithKeys, type KeyEnv } from './keys.js';
@@ -81,7 +81,9 @@ function Footer({
       </Text>
     );
   }
-  const hints = `?:help  1-9/Tab:views  ↑↓:scroll${canFilter ? '  /:filter' : ''}${isEmptyFilter(ui.filter) ? '' : '  c:clear'}  q:quit`;
+  const hints =
+    `?:help  1-9/Tab:views  ↑↓:scroll${canFilter ? '  /:filter  Enter:drill in' : ''}` +
+    `${ui.history.length ? '  ⌫:back' : ''}${isEmptyFilter(ui.filter) ? '' : '  c:clear'}  q:quit`;
   return (
     <Text dimColor wrap="truncate">
       {truncateLeft(hints, width)}
@@ -133,6 +135,7 @@ export function App({ sources, size, onExit, diff = diffReports }: AppProps): Re
     histogramCount: loaded ? histogramsInOpOrder(loaded.reports[0]!).length : 0,
     canFilter,
     failed: analysis.status === 'error',
+    target: !ui.help && content ? selectedTarget(content, bodyHeight, ui.scroll[ui.view] ?? 0) : undefined,
   };
   const envRef = useRef(env);
   envRef.current = env;
