@@ -46,7 +46,8 @@ function StatusLine({
   width: number;
 }): React.JSX.Element {
   if (analysis.status === 'loading' && analysis.previous) {
-    return <ProgressLine label="Re-analyzing" progress={analysis.progress} width={width} />;
+    const label = analysis.previous.partial ? 'Totals ready; reading rows for patterns' : 'Re-analyzing';
+    return <ProgressLine label={label} progress={analysis.progress} width={width} />;
   }
   const filter = formatFilter(ui.filter);
   const names = labels.join(' vs ');

@@ -17,6 +17,8 @@ export type AnalysisState =
 export interface Loaded {
   reports: Report[];
   diff: ReportDiff | undefined;
+  /** The quick aggregate report, shown while the full analysis reads the rows. */
+  partial?: boolean;
 }
 
 /** Lists hold this many rows, so they fill any terminal height (the CLI's default is 20). */
@@ -70,6 +72,23 @@ export function useAnalysis(
     };
     setState({ status: 'loading', progress: { rowsRead: 0, totalRows: 0 }, previous: last.current });
     (async () => {
+      // First screen fast: the aggregate SQL (DuckDB reads Parquet on every core), then the
+      // full streaming analysis replaces it.
+      if (sources.every((s) => s.quick)) {
+        try {
+          const quick = await Promise.all(sources.map((s) => s.quick!({ filter, top: TUI_TOP })));
+          if (!current()) return;
+          const partial: Loaded = {
+            reports: quick,
+            diff: quick.length >= 2 ? diff(quick[0]!, quick[1]!) : undefined,
+            partial: true,
+          };
+          last.current = partial;
+          setState({ status: 'loading', progress: { rowsRead: 0, totalRows: 0 }, previous: partial });
+        } catch {
+          // No DuckDB, or it failed on this file: the streaming analysis alone will do.
+        }
+      }
       const reports: Report[] = [];
       // One after the other: two cores, and the progress line reads naturally.
       for (const [i, source] of sources.entries()) {
