@@ -6,11 +6,13 @@
  */
 import { parseArgs } from 'node:util';
 
-const USAGE = `usage: interposer-tui TRACE.parquet [OTHER.parquet]
+const USAGE = `usage: interposer-tui TRACE [OTHER]
 
-Interactive analysis of an interposer trace; with two traces, a side-by-side diff (B = OTHER).
+Interactive analysis of an interposer trace; with two, a side-by-side diff (B = OTHER). TRACE
+may be a file, a directory of traces or a quoted glob: one run, aligned on wall-clock time.
 Keys: 1-9 or Tab switch views, / filters (op=read path=**/*.db pid=123 from=1s to=5s),
-c clears the filter, ? shows all keys, q quits. Needs an interactive terminal; for text or JSON
+Enter drills into the highlighted row, Backspace goes back, c clears the filter, ? shows all
+keys, q quits. Needs an interactive terminal; for text or JSON
 output use \`interposer analyze\`.`;
 
 const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
