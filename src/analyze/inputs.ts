@@ -42,7 +42,12 @@ export async function resolveTraceInputs(inputs: readonly string[]): Promise<str
     if (scan.isGlob) {
       const base = scan.base || '.';
       const all: string[] = [];
-      await walk(base, all);
+      // A glob whose fixed part does not exist matches nothing (not an I/O error).
+      const baseExists = await stat(base).then(
+        (st) => st.isDirectory(),
+        () => false,
+      );
+      if (baseExists) await walk(base, all);
       const match = picomatch(scan.glob, { dot: true });
       const found = all.filter((f) => match(relative(base, f)));
       if (found.length === 0) throw new TraceFormatError(`${input}: no trace file matches`);
