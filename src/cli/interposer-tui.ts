@@ -12,7 +12,7 @@ Interactive analysis of an interposer trace; with two, a side-by-side diff (B = 
 may be a file, a directory of traces or a quoted glob: one run, aligned on wall-clock time.
 Keys: 1-9 or Tab switch views, / filters (op=read path=**/*.db pid=123 from=1s to=5s),
 Enter drills into the highlighted row, Backspace goes back, c clears the filter, ? shows all
-keys, q quits. Needs an interactive terminal; for text or JSON
+keys, q quits. --quick shows the sql engine's aggregates first while the rows are read. Needs an interactive terminal; for text or JSON
 output use \`interposer analyze\`.`;
 
 const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
@@ -24,7 +24,7 @@ export async function main(argv: string[]): Promise<number> {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { help: { type: 'boolean', short: 'h' } },
+      options: { help: { type: 'boolean', short: 'h' }, quick: { type: 'boolean' } },
     });
   } catch (err) {
     console.error(`interposer-tui: ${(err as Error).message}\n\n${USAGE}`);
@@ -67,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const instance = render(
       createElement(App, {
-        sources: paths.map(fileSource),
+        sources: paths.map((p) => fileSource(p, { quick: parsed.values.quick === true })),
         onExit: (code: number, message?: string) => {
           exitCode = code;
           exitMessage = message;
