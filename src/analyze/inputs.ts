@@ -6,6 +6,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import picomatch from 'picomatch';
+import { InputError } from '../errors.js';
 import { TraceFormatError } from '../trace/reader.js';
 
 /** `key=value` directory names of a path, in order (hive-style partitioning). */
@@ -58,7 +59,7 @@ export async function resolveTraceInputs(inputs: readonly string[]): Promise<str
     try {
       st = await stat(input);
     } catch {
-      throw new TraceFormatError(`${input}: no such trace file or directory`);
+      throw new InputError(`${input}: no such trace file`);
     }
     if (st.isDirectory()) {
       const found: string[] = [];
