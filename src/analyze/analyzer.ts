@@ -15,6 +15,7 @@ import {
 } from './columns.js';
 import { ConcurrencyTracker } from './concurrency.js';
 import { errnoName } from './errno.js';
+import { KERNEL_ROUTINE_DESCRIPTIONS, KERNEL_ROUTINE_KINDS, kernelRoutineCode } from './kernel-routine.js';
 import { compileFilter, type CompiledFilter } from './filter.js';
 import { buildFindings, type GroupStat } from './findings.js';
 import { floorLog2, LogHistogram, relativeErrorBound } from './latency-sketch.js';
@@ -33,6 +34,7 @@ import type {
   ReportMeta,
   SizeBucket,
   SlowCall,
+  WritePatternClass,
 } from './types.js';
 
 export const DEFAULT_TOP = 20;
@@ -47,6 +49,10 @@ const OP_EVENT = OP_CODE.event;
 const OP_OPEN = OP_CODE.open;
 const OP_CREATE = OP_CODE.create;
 const OP_RELEASE = OP_CODE.release;
+const OP_FSYNC = OP_CODE.fsync;
+const OP_FSYNCDIR = OP_CODE.fsyncdir;
+/** Index into syncStats: fsync, fdatasync, fsyncdir. */
+const SYNC_CALLS = ['fsync', 'fdatasync', 'fsyncdir'] as const;
 /** Ops whose path is a directory: they count toward that directory itself in hot directories. */
 const DIRECTORY_OPS = new Uint8Array(OPS.length);
 for (const op of ['mkdir', 'rmdir', 'opendir', 'readdir', 'releasedir', 'fsyncdir'] as Op[])
@@ -63,6 +69,14 @@ const PATH_FIELDS = [
   'writes',
   'sequential',
   'dataTimeNs',
+  // Write pattern (by path, completion order): previous write's start and end, largest end.
+  'writesWithOffset',
+  'lastWriteStart',
+  'lastWriteEnd',
+  'maxWriteEnd',
+  'appendWrites',
+  'rewriteWrites',
+  'advanceWrites',
 ] as const;
 const DIR_FIELDS = ['ops', 'bytes', 'readBytes', 'writeBytes', 'timeNs', 'errors'] as const;
 const PROCESS_FIELDS = [
@@ -78,6 +92,7 @@ const PROCESS_FIELDS = [
   'first',
   'last',
 ] as const;
+const SOURCE_FIELDS = ['calls', 'bytes', 'errors', 'timeNs', 'first', 'last'] as const;
 const GROUP_FIELDS = ['count', 'timeNs', 'bytes', 'minSize', 'maxSize', 'group', 'key'] as const;
 
 interface OpAccumulator {
@@ -89,6 +104,29 @@ interface OpAccumulator {
   errnoCounts: Map<number, number>;
   errnoTimeNs: Map<number, number>;
   injectedCounts: Map<number, number>;
+  routineCounts: Map<number, number>;
+}
+
+interface CallAccumulator {
+  count: number;
+  errors: number;
+  timeNs: number;
+  maxNs: number;
+  errnoCounts: Map<number, number>;
+}
+
+function newCallAccumulator(): CallAccumulator {
+  return { count: 0, errors: 0, timeNs: 0, maxNs: 0, errnoCounts: new Map() };
+}
+
+function addCall(acc: CallAccumulator, dur: number, err: number): void {
+  acc.count++;
+  acc.timeNs += dur;
+  if (dur > acc.maxNs) acc.maxNs = dur;
+  if (err !== 0) {
+    acc.errors++;
+    acc.errnoCounts.set(err, (acc.errnoCounts.get(err) ?? 0) + 1);
+  }
 }
 
 /** Request-size bucket: 0 for size 0, k >= 1 for 2^(k-1) <= size < 2^k. */
@@ -166,6 +204,11 @@ export class TraceAnalyzer {
   private readonly lastEndByFh = new Map<number, number>();
   private readonly lastEndByPath = new Map<number, number>();
   private readonly opAcc: (OpAccumulator | undefined)[] = new Array(OPS.length);
+  private readonly routineAcc = KERNEL_ROUTINE_KINDS.map(newCallAccumulator);
+  private readonly syncAcc = SYNC_CALLS.map(newCallAccumulator);
+  private routineErrors = 0;
+  /** Per source (trace file of a multi-trace run): calls, bytes, errors, time, first, last. */
+  private readonly sourceTable = new Float64Table(SOURCE_FIELDS);
   private readonly timeline: TimelineAccumulator;
   private readonly concurrency: ConcurrencyTracker;
   private readonly slowest: TopN<SlowCall>;
@@ -206,10 +249,20 @@ export class TraceAnalyzer {
     return this.rowsScanned;
   }
 
-  add(batch: TraceBatch): void {
+  /**
+   * Adds one batch. `source` numbers the trace file it came from (multi-trace runs; the batch's
+   * times already aligned to the run's clock).
+   */
+  add(batch: TraceBatch, source = 0): void {
     if (this.finished) throw new Error('analyzer already finished');
     const n = batch.length;
     if (n === 0) return;
+    this.sourceTable.ensure(source);
+    const st = this.sourceTable.cols;
+    if (st.calls[source] === 0) {
+      st.first[source] = Infinity;
+      st.last[source] = -Infinity;
+    }
     const opCol = requireColumn(stringColumn(batch, 'op'), 'op');
     const opCodes = opCodesOf(opCol.dictionary);
     const opIdx = opCol.indices;
@@ -227,6 +280,8 @@ export class TraceAnalyzer {
     const size = this.scratch.floats(batch, 'size');
     const fh = this.scratch.floats(batch, 'fh');
     const commCol = stringColumn(batch, 'comm');
+    const path2Col = stringColumn(batch, 'path2');
+    const flags = int32Column(batch, 'flags');
     const commMap = commCol ? this.comms.mappingFor(commCol.dictionary) : null;
     const faultCol = stringColumn(batch, 'fault_kind');
     const faultErrno = int32Column(batch, 'fault_errno');
@@ -281,12 +336,37 @@ export class TraceAnalyzer {
 
       // Totals
       this.calls++;
+      st.calls[source]! += 1;
+      st.bytes[source]! += b;
+      st.timeNs[source]! += dur;
+      if (err !== 0) st.errors[source]! += 1;
+      if (t0 < st.first[source]!) st.first[source] = t0;
+      if (t1 > st.last[source]!) st.last[source] = t1;
       if (t0 < this.firstStartNs) this.firstStartNs = t0;
       if (t1 > this.lastEndNs) this.lastEndNs = t1;
       this.bytesRead += readBytes;
       this.bytesWritten += writeBytes;
       this.ioTimeNs += dur;
       if (err !== 0) this.errors++;
+
+      // The kernel's routine requests, and durability calls told apart
+      const hasFh = fh !== undefined && (!fh.valid || fh.valid[i] === 1);
+      const path2Index = path2Col ? path2Col.indices[i]! : -1;
+      const routine = kernelRoutineCode(
+        OPS[op]!,
+        path2Index >= 0 ? path2Col!.dictionary[path2Index]! : null,
+        hasFh,
+        pid[i]!,
+      );
+      if (routine >= 0) {
+        addCall(this.routineAcc[routine]!, dur, err);
+        if (err !== 0) this.routineErrors++;
+      }
+      if (op === OP_FSYNC || op === OP_FSYNCDIR) {
+        const datasync =
+          flags !== undefined && (!flags.valid || flags.valid[i] === 1) && flags.values[i] !== 0;
+        addCall(this.syncAcc[op === OP_FSYNCDIR ? 2 : datasync ? 1 : 0]!, dur, err);
+      }
 
       // Per op
       let acc = this.opAcc[op];
@@ -300,6 +380,7 @@ export class TraceAnalyzer {
           errnoCounts: new Map(),
           errnoTimeNs: new Map(),
           injectedCounts: new Map(),
+          routineCounts: new Map(),
         };
         this.opAcc[op] = acc;
       }
@@ -314,6 +395,7 @@ export class TraceAnalyzer {
         if (faultIndex >= 0 && faultIndex === errnoFaultIndex) {
           acc.injectedCounts.set(err, (acc.injectedCounts.get(err) ?? 0) + 1);
         }
+        if (routine >= 0) acc.routineCounts.set(err, (acc.routineCounts.get(err) ?? 0) + 1);
       }
 
       // Faults
@@ -355,7 +437,6 @@ export class TraceAnalyzer {
       );
 
       // Access pattern of data calls
-      const hasFh = fh !== undefined && (!fh.valid || fh.valid[i] === 1);
       if (isRead || isWrite) {
         const off = offset && (!offset.valid || offset.valid[i] === 1) ? offset.values[i]! : -1;
         const requested = size && (!size.valid || size.valid[i] === 1) ? size.values[i]! : b;
@@ -367,6 +448,7 @@ export class TraceAnalyzer {
           const last = map.get(key);
           sequential = last === undefined ? off === 0 : off === last;
           map.set(key, off + b);
+          if (isWrite) addWritePosition(pt, pathId, off, Math.max(b, requested));
         }
         if (isRead) pt.reads[pathId]! += 1;
         else pt.writes[pathId]! += 1;
@@ -553,6 +635,26 @@ export class TraceAnalyzer {
     };
   }
 
+  /** Per-source numbers (index = the `source` given to add), for the run's source list. */
+  sourceTotals(): {
+    calls: number;
+    bytes: number;
+    errors: number;
+    timeNs: number;
+    first: number;
+    last: number;
+  }[] {
+    const c = this.sourceTable.cols;
+    return Array.from({ length: this.sourceTable.size }, (_, i) => ({
+      calls: c.calls[i]!,
+      bytes: c.bytes[i]!,
+      errors: c.errors[i]!,
+      timeNs: c.timeNs[i]!,
+      first: c.calls[i]! > 0 ? c.first[i]! : 0,
+      last: c.calls[i]! > 0 ? c.last[i]! : 0,
+    }));
+  }
+
   finish(
     meta: Partial<Pick<ReportMeta, 'source' | 'schemaVersion' | 'wallClockAnchorNs' | 'keyValue'>> = {},
   ): Report {
@@ -588,6 +690,7 @@ export class TraceAnalyzer {
         },
         errorsByErrno: namedCounts(acc.errnoCounts),
         injectedErrorsByErrno: namedCounts(acc.injectedCounts),
+        kernelRoutineErrorsByErrno: namedCounts(acc.routineCounts),
       });
     }
     ops.sort((a, b) => b.totalTimeNs - a.totalTimeNs || a.op.localeCompare(b.op));
@@ -639,6 +742,7 @@ export class TraceAnalyzer {
         bytesWritten: this.bytesWritten,
         errors: this.errors,
         ioTimeNs: ioTime,
+        kernelRoutineErrors: this.routineErrors,
       },
       ops,
       timeline: this.timeline.result(this.concurrency.lateRows),
@@ -664,6 +768,37 @@ export class TraceAnalyzer {
       markers: this.markers,
       findings: [],
       bottlenecks: [],
+      sources: [],
+      kernelRoutine: this.routineAcc.flatMap((acc, code) => {
+        if (acc.count === 0) return [];
+        const kind = KERNEL_ROUTINE_KINDS[code]!;
+        return [
+          {
+            kind,
+            description: KERNEL_ROUTINE_DESCRIPTIONS[kind],
+            calls: acc.count,
+            errors: acc.errors,
+            errorsByErrno: namedCounts(acc.errnoCounts),
+            timeNs: acc.timeNs,
+            shareOfTime: share(acc.timeNs),
+          },
+        ];
+      }),
+      syncCalls: this.syncAcc.flatMap((acc, code) =>
+        acc.count === 0
+          ? []
+          : [
+              {
+                call: SYNC_CALLS[code]!,
+                count: acc.count,
+                errors: acc.errors,
+                timeNs: acc.timeNs,
+                meanNs: acc.timeNs / acc.count,
+                maxNs: acc.maxNs,
+                shareOfTime: share(acc.timeNs),
+              },
+            ],
+      ),
     };
     report.findings = buildFindings(report, this.groupStats(), this.errorTimes(), processes);
     report.bottlenecks = report.findings.map((f) => f.text);
@@ -702,6 +837,7 @@ export class TraceAnalyzer {
         pattern: seq >= 0.8 ? 'sequential' : seq <= 0.2 ? 'random' : 'mixed',
         sizeHistogram,
         timeNs: pt.dataTimeNs[id]!,
+        ...writePatternOf(pt, id),
       };
     });
   }
@@ -755,6 +891,57 @@ export class TraceAnalyzer {
     });
     return out;
   }
+}
+
+/** Write-pattern counters of one path (see WritePatternClass): append, rewrite in place, advance. */
+function addWritePosition(
+  pt: Record<(typeof PATH_FIELDS)[number], Float64Array>,
+  id: number,
+  off: number,
+  len: number,
+): void {
+  const seen = pt.writesWithOffset[id]! > 0;
+  const end = off + len;
+  if (off === pt.maxWriteEnd[id]!) pt.appendWrites[id]! += 1;
+  if (seen) {
+    const lastStart = pt.lastWriteStart[id]!;
+    const lastEnd = pt.lastWriteEnd[id]!;
+    if (off >= lastStart && off < lastEnd) pt.rewriteWrites[id]! += 1;
+    else if (off === lastEnd) pt.advanceWrites[id]! += 1;
+  } else if (off === 0) {
+    pt.advanceWrites[id]! += 1;
+  }
+  pt.writesWithOffset[id]! += 1;
+  pt.lastWriteStart[id] = off;
+  pt.lastWriteEnd[id] = end;
+  if (end > pt.maxWriteEnd[id]!) pt.maxWriteEnd[id] = end;
+}
+
+/** Thresholds of the write-pattern classes (shares of writes with an offset). */
+export const WRITE_PATTERN_THRESHOLDS = { append: 0.8, logRewriteMin: 0.2, logForward: 0.8 } as const;
+
+function writePatternOf(
+  pt: Record<(typeof PATH_FIELDS)[number], Float64Array>,
+  id: number,
+): Pick<AccessPattern, 'writePattern' | 'appendWrites' | 'rewriteWrites' | 'writesPerOffset'> {
+  const w = pt.writesWithOffset[id]!;
+  const appends = pt.appendWrites[id]!;
+  const rewrites = pt.rewriteWrites[id]!;
+  const advances = pt.advanceWrites[id]!;
+  const t = WRITE_PATTERN_THRESHOLDS;
+  let writePattern: WritePatternClass | null = null;
+  if (w > 0) {
+    if (rewrites / w >= t.logRewriteMin && (rewrites + advances) / w >= t.logForward)
+      writePattern = 'log-rewrite';
+    else if (appends / w >= t.append) writePattern = 'append';
+    else writePattern = advances / w >= 0.8 ? 'sequential' : advances / w <= 0.2 ? 'random' : 'mixed';
+  }
+  return {
+    writePattern,
+    appendWrites: appends,
+    rewriteWrites: rewrites,
+    writesPerOffset: w > 0 ? w / Math.max(1, w - rewrites) : 0,
+  };
 }
 
 function growInt32(a: Int32Array, id: number): Int32Array {

@@ -151,9 +151,13 @@ export function formatReportText(report: Report, width = DEFAULT_WIDTH): string 
   if (filter) out.push(`  filter: ${filter} (${formatCount(t.rows)} of ${formatCount(t.rowsScanned)} rows)`);
   out.push(
     `  ${formatCount(t.calls)} calls over ${formatDuration(t.spanNs)}, I/O time ${formatDuration(t.ioTimeNs)}, ` +
-      `read ${formatBytes(t.bytesRead)}, written ${formatBytes(t.bytesWritten)}, ${formatCount(t.errors)} errors` +
+      `read ${formatBytes(t.bytesRead)}, written ${formatBytes(t.bytesWritten)}, ` +
+      `${formatCount(t.errors - t.kernelRoutineErrors)} errors` +
+      (t.kernelRoutineErrors ? ` (+${formatCount(t.kernelRoutineErrors)} routine kernel answers)` : '') +
       (t.markers ? `, ${formatCount(t.markers)} markers` : ''),
   );
+  if (report.meta.engine === 'sql')
+    out.push('  engine: sql (aggregates only: no concurrency, access patterns, slowest calls or histograms)');
   if (t.calls === 0) {
     out.push('  (no calls to analyze)');
     return out.join('\n') + '\n';
@@ -161,7 +165,65 @@ export function formatReportText(report: Report, width = DEFAULT_WIDTH): string 
 
   out.push(section('Findings'));
   if (report.bottlenecks.length === 0) out.push('  nothing stands out (see thresholds in the docs)');
-  report.bottlenecks.forEach((text, i) => out.push(...wrap(`${i + 1}. ${text}`, width, '  ', '     ')));
+  report.findings.forEach((f, i) => {
+    if (i > 0 && !f.actionable && report.findings[i - 1]!.actionable) out.push('  Observations');
+    out.push(...wrap(`${i + 1}. ${f.text}`, width, '  ', '     '));
+    for (const e of f.evidence) out.push(...wrap(`- ${e}`, width, '     ', '       '));
+    out.push(...wrap(`next: ${f.nextStep}`, width, '     ', '       '));
+  });
+  if (report.kernelRoutine.length) {
+    out.push(section("Kernel's routine requests (not application calls)"));
+    out.push(
+      ...table(
+        [
+          { title: 'kind' },
+          { title: 'calls', align: 'right' },
+          { title: 'answered', align: 'right' },
+          { title: 'time', align: 'right' },
+          { title: 'what', flex: true },
+        ],
+        report.kernelRoutine.map((k) => [
+          k.kind,
+          formatCount(k.calls),
+          Object.entries(k.errorsByErrno)
+            .map(([n, c]) => `${n} ${formatCount(c)}`)
+            .join(' '),
+          formatDuration(k.timeNs),
+          k.description,
+        ]),
+        width,
+      ),
+    );
+  }
+
+  if (report.sources.length > 1) {
+    out.push(section(`Sources (${report.sources.length} traces, aligned on wall-clock time)`));
+    out.push(
+      ...table(
+        [
+          { title: 'source', flex: true },
+          { title: 'host' },
+          { title: 'calls', align: 'right' },
+          { title: 'bytes', align: 'right' },
+          { title: 'time', align: 'right' },
+          { title: 'share', align: 'right' },
+          { title: 'errors', align: 'right' },
+          { title: 'offset', align: 'right' },
+        ],
+        report.sources.map((src) => [
+          src.label,
+          src.hostname ?? '',
+          formatCount(src.calls),
+          formatBytes(src.bytes),
+          formatDuration(src.timeNs),
+          formatShare(src.shareOfTime),
+          src.errors ? formatCount(src.errors) : '',
+          formatDuration(src.offsetNs),
+        ]),
+        width,
+      ),
+    );
+  }
 
   out.push(section('Operations'));
   out.push(
@@ -373,10 +435,11 @@ export function formatDiffText(d: ReportDiff, width = DEFAULT_WIDTH): string {
         formatCount(o.count.b),
         formatDuration(o.totalTimeNs.a),
         formatDuration(o.totalTimeNs.b),
-        formatDuration(o.p50Ns.a),
-        formatDuration(o.p50Ns.b),
-        formatDuration(o.p99Ns.a),
-        formatDuration(o.p99Ns.b),
+        // An op absent on one side has no latency there: "-", not "0 ns".
+        o.count.a > 0 ? formatDuration(o.p50Ns.a) : '-',
+        o.count.b > 0 ? formatDuration(o.p50Ns.b) : '-',
+        o.count.a > 0 ? formatDuration(o.p99Ns.a) : '-',
+        o.count.b > 0 ? formatDuration(o.p99Ns.b) : '-',
         o.p99Ns.ratio === null ? '' : `${o.p99Ns.ratio.toFixed(2)}x`,
       ]),
       width,

@@ -6,7 +6,16 @@
  *
  * All report numbers are plain JSON (ns and bytes as numbers); see types.ts.
  */
-export { analyzeBatches, analyzeTrace, ANALYZE_COLUMNS } from './analyze.js';
+export {
+  analyzeBatches,
+  analyzeTrace,
+  analyzeTraces,
+  ANALYZE_COLUMNS,
+  type MultiTraceOptions,
+} from './analyze.js';
+export { analyzeTracesSql, SQL_DIR, SQL_QUERIES } from './sql-engine.js';
+export { resolveTraceInputs, parseSourceFilter, hiveKeys, type SourceFilter } from './inputs.js';
+export * from './kernel-routine.js';
 export { TraceAnalyzer } from './analyzer.js';
 export { diffReports } from './diff.js';
 export { formatDiffText, formatReportText } from './format.js';

@@ -14,6 +14,7 @@
  *   value. Timeline percentiles use a coarser sketch (`timelineRelativeErrorBound`).
  */
 import type { FaultKind, Op } from '../trace/schema.js';
+import type { KernelRoutineKind } from './kernel-routine.js';
 
 export interface TraceFilter {
   /** Keep only these ops. */
@@ -65,6 +66,33 @@ export interface OpStats {
   errorsByErrno: Record<string, number>;
   /** Same, counting only rows whose failure was injected by an overlay (fault_kind "errno"). */
   injectedErrorsByErrno: Record<string, number>;
+  /** Same, counting only the kernel's routine requests (kernel-routine.ts); part of errorsByErrno. */
+  kernelRoutineErrorsByErrno: Record<string, number>;
+}
+
+/** The kernel's routine requests of one kind (src/analyze/kernel-routine.ts). */
+export interface KernelRoutineStats {
+  kind: KernelRoutineKind;
+  description: string;
+  calls: number;
+  errors: number;
+  errorsByErrno: Record<string, number>;
+  timeNs: number;
+  shareOfTime: number;
+}
+
+/**
+ * Durability calls told apart: fsync (data and metadata), fdatasync (data only; fsync rows whose
+ * flags column is nonzero), fsyncdir. close (flush) is not a sync and is not here.
+ */
+export interface SyncCallStats {
+  call: 'fsync' | 'fdatasync' | 'fsyncdir';
+  count: number;
+  errors: number;
+  timeNs: number;
+  meanNs: number;
+  maxNs: number;
+  shareOfTime: number;
 }
 
 export interface Totals {
@@ -84,6 +112,11 @@ export interface Totals {
   errors: number;
   /** Sum of all call durations (I/O time; concurrent calls each count). */
   ioTimeNs: number;
+  /**
+   * Of `errors`, the failures of the kernel's own routine requests (see kernelRoutine): not
+   * application errors. Application errors = errors - kernelRoutineErrors.
+   */
+  kernelRoutineErrors: number;
 }
 
 export interface TimelineBucket {
@@ -143,6 +176,16 @@ export interface SizeBucket {
 
 export type PatternClass = 'sequential' | 'random' | 'mixed';
 
+/**
+ * How a file's writes move, by path (all handles), in completion order:
+ * - append: each write starts at the largest end written so far (logs, sqlite's -wal, fio seq);
+ * - log-rewrite: rewrite in place, then advance: a write starts inside the previous write (the
+ *   same page written again, e.g. a PostgreSQL WAL page rewritten at each commit) or right at its
+ *   end, never going back: a write-ahead log;
+ * - sequential / random / mixed as for `pattern`, when neither applies.
+ */
+export type WritePatternClass = 'append' | 'log-rewrite' | PatternClass;
+
 export interface AccessPattern {
   path: string;
   reads: number;
@@ -163,6 +206,14 @@ export interface AccessPattern {
   /** Histogram of request sizes (size column, else bytes), nonzero buckets only. */
   sizeHistogram: SizeBucket[];
   timeNs: number;
+  /** Write pattern (null when the file had no writes with offsets). */
+  writePattern: WritePatternClass | null;
+  /** Writes that started at the largest end written so far. */
+  appendWrites: number;
+  /** Writes that started inside the previous write's range (a rewrite of the same bytes). */
+  rewriteWrites: number;
+  /** Mean writes per distinct start offset (about 10 for a WAL page rewritten 10 times). */
+  writesPerOffset: number;
 }
 
 export interface SlowCall {
@@ -244,24 +295,44 @@ export interface Marker {
 }
 
 export type FindingKind =
-  'dominant-io' | 'tail-latency' | 'contention' | 'errors' | 'fault-cost' | 'metadata' | 'sync' | 'hot-file';
+  | 'dominant-io'
+  | 'tail-latency'
+  | 'contention'
+  | 'errors'
+  | 'fault-cost'
+  | 'metadata'
+  | 'sync'
+  | 'hot-file'
+  | 'kernel-routine'
+  | 'write-pattern';
 
-/** One plain-words finding; `bottlenecks` is these texts, ranked by shareOfTime. */
+/**
+ * One plain-words finding; `bottlenecks` is these texts: actionable findings ranked by
+ * shareOfTime, then observations (actionable false) ranked the same way.
+ */
 export interface Finding {
   kind: FindingKind;
   text: string;
   /** Share of I/O time the finding is about (ranking key). */
   shareOfTime: number;
+  /** The numbers behind the statement. */
+  evidence: string[];
+  /** What to look at or change next. */
+  nextStep: string;
+  /** False for observations that name no cost one can cut (listed after the bottlenecks). */
+  actionable: boolean;
 }
 
 export interface ReportMeta {
-  /** Trace file, when analyzeTrace was used. */
+  /** Trace file, when analyzeTrace was used (the first file of a multi-trace run). */
   source: string | null;
   schemaVersion: number | null;
   /** Decimal string (ns since Unix epoch at start_ns 0), when known. */
   wallClockAnchorNs: string | null;
   keyValue: Record<string, string>;
   filter: {
+    /** Source filter of a multi-trace run (key -> glob), null when none. */
+    sources?: Record<string, string> | null;
     ops: Op[] | null;
     pathGlob: string | null;
     pids: number[] | null;
@@ -269,9 +340,44 @@ export interface ReportMeta {
     toNs: number | null;
   };
   top: number;
+  /**
+   * Which engine computed the report: "stream" (absent in older reports; the full report) or
+   * "sql" (sql/*.sql through DuckDB: exact percentiles, but no section that needs row order:
+   * maxConcurrency 0, no access patterns, directories, slowest calls, histograms or markers).
+   */
+  engine?: 'stream' | 'sql';
   /** Bound on |approx - exact| / exact of per-op percentiles once past the exact limit. */
   relativeErrorBound: number;
   timelineRelativeErrorBound: number;
+}
+
+/**
+ * One trace file of a multi-trace run, with what names it (hive keys of its path such as
+ * node/namespace/pod/volume, and the file's interposer.* metadata) and its share of the run.
+ */
+export interface SourceStats {
+  /** Trace file path. */
+  file: string;
+  /** Short name: "node/namespace/pod/volume" from the hive keys, else the file name. */
+  label: string;
+  hostname: string | null;
+  pod: string | null;
+  namespace: string | null;
+  volume: string | null;
+  /** Hive keys of the path (`key=value` directories). */
+  keys: Record<string, string>;
+  /** Decimal string; the file's interposer.wall_clock_anchor_ns. */
+  wallClockAnchorNs: string | null;
+  /** Added to this file's times to align it with the run (anchor - earliest anchor), ns. */
+  offsetNs: number;
+  calls: number;
+  bytes: number;
+  errors: number;
+  timeNs: number;
+  shareOfTime: number;
+  /** Aligned on the run's clock (0 = the earliest file's start_ns 0). */
+  firstStartNs: number;
+  lastEndNs: number;
 }
 
 export interface Report {
@@ -294,6 +400,12 @@ export interface Report {
   findings: Finding[];
   /** findings[].text, most important first. */
   bottlenecks: string[];
+  /** The kernel's routine requests by kind (only kinds that occurred), reported apart. */
+  kernelRoutine: KernelRoutineStats[];
+  /** fsync / fdatasync / fsyncdir told apart (only calls that occurred). */
+  syncCalls: SyncCallStats[];
+  /** Per trace file of the run (one entry per file; empty for plain batch streams). */
+  sources: SourceStats[];
 }
 
 export interface Delta {

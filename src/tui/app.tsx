@@ -10,7 +10,7 @@ import { ErrorScreen } from './error-screen.js';
 import { formatFilter, isEmptyFilter, toTraceFilter } from './filter-spec.js';
 import { truncateLeft } from './format.js';
 import { helpContent } from './help-screen.js';
-import { LinesView, maxScroll } from './lines-view.js';
+import { LinesView, maxScroll, selectedTarget } from './lines-view.js';
 import { ProgressLine } from './progress-bar.js';
 import type { TraceSource } from './sources.js';
 import { reduceWithKeys, type KeyEnv } from './keys.js';
@@ -46,7 +46,8 @@ function StatusLine({
   width: number;
 }): React.JSX.Element {
   if (analysis.status === 'loading' && analysis.previous) {
-    return <ProgressLine label="Re-analyzing" progress={analysis.progress} width={width} />;
+    const label = analysis.previous.partial ? 'Totals ready; reading rows for patterns' : 'Re-analyzing';
+    return <ProgressLine label={label} progress={analysis.progress} width={width} />;
   }
   const filter = formatFilter(ui.filter);
   const names = labels.join(' vs ');
@@ -81,7 +82,9 @@ function Footer({
       </Text>
     );
   }
-  const hints = `?:help  1-9/Tab:views  ↑↓:scroll${canFilter ? '  /:filter' : ''}${isEmptyFilter(ui.filter) ? '' : '  c:clear'}  q:quit`;
+  const hints =
+    `?:help  1-9/Tab:views  ↑↓:scroll${canFilter ? '  /:filter  ⏎:drill' : ''}` +
+    `${ui.history.length ? '  ⌫:back' : ''}${isEmptyFilter(ui.filter) ? '' : '  c:clear'}  q:quit`;
   return (
     <Text dimColor wrap="truncate">
       {truncateLeft(hints, width)}
@@ -133,6 +136,7 @@ export function App({ sources, size, onExit, diff = diffReports }: AppProps): Re
     histogramCount: loaded ? histogramsInOpOrder(loaded.reports[0]!).length : 0,
     canFilter,
     failed: analysis.status === 'error',
+    target: !ui.help && content ? selectedTarget(content, bodyHeight, ui.scroll[ui.view] ?? 0) : undefined,
   };
   const envRef = useRef(env);
   envRef.current = env;

@@ -4,6 +4,8 @@
  * CJK glyphs are produced by the TUI itself; paths are truncated by code point too).
  */
 
+import { formatDuration as formatAnalyzerDuration } from '../analyze/units.js';
+
 const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 
 function toNumber(value: number | bigint): number {
@@ -28,16 +30,15 @@ export function formatByteRate(bytesPerSecond: number): string {
   return `${formatBytes(bytesPerSecond)}/s`;
 }
 
-/** Nanoseconds -> the shortest readable unit: "850ns", "12.3µs", "4.56ms", "1.20s", "3m05s". */
+/** Nanoseconds -> the shortest readable unit: "850 ns", "12.3 µs", "4.56 ms", "1.2 s", "3m05s". */
 export function formatDuration(value: number | bigint | null | undefined): string {
   if (value === null || value === undefined) return '-';
   const ns = toNumber(value);
   if (!Number.isFinite(ns)) return '-';
   const abs = Math.abs(ns);
-  if (abs < 1_000) return `${Math.round(ns)}ns`;
-  if (abs < 1_000_000) return `${trim3(ns / 1_000)}µs`;
-  if (abs < 1_000_000_000) return `${trim3(ns / 1_000_000)}ms`;
-  if (abs < 60_000_000_000) return `${trim3(ns / 1_000_000_000)}s`;
+  // Below a minute: the analyzer's own format ("850 ns", "10 ms", "9.32 s"), so tables and the
+  // findings' sentences beside them read alike.
+  if (abs < 60_000_000_000) return formatAnalyzerDuration(ns);
   const totalSeconds = Math.round(ns / 1_000_000_000);
   const minutes = Math.floor(totalSeconds / 60);
   const seconds = totalSeconds % 60;
@@ -125,7 +126,7 @@ export function fit(
 /** Time offset since the capture started, for axes and filters: "0s", "1.50s", "2m05s". */
 export function formatOffset(ns: number | bigint): string {
   const n = toNumber(ns);
-  if (n === 0) return '0s';
+  if (n === 0) return '0 s';
   return formatDuration(n);
 }
 

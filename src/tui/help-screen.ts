@@ -10,7 +10,9 @@ const KEYS: [string, string][] = [
   ['← → [ ]', 'histogram view: previous / next op'],
   ['x, b', 'files view: files/directories; sort by time/bytes/ops'],
   ['/', 'filter prompt (Enter applies, Esc cancels)'],
-  ['c', 'clear filters (re-runs the analysis)'],
+  ['c', 'clear filters (the unfiltered report is kept: instant)'],
+  ['Enter', 'drill in: filter to the highlighted row (Per-op: op, Files: path, Slow: path, Procs: pid)'],
+  ['Backspace', 'back to the previous filter (kept: instant)'],
   ['?', 'this help (any key closes it)'],
   ['q, Ctrl-C', 'quit'],
 ];

@@ -3,7 +3,7 @@
  * the reducer (see App for why).
  */
 import type { Key } from 'ink';
-import { parseFilter } from './filter-spec.js';
+import { parseFilter, type FilterSpec } from './filter-spec.js';
 import { reduce, viewForKey, type UiAction, type UiState } from './state.js';
 
 /** What the current render knows that the state does not. */
@@ -18,6 +18,8 @@ export interface KeyEnv {
   canFilter: boolean;
   /** The error screen is up: only quitting is possible. */
   failed: boolean;
+  /** Filter of the selected row (the top visible one) of the current view, if it has one. */
+  target?: FilterSpec | undefined;
 }
 
 export type KeyAction = { type: 'key'; input: string; key: Partial<Key>; env: KeyEnv };
@@ -58,6 +60,8 @@ export function keyToAction(
   if (input === '?') return { type: 'help', show: true };
   if (input === '/') return env.canFilter ? { type: 'prompt-open' } : undefined;
   if (input === 'c') return { type: 'filter', filter: {} };
+  if (key.return) return env.canFilter && env.target ? { type: 'drill', target: env.target } : undefined;
+  if (key.backspace || key.delete) return { type: 'back' };
   if (key.tab) return { type: 'cycle', delta: key.shift ? -1 : 1 };
   if (state.view === 'histogram' && (key.leftArrow || input === '['))
     return { type: 'histogram-op', delta: -1, count: env.histogramCount };

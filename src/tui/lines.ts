@@ -2,6 +2,7 @@
  * What a view produces: styled lines. A view is a pure function from the report to lines, split
  * into a fixed part (titles, table header) and a body that scrolls; the App draws the window.
  */
+import type { FilterSpec } from './filter-spec.js';
 import { CELL_GAP, layoutTable, type TableColumn } from './table.js';
 
 export interface Segment {
@@ -17,6 +18,11 @@ export type Line = Segment[];
 export interface ViewContent {
   fixed: Line[];
   body: Line[];
+  /**
+   * Drill-down: the filter each body row stands for (same index as body), when the view's rows
+   * are things one can filter on (a path, a pid, an op). Enter applies the selected row's.
+   */
+  targets?: (FilterSpec | undefined)[];
 }
 
 export function plain(text: string, style: Omit<Segment, 'text'> = {}): Line {

@@ -2,7 +2,7 @@
  * Where the TUI's reports come from: a trace file, in-memory batches (tests, generators) or a
  * report computed elsewhere. Each source re-runs the analysis for a filter.
  */
-import { analyzeBatches, analyzeTrace } from '../analyze/analyze.js';
+import { analyzeBatches, analyzeTraces } from '../analyze/analyze.js';
 import type { AnalyzeOptions, Report } from '../analyze/types.js';
 import { UserError } from '../errors.js';
 import type { TraceBatch } from '../trace/batch.js';
@@ -13,14 +13,27 @@ export interface TraceSource {
   analyze(options: AnalyzeOptions): Promise<Report>;
   /** False when the source cannot re-run with a filter (a saved report). */
   canFilter?: boolean;
+  /**
+   * A fast first report (the aggregate SQL through DuckDB: no concurrency, access patterns or
+   * slowest calls) shown while `analyze` reads every row. May throw: the full one follows anyway.
+   */
+  quick?(options: AnalyzeOptions): Promise<Report>;
 }
 
 function baseName(path: string): string {
   return path.split('/').filter(Boolean).pop() ?? path;
 }
 
-export function fileSource(path: string): TraceSource {
-  return { label: baseName(path), analyze: (options) => analyzeTrace(path, options) };
+/**
+ * A trace file, a directory of traces or a glob (one run: aligned, per-source breakdown). With
+ * `quick`, a first report comes from the sql engine while the rows are read (opt-in: on the
+ * 2-core machine it measured slower than the stream at 10M rows, see bench/analyze.mjs).
+ */
+export function fileSource(path: string, options: { quick?: boolean } = {}): TraceSource {
+  const source: TraceSource = { label: baseName(path), analyze: (o) => analyzeTraces([path], o) };
+  if (options.quick)
+    source.quick = async (o) => (await import('../analyze/sql-engine.js')).analyzeTracesSql([path], o);
+  return source;
 }
 
 export function batchSource(label: string, batches: readonly TraceBatch[]): TraceSource {

@@ -21,6 +21,8 @@ export interface UiState {
   histogramOp: number;
   /** Hot list shown in the files view. */
   hot: { directories: boolean; by: HotSort };
+  /** Filters left by drilling in or changing the filter; Backspace returns to the last one. */
+  history: FilterSpec[];
 }
 
 export const HOT_SORTS = ['time', 'bytes', 'ops'] as const;
@@ -38,7 +40,9 @@ export type UiAction =
   | { type: 'prompt-edit'; text: string }
   | { type: 'prompt-error'; error: string }
   | { type: 'prompt-close' }
-  | { type: 'filter'; filter: FilterSpec };
+  | { type: 'filter'; filter: FilterSpec }
+  | { type: 'drill'; target: FilterSpec }
+  | { type: 'back' };
 
 export function initialState(traceCount: number): UiState {
   return {
@@ -52,7 +56,13 @@ export function initialState(traceCount: number): UiState {
     scroll: {},
     histogramOp: 0,
     hot: { directories: false, by: 'time' },
+    history: [],
   };
+}
+
+/** The current filter narrowed by a row's filter (its keys replace the same keys). */
+export function drillFilter(current: FilterSpec, target: FilterSpec): FilterSpec {
+  return { ...current, ...target };
 }
 
 function wrap(i: number, n: number): number {
@@ -100,7 +110,26 @@ export function reduce(state: UiState, action: UiAction): UiState {
       return { ...state, prompt: undefined };
     case 'filter':
       // A new filter changes every list: start each view from its top again.
-      return { ...state, filter: action.filter, prompt: undefined, scroll: {} };
+      return {
+        ...state,
+        filter: action.filter,
+        prompt: undefined,
+        scroll: {},
+        history: [...state.history, state.filter],
+      };
+    case 'drill':
+      return reduce(state, { type: 'filter', filter: drillFilter(state.filter, action.target) });
+    case 'back': {
+      const previous = state.history[state.history.length - 1];
+      if (!previous) return state;
+      return {
+        ...state,
+        filter: previous,
+        prompt: undefined,
+        scroll: {},
+        history: state.history.slice(0, -1),
+      };
+    }
   }
 }
 

@@ -17,7 +17,14 @@ export type AnalysisState =
 export interface Loaded {
   reports: Report[];
   diff: ReportDiff | undefined;
+  /** The quick aggregate report, shown while the full analysis reads the rows. */
+  partial?: boolean;
 }
+
+/** Lists hold this many rows, so they fill any terminal height (the CLI's default is 20). */
+export const TUI_TOP = 500;
+/** Reports kept for instant back / clear. */
+const MAX_CACHED_REPORTS = 16;
 
 /** Thrown from onProgress to stop an analysis whose filter is no longer wanted. */
 class StaleAnalysis extends Error {}
@@ -41,9 +48,18 @@ export function useAnalysis(
   });
   const generation = useRef(0);
   const last = useRef<Loaded | undefined>(undefined);
+  // Reports by filter: going back (Backspace) or clearing the filter shows the kept report at
+  // once instead of reading the traces again.
+  const cache = useRef(new Map<string, Loaded>());
 
   useEffect(() => {
     const mine = ++generation.current;
+    const kept = cache.current.get(filterKey);
+    if (kept) {
+      last.current = kept;
+      setState({ status: 'ready', ...kept });
+      return;
+    }
     const current = (): boolean => generation.current === mine;
     const done = sources.map(() => 0);
     const totals = sources.map(() => 0);
@@ -56,12 +72,30 @@ export function useAnalysis(
     };
     setState({ status: 'loading', progress: { rowsRead: 0, totalRows: 0 }, previous: last.current });
     (async () => {
+      // First screen fast: the aggregate SQL (DuckDB reads Parquet on every core), then the
+      // full streaming analysis replaces it.
+      if (sources.every((s) => s.quick)) {
+        try {
+          const quick = await Promise.all(sources.map((s) => s.quick!({ filter, top: TUI_TOP })));
+          if (!current()) return;
+          const partial: Loaded = {
+            reports: quick,
+            diff: quick.length >= 2 ? diff(quick[0]!, quick[1]!) : undefined,
+            partial: true,
+          };
+          last.current = partial;
+          setState({ status: 'loading', progress: { rowsRead: 0, totalRows: 0 }, previous: partial });
+        } catch {
+          // No DuckDB, or it failed on this file: the streaming analysis alone will do.
+        }
+      }
       const reports: Report[] = [];
       // One after the other: two cores, and the progress line reads naturally.
       for (const [i, source] of sources.entries()) {
         reports.push(
           await source.analyze({
             filter,
+            top: TUI_TOP,
             onProgress: (rowsDone, rowsTotal) => {
               // Stops reading a large trace for a filter that was replaced meanwhile.
               if (!current()) throw new StaleAnalysis();
@@ -78,6 +112,9 @@ export function useAnalysis(
         diff: reports.length >= 2 ? diff(reports[0]!, reports[1]!) : undefined,
       };
       last.current = loaded;
+      cache.current.set(filterKey, loaded);
+      if (cache.current.size > MAX_CACHED_REPORTS)
+        cache.current.delete(cache.current.keys().next().value as string);
       if (current()) setState({ status: 'ready', ...loaded });
     })().catch((err: unknown) => {
       if (err instanceof StaleAnalysis) return;

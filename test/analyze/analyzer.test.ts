@@ -55,6 +55,7 @@ describe('totals and per-op statistics', () => {
       bytesWritten: 512,
       errors: 3,
       ioTimeNs: 10 + 100 + 300 + 200 + 50 + 5 + 7 + 20,
+      kernelRoutineErrors: 0,
     });
   });
 

@@ -157,6 +157,8 @@ describe('interposer analyze', () => {
     await expect(run([traceA, '--from', '3s', '--to', '1s'])).rejects.toThrow(/after --from/);
     await expect(run([])).rejects.toThrow(/missing <trace.parquet>/);
     await expect(run([traceA, '--bogus'])).rejects.toThrow(UsageError);
+    await expect(run([traceA, '--engine', 'fast'])).rejects.toThrow(/must be stream or sql/);
+    await expect(run([traceA, '--source', 'podweb'])).rejects.toThrow(/not key=value/);
     expect((await capture(['--help'])).out).toContain('usage: interposer analyze');
   });
 

@@ -84,8 +84,14 @@ describe('findings', () => {
       });
     }
     const report = await analyzeBatches(batchesOf(completionOrder(rows)));
-    expect(report.bottlenecks).toContain('3 processes compete for I/O: pg 1 (50%), tar 2 (30%), du 3 (20%)');
+    // Contention names no cost one can cut: an observation, ranked after the bottlenecks.
+    expect(report.bottlenecks.slice(-1)).toEqual([
+      '3 processes do I/O at the same time: pg 1 (50%), tar 2 (30%), du 3 (20%)',
+    ]);
     expect(report.bottlenecks).toContain('Overlays added 300 ns (300 ns throttling): 10% of I/O time');
+    const contention = report.findings.find((f) => f.kind === 'contention')!;
+    expect(contention.actionable).toBe(false);
+    expect(contention.evidence).toHaveLength(3);
   });
 
   it('stay quiet when nothing crosses a threshold', async () => {

@@ -118,6 +118,19 @@ describe.skipIf(!hasTmux)('interposer-tui in tmux (80x24)', () => {
     keys('c');
     await waitForScreen((x) => x.includes('calls 521') && !x.includes('filter:'), 'filter cleared');
 
+    // Drill-down: Procs, Enter on the top row (postgres, pid 101), then Backspace back.
+    keys('r');
+    await waitForScreen((x) => x.includes('Processes by I/O time'), 'the processes');
+    keys('Enter');
+    await waitForScreen(
+      (x) => x.includes('filter: pid=101') && x.includes('Processes'),
+      'drilled into pid 101',
+    );
+    keys('1');
+    await waitForScreen((x) => x.includes('filter: pid=101') && /filter kept \d+ of/.test(x), 'its overview');
+    keys('BSpace');
+    await waitForScreen((x) => x.includes('calls 521') && !x.includes('filter:'), 'back to everything');
+
     keys('?');
     s = await waitForScreen((x) => x.includes('Keys') && x.includes('filter prompt'), 'help');
     keys('Escape');

@@ -17,10 +17,10 @@ describe('format', () => {
     expect(formatBytes(512)).toBe('512 B');
     expect(formatBytes(1536)).toBe('1.50 KiB');
     expect(formatBytes(10n * 1024n * 1024n)).toBe('10.0 MiB');
-    expect(formatDuration(850)).toBe('850ns');
-    expect(formatDuration(12_345)).toBe('12.3µs');
-    expect(formatDuration(4_560_000n)).toBe('4.56ms');
-    expect(formatDuration(1_200_000_000)).toBe('1.20s');
+    expect(formatDuration(850)).toBe('850 ns');
+    expect(formatDuration(12_345)).toBe('12.3 µs');
+    expect(formatDuration(4_560_000n)).toBe('4.56 ms');
+    expect(formatDuration(1_200_000_000)).toBe('1.2 s');
     expect(formatDuration(185e9)).toBe('3m05s');
     expect(formatCount(1234)).toBe('1,234');
     expect(formatCount(12_345_678, true)).toBe('12.3M');

@@ -1,9 +1,10 @@
 /** `interposer analyze`: summarise a trace (text for people, --json for CI), or diff two traces. */
 import picomatch from 'picomatch';
-import { analyzeTrace } from '../../analyze/analyze.js';
+import { analyzeTraces, type MultiTraceOptions } from '../../analyze/analyze.js';
+import { parseSourceFilter } from '../../analyze/inputs.js';
 import { diffReports } from '../../analyze/diff.js';
 import { DEFAULT_WIDTH, formatDiffText, formatReportText } from '../../analyze/format.js';
-import type { AnalyzeOptions, TraceFilter } from '../../analyze/types.js';
+import type { Report, TraceFilter } from '../../analyze/types.js';
 import { OPS } from '../../trace/schema.js';
 import { UsageError } from '../errors.js';
 import { cliCommand, defineCommand } from '../args/index.js';
@@ -36,12 +37,14 @@ const spec = defineCommand({
   summary: 'summarise a trace: latency, hot files, patterns, bottlenecks (--json, --diff)',
   description:
     'Summarises a trace: totals, per-op latency (p50/p90/p99/p99.9), timeline, hot files and\n' +
-    'directories, access patterns, slowest calls, processes, injected faults, and findings.',
+    'directories, access patterns, slowest calls, processes, injected faults, and findings.\n' +
+    'Each argument is a trace file, a directory (every .parquet below it) or a quoted glob; together\n' +
+    'they are one run (every node and pod of it), aligned on wall-clock time, with a Sources table.',
   positionals: [
     {
       name: 'trace.parquet',
-      help: 'the trace to analyze',
-      path: { pathKind: 'file', role: 'input', noun: 'trace file' },
+      help: 'traces to analyze as one run: files, directories or quoted globs',
+      variadic: true,
     },
   ],
   options: {
@@ -72,14 +75,28 @@ const spec = defineCommand({
       metavar: 'T',
       help: 'timeline bucket width (default: about 100 buckets)',
     },
+    source: {
+      kind: 'custom',
+      parse: (text: string) => parseSourceFilter([text]),
+      multiple: true,
+      metavar: 'KEY=GLOB',
+      help: 'only sources matching (node, namespace, pod, volume, hostname, file; comma list or repeated)',
+    },
+    engine: {
+      kind: 'custom',
+      parse: (text: string) => {
+        if (text !== 'stream' && text !== 'sql') throw new Error(`must be stream or sql, not "${text}"`);
+        return text;
+      },
+      metavar: 'stream|sql',
+      help: 'stream (default): the full report; sql: the aggregates of sql/*.sql through DuckDB',
+    },
     top: { kind: 'number', integer: true, min: 0, default: 20, help: 'length of top lists' },
     diff: {
-      kind: 'path',
-      pathKind: 'file',
-      role: 'input',
-      noun: 'trace file',
-      metavar: 'OTHER.parquet',
-      help: 'compare with another trace (same filters); A = first, B = other',
+      kind: 'custom',
+      parse: (text: string) => text,
+      metavar: 'OTHER',
+      help: 'compare with another run (file, directory or glob; same filters); A = first, B = other',
     },
     width: {
       kind: 'number',
@@ -94,7 +111,6 @@ const spec = defineCommand({
 export const summary = spec.summary;
 
 export const command = cliCommand(spec, async ({ options: o, positionals }) => {
-  const tracePath = positionals[0]!;
   const filter: TraceFilter = {};
   if (o.op) filter.ops = o.op;
   if (o.path !== undefined) filter.pathGlob = o.path;
@@ -103,16 +119,22 @@ export const command = cliCommand(spec, async ({ options: o, positionals }) => {
   if (o.to !== undefined) filter.toNs = o.to;
   if (o.from !== undefined && o.to !== undefined && o.to <= o.from)
     throw new UsageError('--to must be after --from');
-  const options: AnalyzeOptions = { filter, top: o.top };
+  const options: MultiTraceOptions = { filter, top: o.top };
+  if (o.source.length) options.sourceFilter = Object.assign({}, ...o.source);
   if (o.bucket !== undefined) options.bucketNs = o.bucket;
 
   const width = Math.max(60, o.width);
-  const report = await analyzeTrace(tracePath, options);
+  const analyze = async (inputs: string[]): Promise<Report> => {
+    if (o.engine !== 'sql') return analyzeTraces(inputs, options);
+    const { analyzeTracesSql } = await import('../../analyze/sql-engine.js');
+    return analyzeTracesSql(inputs, options);
+  };
+  const report = await analyze(positionals);
   if (o.diff === undefined) {
     process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatReportText(report, width));
     return 0;
   }
-  const other = await analyzeTrace(o.diff, options);
+  const other = await analyze([o.diff]);
   const diff = diffReports(report, other);
   process.stdout.write(
     o.json ? `${JSON.stringify({ diff, a: report, b: other }, null, 2)}\n` : formatDiffText(diff, width),

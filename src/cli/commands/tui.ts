@@ -12,29 +12,24 @@ const spec = defineCommand({
   summary: 'interactive analysis of a trace, or a diff of two',
   description:
     'Interactive analysis of an interposer trace; with two traces, a side-by-side diff (B = OTHER).\n' +
+    'TRACE may be a file, a directory of traces or a quoted glob: one run, aligned on wall-clock time.\n' +
     'Keys: 1-9 or Tab switch views, / filters (op=read path=**/*.db pid=123 from=1s to=5s),\n' +
+    'Enter drills into the highlighted row, Backspace goes back,\n' +
     'c clears the filter, ? shows all keys, q quits. Needs an interactive terminal; for text or JSON\n' +
     'output use `interposer analyze`.',
   positionals: [
-    {
-      name: 'TRACE.parquet',
-      help: 'the trace to explore',
-      path: { pathKind: 'file', role: 'input', noun: 'trace file' },
-    },
-    {
-      name: 'OTHER.parquet',
-      help: 'a second trace to compare with',
-      optional: true,
-      path: { pathKind: 'file', role: 'input', noun: 'trace file' },
-    },
+    { name: 'TRACE.parquet', help: 'the trace (file, directory or quoted glob) to explore' },
+    { name: 'OTHER.parquet', help: 'a second trace to compare with', optional: true },
   ],
-  options: {},
+  options: {
+    quick: { kind: 'flag', help: "show the sql engine's aggregates first while the rows are read" },
+  },
 });
 
 const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
 const LEAVE_ALT_SCREEN = '\u001b[?1049l';
 
-export const command = cliCommand(spec, async ({ positionals: paths }) => {
+export const command = cliCommand(spec, async ({ positionals: paths, options: o }) => {
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new UsageError('needs an interactive terminal (for text or JSON output use `interposer analyze`)');
   }
@@ -60,7 +55,7 @@ export const command = cliCommand(spec, async ({ positionals: paths }) => {
   try {
     const instance = render(
       createElement(App, {
-        sources: paths.map(fileSource),
+        sources: paths.map((p) => fileSource(p, { quick: o.quick === true })),
         onExit: (code: number, message?: string) => {
           exitCode = code;
           exitMessage = message;

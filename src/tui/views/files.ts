@@ -57,5 +57,7 @@ export function renderFiles(ctx: ViewContext): ViewContent {
   return {
     fixed: [heading, table.header],
     body: table.rows.length ? table.rows : [plain('no file activity matches the filter', { dim: true })],
+    // A directory row drills into everything below it.
+    targets: entries.map((e) => ({ path: directories ? `${e.path === '/' ? '' : e.path}/**` : e.path })),
   };
 }

@@ -45,5 +45,6 @@ export function renderOps(ctx: ViewContext): ViewContent {
   return {
     fixed: [note, table.header],
     body: table.rows.length ? table.rows : [plain('no calls match the filter', { dim: true })],
+    targets: ops.map((o) => ({ ops: [o.op] })),
   };
 }

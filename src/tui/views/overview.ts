@@ -45,7 +45,10 @@ export function summaryLines(report: Report, width: number): Line[] {
   const t = report.totals;
   const seconds = t.spanNs / 1e9;
   const perSec = (n: number): number => (seconds > 0 ? n / seconds : 0);
-  const errorShare = t.calls > 0 ? t.errors / t.calls : 0;
+  // The kernel's routine requests (kernel-routine.ts) are not application errors: shown apart.
+  const routineErrors = t.kernelRoutineErrors ?? 0;
+  const appErrors = t.errors - routineErrors;
+  const errorShare = t.calls > 0 ? appErrors / t.calls : 0;
   const parts: Segment[][] = [
     kv('calls', formatCount(t.calls)),
     kv('span', formatDuration(t.spanNs)),
@@ -53,8 +56,9 @@ export function summaryLines(report: Report, width: number): Line[] {
     kv('IOPS', formatRate(perSec(t.calls))),
     kv('read', `${formatBytes(t.bytesRead)} (${formatByteRate(perSec(t.bytesRead))})`),
     kv('written', `${formatBytes(t.bytesWritten)} (${formatByteRate(perSec(t.bytesWritten))})`),
-    kv('errors', `${formatCount(t.errors)} (${formatPercent(errorShare)})`, t.errors > 0 ? 'red' : 'green'),
+    kv('errors', `${formatCount(appErrors)} (${formatPercent(errorShare)})`, appErrors > 0 ? 'red' : 'green'),
   ];
+  if (routineErrors > 0) parts.push(kv('kernel routine answers', formatCount(routineErrors)));
   if (report.faults.rows > 0) {
     parts.push(
       kv(
@@ -99,11 +103,19 @@ export function renderOverview(ctx: ViewContext): ViewContent {
   const body: Line[] = [BLANK, title('Bottlenecks')];
   if (report.bottlenecks.length === 0)
     body.push(plain("  no findings: nothing here crosses the analyzer's thresholds", { dim: true }));
-  for (const text of report.bottlenecks.slice(0, 6)) {
-    wrapText(text, width - 2).forEach((part, i) =>
-      body.push(plain(`${i === 0 ? '• ' : '  '}${part}`, { color: 'yellow' })),
+  // Bottlenecks (actionable) in yellow with their next step; observations after them, dimmed.
+  const findings = report.findings.slice(0, 6);
+  findings.forEach((f, n) => {
+    if (!f.actionable && (n === 0 || findings[n - 1]!.actionable)) body.push(title('Observations'));
+    wrapText(f.text, width - 2).forEach((part, i) =>
+      body.push(plain(`${i === 0 ? '• ' : '  '}${part}`, f.actionable ? { color: 'yellow' } : { dim: true })),
     );
-  }
+    // The top bottleneck's next step only: the op table must stay on an 80x24 screen.
+    if (n === 0 && f.actionable && f.nextStep)
+      wrapText(`→ ${f.nextStep}`, width - 4).forEach((part) =>
+        body.push(plain(`    ${part}`, { dim: true })),
+      );
+  });
   body.push(BLANK, title('Top ops by time'));
   const ops = report.ops.slice(0, 10);
   const barWidth = Math.max(4, Math.min(20, width - 56));

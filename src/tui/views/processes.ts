@@ -36,5 +36,6 @@ export function renderProcesses(ctx: ViewContext): ViewContent {
   return {
     fixed: [plain('Processes by I/O time', { bold: true }), table.header],
     body: table.rows.length ? table.rows : [plain('no calls match the filter', { dim: true })],
+    targets: procs.map((p) => ({ pids: [p.pid] })),
   };
 }

@@ -40,5 +40,6 @@ export function renderSlow(ctx: ViewContext): ViewContent {
       table.header,
     ],
     body: table.rows.length ? table.rows : [plain('no calls match the filter', { dim: true })],
+    targets: calls.map((c) => ({ path: c.path })),
   };
 }

@@ -1,0 +1,402 @@
+/**
+ * The aggregate part of the analysis as SQL (sql/*.sql) run by embedded DuckDB over the trace
+ * files themselves: DuckDB reads Parquet on all cores, so totals, per-op latency, errors, hot
+ * files, processes, timeline, faults, sync calls and sources of tens of millions of rows take
+ * about as long as DuckDB's own scan. What needs row order (max concurrency per bucket,
+ * per-handle sequential detection, write patterns, dominant-I/O classes) is left to the
+ * streaming analyzer: a report from here says so in `meta.engine` and has those sections empty.
+ *
+ * @duckdb/node-api is loaded on first use only, so the rest of the CLI starts without it.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { UserError } from '../cli/errors.js';
+import { openTrace, type TraceFile } from '../trace/reader.js';
+import type { Op } from '../trace/schema.js';
+import { alignmentOf, describeSource, sourceKeysOf, type MultiTraceOptions } from './analyze.js';
+import { DEFAULT_TOP } from './analyzer.js';
+import { errnoName } from './errno.js';
+import { buildFindings } from './findings.js';
+import { resolveTraceInputs, sourceMatches } from './inputs.js';
+import { KERNEL_ROUTINE_DESCRIPTIONS, KERNEL_ROUTINE_KINDS, KERNEL_ROUTINE_SQL } from './kernel-routine.js';
+import picomatch from 'picomatch';
+import type {
+  KernelRoutineStats,
+  OpStats,
+  ProcessStats,
+  Report,
+  SourceStats,
+  TimelineBucket,
+} from './types.js';
+
+/** The shipped queries, in the order they run. */
+export const SQL_QUERIES = [
+  'totals',
+  'ops',
+  'errors',
+  'kernel_routine',
+  'sync',
+  'files',
+  'processes',
+  'timeline',
+  'faults',
+  'sources',
+] as const;
+export type SqlQueryName = (typeof SQL_QUERIES)[number];
+
+/** sql/ at the repository (or package) root: the same path from src/analyze and dist/analyze. */
+export const SQL_DIR = fileURLToPath(new URL('../../sql/', import.meta.url));
+
+export function loadQuery(name: SqlQueryName | 'trace_view'): string {
+  return readFileSync(`${SQL_DIR}${name}.sql`, 'utf8');
+}
+
+type Row = Record<string, unknown>;
+export type SqlResults = Record<SqlQueryName, Row[]>;
+
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+const quote = (s: string): string => `'${s.replaceAll("'", "''")}'`;
+
+const AUTO_INITIAL_WIDTH_NS = 1e6;
+const AUTO_MAX_BUCKETS = 100;
+
+/** The analyzer's automatic timeline width: 1 ms doubled until the last start fits 100 buckets. */
+function autoBucketNs(originNs: number, lastStartNs: number): number {
+  let width = AUTO_INITIAL_WIDTH_NS;
+  while (Math.floor((lastStartNs - originNs) / width) >= AUTO_MAX_BUCKETS) width *= 2;
+  return width;
+}
+
+interface Connection {
+  run(sql: string): Promise<unknown>;
+  runAndReadAll(sql: string): Promise<{ getRowObjectsJS(): Row[] }>;
+  closeSync?(): void;
+}
+
+async function connect(): Promise<{ conn: Connection; close(): void }> {
+  let duck: typeof import('@duckdb/node-api');
+  try {
+    duck = await import('@duckdb/node-api');
+  } catch {
+    throw new UserError('the sql engine needs @duckdb/node-api (npm install @duckdb/node-api)');
+  }
+  const instance = await duck.DuckDBInstance.create(':memory:');
+  const conn = (await instance.connect()) as unknown as Connection;
+  return {
+    conn,
+    close: () => {
+      conn.closeSync?.();
+      (instance as unknown as { closeSync?(): void }).closeSync?.();
+    },
+  };
+}
+
+/** Rows of the run as the `trace_rows` relation: aligned times, source number, filters applied. */
+async function defineTrace(
+  conn: Connection,
+  traces: TraceFile[],
+  offsets: bigint[],
+  options: MultiTraceOptions,
+): Promise<void> {
+  const files = `[${traces.map((t) => quote(t.path)).join(', ')}]`;
+  const multi = traces.length > 1;
+  if (multi) {
+    await conn.run('CREATE TEMP TABLE run_sources (filename VARCHAR, source INTEGER, offset_ns BIGINT)');
+    await conn.run(
+      `INSERT INTO run_sources VALUES ${traces.map((t, i) => `(${quote(t.path)}, ${i}, ${offsets[i]})`).join(', ')}`,
+    );
+  }
+  const raw = multi
+    ? `SELECT r.* EXCLUDE (filename) REPLACE (r.start_ns + s.offset_ns AS start_ns, r.end_ns + s.offset_ns AS end_ns), s.source
+       FROM read_parquet(${files}, filename = true) r JOIN run_sources s ON r.filename = s.filename`
+    : `SELECT *, 0 AS source FROM read_parquet(${files})`;
+  const f = options.filter ?? {};
+  const where: string[] = [];
+  if (f.ops?.length) where.push(`op IN (${f.ops.map(quote).join(', ')})`);
+  if (f.pids?.length) where.push(`pid IN (${f.pids.join(', ')})`);
+  if (f.fromNs !== undefined) where.push(`start_ns >= ${f.fromNs}`);
+  if (f.toNs !== undefined) where.push(`start_ns < ${f.toNs}`);
+  if (f.pathGlob) {
+    // The analyzer's picomatch semantics exactly: match the distinct paths here, join on them.
+    const paths = (await conn.runAndReadAll(`SELECT DISTINCT path FROM (${raw})`)).getRowObjectsJS();
+    const glob = f.pathGlob;
+    const isMatch = picomatch(glob.startsWith('/') ? glob.slice(1) : glob, { dot: true });
+    const keep = paths.map((r) => String(r.path)).filter((p) => isMatch(p.replace(/^\//, '')) || isMatch(p));
+    await conn.run('CREATE TEMP TABLE kept_paths (path VARCHAR)');
+    if (keep.length)
+      await conn.run(`INSERT INTO kept_paths VALUES ${keep.map((p) => `(${quote(p)})`).join(', ')}`);
+    where.push('path IN (SELECT path FROM kept_paths)');
+  }
+  await conn.run(
+    `CREATE TEMP VIEW trace_rows AS SELECT * FROM (${raw}) ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
+  );
+  await conn.run(
+    `CREATE TEMP VIEW trace AS SELECT t.*, ${KERNEL_ROUTINE_SQL} AS kernel_routine FROM trace_rows t`,
+  );
+}
+
+/** Runs every shipped query over the run's files; raw rows per query (for tests and tools). */
+export async function runSqlQueries(
+  traces: TraceFile[],
+  offsets: bigint[],
+  options: MultiTraceOptions,
+): Promise<{ results: SqlResults; bucketNs: number; originNs: number; top: number; rowsScanned: number }> {
+  const { conn, close } = await connect();
+  try {
+    await defineTrace(conn, traces, offsets, options);
+    const top = options.top ?? DEFAULT_TOP;
+    const f = options.filter ?? {};
+    const originNs = f.fromNs !== undefined ? Number(f.fromNs) : 0;
+    const results = {} as SqlResults;
+    results.totals = (await conn.runAndReadAll(loadQuery('totals'))).getRowObjectsJS();
+    const last = await conn.runAndReadAll(`SELECT MAX(start_ns) AS s FROM trace WHERE op <> 'event'`);
+    const bucketNs =
+      options.bucketNs !== undefined
+        ? Number(options.bucketNs)
+        : autoBucketNs(originNs, num(last.getRowObjectsJS()[0]?.s));
+    await conn.run(
+      `CREATE TEMP TABLE params AS SELECT CAST(${bucketNs} AS BIGINT) AS bucket_ns, CAST(${originNs} AS BIGINT) AS origin_ns, ${top} AS top`,
+    );
+    for (const name of SQL_QUERIES) {
+      if (name === 'totals') continue;
+      results[name] = (await conn.runAndReadAll(loadQuery(name))).getRowObjectsJS();
+    }
+    const rowsScanned = traces.reduce((s, t) => s + t.numRows, 0);
+    return { results, bucketNs, originNs, top, rowsScanned };
+  } finally {
+    close();
+  }
+}
+
+/**
+ * A Report from the SQL queries alone. Exact percentiles (PERCENTILE_DISC); the sections that
+ * need row order are empty: timeline maxConcurrency 0, accessPatterns [], no dominant-io or
+ * write-pattern findings, hotDirectories empty, slowest and markers empty.
+ */
+export async function analyzeTracesSql(
+  inputs: readonly string[],
+  options: MultiTraceOptions = {},
+): Promise<Report> {
+  const paths = await resolveTraceInputs(inputs);
+  const opened = await Promise.all(paths.map((p) => openTrace(p)));
+  const traces = opened.filter(
+    (t) => !options.sourceFilter || sourceMatches(sourceKeysOf(t), options.sourceFilter),
+  );
+  if (traces.length === 0) throw new UserError(`no trace matches the source filter (of ${opened.length})`);
+  const { origin, offsets } = alignmentOf(traces);
+  const { results: q, bucketNs, originNs, top, rowsScanned } = await runSqlQueries(traces, offsets, options);
+  return reportFromSql(q, { traces, offsets, origin, bucketNs, originNs, top, rowsScanned, options });
+}
+
+interface SqlContext {
+  traces: TraceFile[];
+  offsets: bigint[];
+  origin: bigint;
+  bucketNs: number;
+  originNs: number;
+  top: number;
+  rowsScanned: number;
+  options: MultiTraceOptions;
+}
+
+/** Rows (kind, errno) merged per kind, in KERNEL_ROUTINE_KINDS order like the analyzer's. */
+function kernelRoutineFromSql(rows: Row[], share: (t: number) => number): KernelRoutineStats[] {
+  return KERNEL_ROUTINE_KINDS.flatMap((kind) => {
+    const mine = rows.filter((r) => r.kind === kind);
+    if (mine.length === 0) return [];
+    const failed = mine.filter((r) => num(r.errno) !== 0);
+    const timeNs = mine.reduce((s, r) => s + num(r.time_ns), 0);
+    return [
+      {
+        kind,
+        description: KERNEL_ROUTINE_DESCRIPTIONS[kind],
+        calls: mine.reduce((s, r) => s + num(r.calls), 0),
+        errors: failed.reduce((s, r) => s + num(r.calls), 0),
+        errorsByErrno: Object.fromEntries(
+          failed
+            .map((r): [string, number] => [errnoName(num(r.errno)), num(r.calls)])
+            .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])),
+        ),
+        timeNs,
+        shareOfTime: share(timeNs),
+      },
+    ];
+  });
+}
+
+export function reportFromSql(q: SqlResults, c: SqlContext): Report {
+  const t = q.totals[0] ?? {};
+  const io = num(t.io_time_ns);
+  const share = (x: number) => (io > 0 ? x / io : 0);
+  const calls = num(t.calls);
+  const errorsOf = (op: string, pick: (r: Row) => number) => {
+    const out: [string, number][] = q.errors
+      .filter((r) => r.op === op && pick(r) > 0)
+      .map((r) => [errnoName(num(r.errno)), pick(r)]);
+    return Object.fromEntries(out.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
+  };
+  const ops: OpStats[] = q.ops.map((r) => ({
+    op: String(r.op) as Op,
+    count: num(r.calls),
+    errors: num(r.errors),
+    bytes: num(r.bytes),
+    totalTimeNs: num(r.time_ns),
+    shareOfTime: share(num(r.time_ns)),
+    latency: {
+      count: num(r.calls),
+      minNs: num(r.min_ns),
+      maxNs: num(r.max_ns),
+      meanNs: num(r.time_ns) / num(r.calls),
+      p50Ns: num(r.p50_ns),
+      p90Ns: num(r.p90_ns),
+      p99Ns: num(r.p99_ns),
+      p999Ns: num(r.p999_ns),
+      exact: true,
+    },
+    errorsByErrno: errorsOf(String(r.op), (e) => num(e.calls)),
+    injectedErrorsByErrno: errorsOf(String(r.op), (e) => num(e.injected)),
+    kernelRoutineErrorsByErrno: errorsOf(String(r.op), (e) => num(e.kernel_routine)),
+  }));
+  const hot = (rank: string, filter: (r: Row) => boolean = () => true) =>
+    q.files
+      .filter((r) => num(r[rank]) <= c.top && filter(r))
+      .sort((a, b) => num(a[rank]) - num(b[rank]))
+      .map((r) => ({
+        path: String(r.path),
+        ops: num(r.calls),
+        bytes: num(r.bytes),
+        readBytes: num(r.read_bytes),
+        writeBytes: num(r.write_bytes),
+        timeNs: num(r.time_ns),
+        errors: num(r.errors),
+        shareOfTime: share(num(r.time_ns)),
+      }));
+  const processes: ProcessStats[] = q.processes.map((r) => ({
+    pid: num(r.pid),
+    comm: str(r.comm),
+    uid: num(r.uid),
+    ops: num(r.calls),
+    bytes: num(r.bytes),
+    readBytes: num(r.read_bytes),
+    writeBytes: num(r.write_bytes),
+    timeNs: num(r.time_ns),
+    errors: num(r.errors),
+    shareOfTime: share(num(r.time_ns)),
+    firstStartNs: num(r.first_start_ns),
+    lastEndNs: num(r.last_end_ns),
+  }));
+  const perSec = 1e9 / c.bucketNs;
+  const byBucket = new Map(q.timeline.map((r) => [num(r.bucket), r]));
+  const lastBucket = q.timeline.reduce((m, r) => Math.max(m, num(r.bucket)), -1);
+  const buckets: TimelineBucket[] = Array.from({ length: lastBucket + 1 }, (_, i) => {
+    const r = byBucket.get(i) ?? {};
+    return {
+      startNs: c.originNs + i * c.bucketNs,
+      ops: num(r.calls),
+      opsPerSec: num(r.calls) * perSec,
+      readBytes: num(r.read_bytes),
+      writeBytes: num(r.write_bytes),
+      readBytesPerSec: num(r.read_bytes) * perSec,
+      writeBytesPerSec: num(r.write_bytes) * perSec,
+      errors: num(r.errors),
+      faults: num(r.faults),
+      p50Ns: num(r.p50_ns),
+      p99Ns: num(r.p99_ns),
+      maxConcurrency: 0,
+    };
+  });
+  const faultRows = q.faults.filter((r) => r.fault_kind !== null);
+  const injectedDelayNs = q.faults.reduce((s, r) => s + num(r.injected_delay_ns), 0);
+  const throttleWaitNs = q.faults.reduce((s, r) => s + num(r.throttle_wait_ns), 0);
+  const sourceRows = new Map(q.sources.map((r) => [num(r.source), r]));
+  const sources: SourceStats[] = c.traces.map((trace, i) => {
+    const r = sourceRows.get(i) ?? {};
+    const n = {
+      calls: num(r.calls),
+      bytes: num(r.bytes),
+      errors: num(r.errors),
+      timeNs: num(r.time_ns),
+      first: num(r.first_start_ns),
+      last: num(r.last_end_ns),
+    };
+    return describeSource(trace, c.offsets[i]!, n, io);
+  });
+  const f = c.options.filter;
+  const first = c.traces[0]!;
+  const report: Report = {
+    meta: {
+      source: c.traces.length === 1 ? first.path : `${c.traces.length} traces (${first.path}, ...)`,
+      schemaVersion: first.metadata.schemaVersion,
+      wallClockAnchorNs: (c.traces.length === 1 ? first.metadata.wallClockAnchorNs : c.origin).toString(),
+      keyValue: first.metadata.keyValue,
+      filter: {
+        ...(c.options.sourceFilter ? { sources: { ...c.options.sourceFilter } } : {}),
+        ops: f?.ops?.length ? [...f.ops] : null,
+        pathGlob: f?.pathGlob ?? null,
+        pids: f?.pids?.length ? [...f.pids] : null,
+        fromNs: f?.fromNs !== undefined ? Number(f.fromNs) : null,
+        toNs: f?.toNs !== undefined ? Number(f.toNs) : null,
+      },
+      top: c.top,
+      relativeErrorBound: 0,
+      timelineRelativeErrorBound: 0,
+      engine: 'sql',
+    },
+    totals: {
+      rowsScanned: c.rowsScanned,
+      rows: num(t.row_count),
+      markers: num(t.markers),
+      calls,
+      firstStartNs: calls ? num(t.first_start_ns) : 0,
+      lastEndNs: calls ? num(t.last_end_ns) : 0,
+      spanNs: calls ? num(t.last_end_ns) - num(t.first_start_ns) : 0,
+      bytesRead: num(t.bytes_read),
+      bytesWritten: num(t.bytes_written),
+      errors: num(t.errors),
+      ioTimeNs: io,
+      kernelRoutineErrors: num(t.kernel_routine_errors),
+    },
+    ops,
+    timeline: { bucketNs: c.bucketNs, originNs: c.originNs, buckets, lateConcurrencyRows: 0 },
+    hotFiles: {
+      byOps: hot('rank_calls'),
+      byBytes: hot('rank_bytes', (r) => num(r.bytes) > 0),
+      byTime: hot('rank_time'),
+    },
+    hotDirectories: { byOps: [], byBytes: [], byTime: [] },
+    accessPatterns: [],
+    slowest: [],
+    processes: processes.slice(0, c.top),
+    faults: {
+      rows: faultRows.reduce((s, r) => s + num(r.row_count), 0),
+      byKind: Object.fromEntries(faultRows.map((r) => [String(r.fault_kind), num(r.row_count)])),
+      byErrno: {},
+      byOp: {},
+      byPath: [],
+      injectedDelayNs,
+      throttleWaitNs,
+      costNs: injectedDelayNs + throttleWaitNs,
+      shareOfTime: share(injectedDelayNs + throttleWaitNs),
+    },
+    latencyHistograms: [],
+    markers: [],
+    findings: [],
+    bottlenecks: [],
+    kernelRoutine: kernelRoutineFromSql(q.kernel_routine, share),
+    syncCalls: q.sync.map((r) => ({
+      call: String(r.call) as 'fsync' | 'fdatasync' | 'fsyncdir',
+      count: num(r.calls),
+      errors: num(r.errors),
+      timeNs: num(r.time_ns),
+      meanNs: num(r.time_ns) / num(r.calls),
+      maxNs: num(r.max_ns),
+      shareOfTime: share(num(r.time_ns)),
+    })),
+    sources,
+  };
+  const errorTimes = new Map(q.errors.map((r) => [`${r.op} ${errnoName(num(r.errno))}`, num(r.time_ns)]));
+  report.findings = buildFindings(report, [], errorTimes, processes);
+  report.bottlenecks = report.findings.map((x) => x.text);
+  return report;
+}
