@@ -3,7 +3,7 @@
  * fed the same decoded batches so the file is read once.
  */
 import { basename } from 'node:path';
-import { ANALYZE_COLUMNS, TraceAnalyzer, type Report } from '../analyze/index.js';
+import { ANALYZE_COLUMNS, TraceAnalyzer, type AnalyzeOptions, type Report } from '../analyze/index.js';
 import { openTrace } from '../trace/reader.js';
 import { HeatmapAccumulator, type Heatmap } from './heatmap.js';
 
@@ -17,20 +17,19 @@ export interface TraceAggregates {
   anchorNs: bigint;
 }
 
-export interface CollectOptions {
-  /** Length of top lists (files, directories, processes). */
-  top?: number;
-}
+/** The analyzer's options (filter, bucket width, top-list length); the heatmap honours the filter. */
+export type CollectOptions = AnalyzeOptions;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function collectTrace(path: string, options: CollectOptions = {}): Promise<TraceAggregates> {
   const trace = await openTrace(path);
-  const analyzer = new TraceAnalyzer({ top: options.top ?? 20 });
-  const heatmap = new HeatmapAccumulator();
+  const analyzer = new TraceAnalyzer(options);
+  const heatmap = new HeatmapAccumulator(options.filter);
   for await (const batch of trace.batches({ columns: ANALYZE_COLUMNS })) {
     analyzer.add(batch);
     heatmap.add(batch);
+    options.onProgress?.(analyzer.rowsSeen, trace.numRows);
     await yieldToEventLoop();
   }
   const report = analyzer.finish({

@@ -4,7 +4,9 @@
  * outgrows `maxColumns`: memory and output stay bounded whatever the trace length.
  */
 import type { TraceBatch } from '../trace/batch.js';
+import type { TraceFilter } from '../analyze/index.js';
 import { int64AsNumbers } from './int64.js';
+import { compileRowMask, type RowMask } from './row-filter.js';
 
 /** Two rows per power of two, from 2^8 ns (256 ns) up to 2^38 ns (4.6 min); outside values clamp. */
 const ROWS_PER_OCTAVE = 2;
@@ -43,7 +45,13 @@ export class HeatmapAccumulator {
   private starts: Float64Array = new Float64Array(0);
   private durations: Float64Array = new Float64Array(0);
 
-  constructor(private readonly maxColumns = DEFAULT_MAX_COLUMNS) {
+  private readonly mask: RowMask | null;
+
+  constructor(
+    filter?: TraceFilter,
+    private readonly maxColumns = DEFAULT_MAX_COLUMNS,
+  ) {
+    this.mask = compileRowMask(filter);
     if (maxColumns < 2 || maxColumns % 2 !== 0) throw new Error('heatmap maxColumns must be even and >= 2');
     this.counts = new Float64Array(maxColumns * HEATMAP_ROWS);
   }
@@ -60,8 +68,9 @@ export class HeatmapAccumulator {
     const eventIndex = op.dictionary.indexOf('event');
     const isEvent = eventIndex < 0 ? -2 : eventIndex;
     const indices = op.indices;
+    const keep = this.mask ? this.mask(batch, this.starts) : null;
     for (let i = 0; i < n; i++) {
-      if (indices[i] === isEvent) continue;
+      if (indices[i] === isEvent || (keep !== null && keep[i] === 0)) continue;
       let column = Math.floor(this.starts[i]! / this.columnNs);
       if (column < 0) column = 0;
       while (column >= this.maxColumns) {

@@ -12,3 +12,6 @@ export { HeatmapAccumulator, type Heatmap } from './heatmap.js';
 export { isKernelRoutine, splitErrors } from './kernel-routine.js';
 export { traceReportHtml } from './trace-report.js';
 export { writeReportFile } from './write.js';
+export { diffComparison, replayComparison, type Comparison } from './comparison.js';
+export { comparisonReportHtml } from './comparison-report.js';
+export { faultsReportHtml } from './faults-report.js';

@@ -61,7 +61,7 @@ ${[0, 1, 2, 3, 4, 5, 6, 7].map((i) => `.line.s${i}{stroke:var(--c${i})}.fill.s${
 .key{display:inline-flex;align-items:center;gap:6px}
 .swatch{display:inline-block;width:14px;height:4px;border-radius:2px}
 .swatch.dashed{background:repeating-linear-gradient(90deg,var(--c1) 0 5px,transparent 5px 8px)!important}
-.swatch.marker{width:2px;height:12px}.swatch.overlay{background:var(--c4)}.swatch.fault{background:var(--bad)}
+.swatch.marker{width:2px;height:12px}.swatch.marker.fault{width:0;height:0;background:none!important;border:5px solid transparent;border-top:7px solid var(--bad);border-bottom:0}.swatch.overlay{background:var(--c4)}.swatch.fault{background:var(--bad)}
 .ramp{display:inline-block;width:120px;height:10px;border-radius:2px;background:linear-gradient(90deg,color-mix(in srgb,var(--heat) 12%,var(--heat-bg)),var(--heat))}
 details{margin:4px 0 8px}summary{cursor:pointer;color:var(--c0);font-size:13px}
 table{border-collapse:collapse;font-size:12.5px;margin:6px 0;font-variant-numeric:tabular-nums}

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type BrowserContext } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ARTIFACTS = join(import.meta.dirname, '../../test-artifacts/report');
@@ -30,6 +30,8 @@ export interface PageCheck {
   title: string;
   /** Computed background colour of the body (to check the theme). */
   background: string;
+  /** The page's visible text. */
+  text: string;
 }
 
 /** Runs in the page (a string: the test project has no DOM types). */
@@ -44,19 +46,26 @@ const INSPECT = `(() => {
       empty: svg.querySelector('text.empty') !== null,
     };
   });
-  return { charts, title: document.title, background: getComputedStyle(document.body).backgroundColor };
+  return {
+    charts,
+    title: document.title,
+    background: getComputedStyle(document.body).backgroundColor,
+    text: document.body.innerText,
+  };
 })()`;
 
 export class ReportBrowser {
   private constructor(
-    private readonly browser: Browser,
+    private readonly context: BrowserContext,
     private readonly profile: string,
   ) {}
 
   static async launch(): Promise<ReportBrowser> {
     const profile = mkdtempSync(join(tmpdir(), 'report-chromium-'));
-    const browser = await chromium.launch({
+    // A fresh profile per run (Playwright takes it as the persistent context's directory).
+    const context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
+      viewport: { width: 1100, height: 900 },
       args: [
         '--headless',
         '--no-sandbox',
@@ -66,16 +75,15 @@ export class ReportBrowser {
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
-        `--user-data-dir=${profile}`,
       ],
     });
-    return new ReportBrowser(browser, profile);
+    return new ReportBrowser(context, profile);
   }
 
   /** Loads `file`, checks it, and saves `<name>.png` (and `<name>-dark.png` when dark is set). */
   async check(file: string, name: string, colorScheme: 'light' | 'dark' = 'light'): Promise<PageCheck> {
-    const context = await this.browser.newContext({ colorScheme, viewport: { width: 1100, height: 900 } });
-    const page = await context.newPage();
+    const page = await this.context.newPage();
+    await page.emulateMedia({ colorScheme });
     const url = pathToFileURL(file).href;
     const consoleErrors: string[] = [];
     const requests: string[] = [];
@@ -92,6 +100,7 @@ export class ReportBrowser {
         charts: (ChartInfo & { empty: boolean })[];
         title: string;
         background: string;
+        text: string;
       };
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({
@@ -105,14 +114,15 @@ export class ReportBrowser {
         emptyCharts: result.charts.filter((c) => c.empty).map((c) => c.label),
         title: result.title,
         background: result.background,
+        text: result.text,
       };
     } finally {
-      await context.close();
+      await page.close();
     }
   }
 
   async close(): Promise<void> {
-    await this.browser.close();
+    await this.context.close();
     rmSync(this.profile, { recursive: true, force: true });
   }
 }

@@ -25,6 +25,7 @@ options:
   --top N                length of top lists (default 20)
   --diff OTHER.parquet   compare with another trace (same filters); A = first, B = other
   --width N              text width (default ${DEFAULT_WIDTH})
+  --html FILE            also write a self-contained HTML report (with --diff: the comparison)
   -h, --help             this help`;
 
 function parsePositiveInt(name: string, value: string | undefined, fallback: number): number {
@@ -75,6 +76,7 @@ export async function run(argv: string[]): Promise<number> {
         top: { type: 'string' },
         diff: { type: 'string' },
         width: { type: 'string' },
+        html: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -108,6 +110,8 @@ export async function run(argv: string[]): Promise<number> {
   if (bucketNs !== undefined) options.bucketNs = bucketNs;
   const width = Math.max(60, parsePositiveInt('width', values.width, DEFAULT_WIDTH));
 
+  if (values.html !== undefined)
+    return analyzeWithHtml(tracePath, values.diff, options, values.html, values.json === true, width);
   const report = await analyzeTrace(tracePath, options);
   if (values.diff === undefined) {
     process.stdout.write(
@@ -120,5 +124,35 @@ export async function run(argv: string[]): Promise<number> {
   process.stdout.write(
     values.json ? `${JSON.stringify({ diff, a: report, b: other }, null, 2)}\n` : formatDiffText(diff, width),
   );
+  return 0;
+}
+
+/** --html: the same analysis from the report package's single pass (analysis + heatmap), then the page. */
+async function analyzeWithHtml(
+  tracePath: string,
+  otherPath: string | undefined,
+  options: AnalyzeOptions,
+  htmlPath: string,
+  json: boolean,
+  width: number,
+): Promise<number> {
+  const { collectTrace, comparisonReportHtml, diffComparison, traceReportHtml, writeReportFile } =
+    await import('../../report/index.js');
+  const a = await collectTrace(tracePath, options);
+  if (otherPath === undefined) {
+    process.stdout.write(json ? `${JSON.stringify(a.report, null, 2)}\n` : formatReportText(a.report, width));
+    await writeReportFile(htmlPath, traceReportHtml([a]));
+  } else {
+    const b = await collectTrace(otherPath, options);
+    const diff = diffReports(a.report, b.report);
+    process.stdout.write(
+      json ? `${JSON.stringify({ diff, a: a.report, b: b.report }, null, 2)}\n` : formatDiffText(diff, width),
+    );
+    await writeReportFile(
+      htmlPath,
+      comparisonReportHtml(diffComparison(a, b, diff), 'interposer analyze --diff'),
+    );
+  }
+  process.stderr.write(`interposer analyze: wrote ${htmlPath}\n`);
   return 0;
 }

@@ -15,7 +15,7 @@ import {
 export const summary =
   'report the faults an overlay injected in a run (from its fault log, joined with the trace)';
 
-const HELP = `usage: interposer faults <fault-log.jsonl> [--trace trace.parquet] [--json] [--top N]
+const HELP = `usage: interposer faults <fault-log.jsonl> [--trace trace.parquet] [--json] [--top N] [--html FILE]
 
 Summarizes an overlay fault log (written by mount/replay with --fault-log): counts by rule,
 kind, errno, op and path, first and last time, bytes corrupted, signals sent, and the processes
@@ -26,6 +26,8 @@ Options:
   --trace FILE   the run's trace (Parquet) to join with
   --json         print the report as JSON
   --top N        how many paths to list (default 10)
+  --html FILE    also write a self-contained HTML report: faults per rule on the timeline,
+                 per rule and per process (with --trace: the run's throughput, faults marked)
   -h, --help     show this help`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -38,6 +40,7 @@ export async function run(argv: string[]): Promise<number> {
         trace: { type: 'string' },
         json: { type: 'boolean', default: false },
         top: { type: 'string' },
+        html: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -55,12 +58,19 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError(`faults: --top expects a positive integer, got "${values.top}"`);
 
   const logPath = positionals[0]!;
-  let report = summarizeFaultLog(logPath, await readFaultLog(logPath), top);
+  const contents = await readFaultLog(logPath);
+  let report = summarizeFaultLog(logPath, contents, top);
   if (values.trace) {
     const { openTrace } = await import('../../trace/reader.js');
     const trace = await openTrace(values.trace);
     report = await joinTrace(report, values.trace, trace.batches({ columns: TRACE_JOIN_COLUMNS }));
   }
   console.log(values.json ? JSON.stringify(report, null, 2) : renderFaultReport(report));
+  if (values.html !== undefined) {
+    const { collectTrace, faultsReportHtml, writeReportFile } = await import('../../report/index.js');
+    const trace = values.trace ? await collectTrace(values.trace) : null;
+    await writeReportFile(values.html, faultsReportHtml(report, contents, trace));
+    process.stderr.write(`interposer faults: wrote ${values.html}\n`);
+  }
   return 0;
 }

@@ -19,6 +19,7 @@ import {
   parseThreshold,
   replayFile,
   reportJson,
+  type ReplayReport,
 } from '../../replay/index.js';
 
 export const summary = 'replay a recorded trace against a directory and compare timings';
@@ -40,6 +41,8 @@ Options:
                          'p99.read>2x' 'total_time>1.5x' 'errors>0' 'p99.write>10ms'
                          'throughput<0.5x' 'issue_error.p99>200us' 'skipped>0'
   --json                 print the report as JSON
+  --html FILE            also write a self-contained HTML comparison (recorded vs replayed:
+                         percentiles, ratios, --fail-if results, throughput over time)
   --progress             progress on stderr even when it is not a terminal
   --force                replay into a non-empty target
   -h, --help             this help
@@ -74,6 +77,7 @@ export async function run(argv: string[]): Promise<number> {
         concurrency: { type: 'string' },
         'fail-if': { type: 'string', multiple: true },
         json: { type: 'boolean' },
+        html: { type: 'string' },
         progress: { type: 'boolean' },
         force: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -149,10 +153,29 @@ export async function run(argv: string[]): Promise<number> {
     if (showProgress && tty) process.stderr.write('\n');
     const { report } = outcome;
     console.log(values.json ? JSON.stringify(reportJson(report), null, 2) : formatReportText(report));
+    if (values.html !== undefined) await writeReplayHtml(report, input, out, values.html);
     return outcome.exitCode;
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
+
+/** --html: both traces' aggregates (timelines, heatmaps) next to the replay's own comparison. */
+async function writeReplayHtml(
+  report: ReplayReport,
+  input: string,
+  out: string,
+  htmlPath: string,
+): Promise<void> {
+  const { collectTrace, comparisonReportHtml, replayComparison, writeReportFile } =
+    await import('../../report/index.js');
+  const recorded = await collectTrace(input);
+  const replayed = await collectTrace(out);
+  await writeReportFile(
+    htmlPath,
+    comparisonReportHtml(replayComparison(report, recorded, replayed), 'interposer replay'),
+  );
+  process.stderr.write(`interposer replay: wrote ${htmlPath}\n`);
 }
 
 function progress(done: number, total: number, elapsedMs: number, tty: boolean): void {

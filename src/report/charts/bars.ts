@@ -101,7 +101,9 @@ export function pairedBars(
         { class: `fill s${side}${side === 1 ? ' hatched' : ''}`, x: zero, y: yy, width: w, height: 11 },
         title(`${r.label} (${names[side]}): ${format(v)}`),
       );
-      body += text(zero + w + 4, yy + 9.5, format(v), { class: 'value small' });
+      body += text(zero + w + 4, yy + 9.5, v > 0 ? format(v) : `no calls (${names[side]})`, {
+        class: 'value small',
+      });
     });
   });
   body += xAxis(f, x, format);

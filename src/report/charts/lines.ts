@@ -39,13 +39,31 @@ export interface TimeSeriesOptions {
 
 const WIDTH = 940;
 
-function stepPath(s: Series, x: (t: number) => number, y: (v: number) => number): string {
+/** Keeps the buckets that overlap [from, to], clipped to it. */
+function clip(s: Series, from: number, to: number): Series & { endsNs: number[] } {
+  const startsNs: number[] = [];
+  const endsNs: number[] = [];
+  const values: number[] = [];
+  for (let i = 0; i < s.values.length; i++) {
+    const start = s.startsNs[i]!;
+    const end = start + s.bucketNs;
+    if (end <= from || start >= to) continue;
+    startsNs.push(Math.max(start, from));
+    endsNs.push(Math.min(end, to));
+    values.push(s.values[i]!);
+  }
+  return { ...s, startsNs, endsNs, values };
+}
+
+function stepPath(
+  s: Series & { endsNs: number[] },
+  x: (t: number) => number,
+  y: (v: number) => number,
+): string {
   let d = '';
   for (let i = 0; i < s.values.length; i++) {
-    const x0 = x(s.startsNs[i]!);
-    const x1 = x(s.startsNs[i]! + s.bucketNs);
     const yv = y(s.values[i]!);
-    d += `${i === 0 ? 'M' : 'L'}${px(x0)} ${px(yv)}H${px(x1)}`;
+    d += `${i === 0 ? 'M' : 'L'}${px(x(s.startsNs[i]!))} ${px(yv)}H${px(x(s.endsNs[i]!))}`;
   }
   return d;
 }
@@ -99,25 +117,27 @@ export function timeSeries(series: Series[], o: TimeSeriesOptions): string {
   const from = o.fromNs ?? Math.min(...nonEmpty.map((s) => s.startsNs[0]!));
   const to = o.toNs ?? Math.max(...nonEmpty.map((s) => s.startsNs[s.startsNs.length - 1]! + s.bucketNs));
   const x = spanScale(from, to, f.left, f.right);
-  const max = Math.max(0, ...nonEmpty.flatMap((s) => s.values));
+  let max = 0;
+  for (const s of nonEmpty)
+    for (let i = 0; i < s.values.length; i++)
+      if (s.startsNs[i]! + s.bucketNs > from && s.startsNs[i]! < to) max = Math.max(max, s.values[i]!);
   const y = linearScale(max, f.bottom, f.top, 4);
   let body = yAxis(f, y, o.format, o.yLabel);
-  for (const s of nonEmpty) {
+  const clipped = nonEmpty.map((s) => clip(s, from, to)).filter((s) => s.values.length > 0);
+  for (const s of clipped) {
     body += el('path', {
       class: `line s${s.slot}${s.dashed ? ' dashed' : ''}`,
       d: stepPath(s, x, y),
     });
   }
-  body += hoverTargets(nonEmpty, x, f.top, f.bottom, o.format);
+  if (clipped.length > 0) body += hoverTargets(clipped, x, f.top, f.bottom, o.format);
   for (const m of o.markers ?? []) {
     if (m.tNs < from || m.tNs > to) continue;
     const mx = x(m.tNs);
-    body += `<g class="event ${m.kind}">${title(m.label)}${el('line', { x1: mx, x2: mx, y1: f.top, y2: f.bottom })}${el(
-      'path',
-      {
-        d: `M${px(mx - 4)} ${px(f.top - 7)}h8l-4 7z`,
-      },
-    )}</g>`;
+    // Overlay events cut across the chart; fault buckets get a tick on the top edge only.
+    const line = m.kind === 'overlay' ? el('line', { x1: mx, x2: mx, y1: f.top, y2: f.bottom }) : '';
+    const tick = el('path', { d: `M${px(mx - 4)} ${px(f.top - 7)}h8l-4 7z` });
+    body += `<g class="event ${m.kind}">${title(m.label)}${line}${tick}</g>`;
   }
   body += xAxis(f, x, formatDuration);
   return svgRoot(WIDTH, height, o.label, body);

@@ -17,7 +17,7 @@ const MIN_HISTOGRAM_CALLS = 10;
 /** Overlay event lines drawn on time charts (beyond that they would hide the data). */
 const MAX_EVENT_MARKERS = 60;
 /** Fault-bearing buckets marked one by one; beyond that the faults/s series says it. */
-const MAX_FAULT_MARKERS = 30;
+const MAX_FAULT_MARKERS = 100;
 
 const perSec = (format: (v: number) => string) => (v: number) => `${format(v)}/s`;
 export const formatRate = (v: number): string =>
@@ -195,7 +195,7 @@ function markerLegend(markers: TimeMarker[], hidden: number): string[] {
       `<span class="key"><i class="swatch marker overlay"></i>overlay event${hidden > 0 ? ` (first ${MAX_EVENT_MARKERS}; ${hidden} more in the table)` : ''}</span>`,
     );
   if (markers.some((m) => m.kind === 'fault'))
-    out.push('<span class="key"><i class="swatch marker fault"></i>injected faults</span>');
+    out.push('<span class="key"><i class="swatch marker fault"></i>injected faults (bucket marks)</span>');
   return out;
 }
 
@@ -275,7 +275,10 @@ export function heatmapRowTitle(h: Heatmap): (row: number) => string {
 
 export function heatmapSection(a: TraceAggregates, id: string): string {
   const h = a.heatmap;
-  const labels = h.rowEdgesNs.slice(0, -1).map((edge, i) => (i % 2 === 0 ? formatDuration(edge) : ''));
+  // Band edges are powers of two: labelled to two significant digits ("33 µs", not "32.8 µs").
+  const labels = h.rowEdgesNs
+    .slice(0, -1)
+    .map((edge, i) => (i % 2 === 0 ? formatDuration(Number(edge.toPrecision(2))) : ''));
   const chart = gridChart('latency heatmap', {
     originNs: h.originNs,
     columnNs: h.columnNs,
