@@ -67,7 +67,8 @@ details{margin:4px 0 8px}summary{cursor:pointer;color:var(--c0);font-size:13px}
 table{border-collapse:collapse;font-size:12.5px;margin:6px 0;font-variant-numeric:tabular-nums}
 th,td{padding:3px 10px;border-bottom:1px solid var(--border);text-align:right;white-space:nowrap}
 th{color:var(--muted);font-weight:600}
-td.l,th.l{text-align:left;white-space:normal;word-break:break-all}
+td.l,th.l{text-align:left;white-space:normal;overflow-wrap:anywhere}
+td.l:first-child{min-width:8em}
 .scroll{overflow-x:auto}
 .pill{display:inline-block;padding:0 7px;border-radius:9px;font-size:12px;border:1px solid var(--border)}
 .pill.sequential{color:var(--good)}.pill.random{color:var(--c1)}.pill.mixed{color:var(--c4)}

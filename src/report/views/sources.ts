@@ -2,7 +2,7 @@
  * Several traces of one run (nodes, pods) on one time axis: each trace's timeline is shifted by
  * the difference of its wall-clock anchor to the earliest one, so simultaneous work lines up.
  */
-import { formatBytes, formatCount, formatDuration, formatShare } from '../../analyze/units.js';
+import { formatBytes, formatCount, formatDuration } from '../../analyze/units.js';
 import { legend, timeSeries, type Series, type TimeMarker } from '../charts/lines.js';
 import type { TraceAggregates } from '../collect.js';
 import { splitErrors } from '../kernel-routine.js';
@@ -57,9 +57,7 @@ export function sourcesSection(traces: TraceAggregates[], id: string): string {
         formatCount(errors.application),
         formatCount(r.faults.rows),
         {
-          html: r.findings[0]
-            ? `${esc(formatShare(r.findings[0].shareOfTime))} ${esc(r.findings[0].text)}`
-            : '',
+          html: r.findings[0] ? esc(r.findings[0].text) : '',
           left: true,
         },
       ];
