@@ -26,6 +26,7 @@ const SCRIPTS = [
   'telemetry.mjs',
   'overlay.mjs',
   'export.mjs',
+  'report.mjs',
 ];
 const MiB = 1024 * 1024;
 

@@ -14,7 +14,8 @@ export const summary = 'mount a temp dir, run real programs through it, print th
 const HELP = `usage: interposer demo [--trace FILE] [--keep]
 
 Mounts a temporary directory through the interposer, runs real programs on it (tar, sqlite3,
-git, fio: whichever are installed), unmounts, and prints the analysis of the trace.
+git, fio: whichever are installed), unmounts, prints the analysis of the trace and writes an
+HTML report next to it (<trace>.html).
   --trace FILE   where to write the trace (default: ./demo-trace.parquet)
   --keep         keep the temporary backing directory`;
 
@@ -66,7 +67,11 @@ export async function run(argv: string[]): Promise<number> {
   console.log(`demo: unmounted; ${rows} operations recorded\n`);
   const report = await analyzeTrace(tracePath);
   console.log(formatReportText(report, Math.min(process.stdout.columns ?? 100, 120)));
-  console.log(`\nExplore it: interposer-tui ${tracePath}    (or: interposer analyze ${tracePath} --json)`);
+  const { collectTrace, traceReportHtml, writeReportFile } = await import('../../report/index.js');
+  const htmlPath = tracePath.replace(/\.parquet$/, '') + '.html';
+  await writeReportFile(htmlPath, traceReportHtml([await collectTrace(tracePath)]));
+  console.log(`\nReport (open in a browser): ${htmlPath}`);
+  console.log(`Explore it: interposer-tui ${tracePath}    (or: interposer analyze ${tracePath} --json)`);
   if (failed) throw new UserError(`${failed} demo workload(s) failed through the mount`);
   return 0;
 }
