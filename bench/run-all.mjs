@@ -27,6 +27,7 @@ const SCRIPTS = [
   'overlay.mjs',
   'export.mjs',
   'report.mjs',
+  'report-charts.mjs',
 ];
 const MiB = 1024 * 1024;
 
