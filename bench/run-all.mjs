@@ -26,6 +26,8 @@ const SCRIPTS = [
   'telemetry.mjs',
   'overlay.mjs',
   'export.mjs',
+  'report.mjs',
+  'report-charts.mjs',
 ];
 const MiB = 1024 * 1024;
 

@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 # Tests and demo: the real programs driven through the mount, and tmux for the TUI test.
 APT_PACKAGES=(fuse3 libfuse3-3 libfuse3-dev libfuse2 pkg-config build-essential python3
   fio sqlite3 git tar rsync attr tmux procps util-linux postgresql prometheus)
+# HTML report tests (issue 17): Debian's headless Chromium, driven by playwright-core.
+APT_PACKAGES+=(chromium)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

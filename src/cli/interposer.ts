@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   replay: () => import('./commands/replay.js'),
   faults: () => import('./commands/faults.js'),
   export: () => import('./commands/export.js'),
+  report: () => import('./commands/report.js'),
   ctl: () => import('./commands/ctl.js'),
   csi: () => import('./commands/csi.js'),
 };

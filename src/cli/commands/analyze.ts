@@ -1,7 +1,7 @@
 /** `interposer analyze`: summarise a trace (text for people, --json for CI), or diff two traces. */
 import picomatch from 'picomatch';
 import { analyzeTraces, type MultiTraceOptions } from '../../analyze/analyze.js';
-import { parseSourceFilter } from '../../analyze/inputs.js';
+import { parseSourceFilter, resolveTraceInputs } from '../../analyze/inputs.js';
 import { diffReports } from '../../analyze/diff.js';
 import { DEFAULT_WIDTH, formatDiffText, formatReportText } from '../../analyze/format.js';
 import type { Report, TraceFilter } from '../../analyze/types.js';
@@ -98,6 +98,13 @@ const spec = defineCommand({
       metavar: 'OTHER',
       help: 'compare with another run (file, directory or glob; same filters); A = first, B = other',
     },
+    html: {
+      kind: 'path',
+      pathKind: 'file',
+      role: 'output',
+      metavar: 'FILE',
+      help: 'also write a self-contained HTML report (with --diff: the comparison)',
+    },
     width: {
       kind: 'number',
       integer: true,
@@ -124,6 +131,26 @@ export const command = cliCommand(spec, async ({ options: o, positionals }) => {
   if (o.bucket !== undefined) options.bucketNs = o.bucket;
 
   const width = Math.max(60, o.width);
+  if (o.html !== undefined) {
+    // The HTML page comes from the report package's own single pass over one trace per side.
+    const one = async (inputs: string[], what: string): Promise<string> => {
+      const files = await resolveTraceInputs(inputs);
+      if (files.length !== 1)
+        throw new UsageError(
+          `--html compares one trace per side, and ${what} is ${files.length} files; for several traces use \`interposer report\``,
+        );
+      return files[0]!;
+    };
+    const other = o.diff === undefined ? undefined : await one([o.diff], '--diff');
+    return analyzeWithHtml(
+      await one(positionals, 'the input'),
+      other,
+      options,
+      o.html,
+      o.json === true,
+      width,
+    );
+  }
   const analyze = async (inputs: string[]): Promise<Report> => {
     if (o.engine !== 'sql') return analyzeTraces(inputs, options);
     const { analyzeTracesSql } = await import('../../analyze/sql-engine.js');
@@ -143,3 +170,33 @@ export const command = cliCommand(spec, async ({ options: o, positionals }) => {
 });
 
 export const run = command.run;
+
+/** --html: the same analysis from the report package's single pass (analysis + heatmap), then the page. */
+async function analyzeWithHtml(
+  tracePath: string,
+  otherPath: string | undefined,
+  options: MultiTraceOptions,
+  htmlPath: string,
+  json: boolean,
+  width: number,
+): Promise<number> {
+  const { collectTrace, comparisonReportHtml, diffComparison, traceReportHtml, writeReportFile } =
+    await import('../../report/index.js');
+  const a = await collectTrace(tracePath, options);
+  if (otherPath === undefined) {
+    process.stdout.write(json ? `${JSON.stringify(a.report, null, 2)}\n` : formatReportText(a.report, width));
+    await writeReportFile(htmlPath, traceReportHtml([a]));
+  } else {
+    const b = await collectTrace(otherPath, options);
+    const diff = diffReports(a.report, b.report);
+    process.stdout.write(
+      json ? `${JSON.stringify({ diff, a: a.report, b: b.report }, null, 2)}\n` : formatDiffText(diff, width),
+    );
+    await writeReportFile(
+      htmlPath,
+      comparisonReportHtml(diffComparison(a, b, diff), 'interposer analyze --diff'),
+    );
+  }
+  process.stderr.write(`interposer analyze: wrote ${htmlPath}\n`);
+  return 0;
+}

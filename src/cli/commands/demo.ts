@@ -15,7 +15,8 @@ const spec = defineCommand({
   summary: 'mount a temp dir, run real programs through it, print the trace analysis',
   description:
     'Mounts a temporary directory through the interposer, runs real programs on it (tar, sqlite3,\n' +
-    'git, fio: whichever are installed), unmounts, and prints the analysis of the trace.',
+    'git, fio: whichever are installed), unmounts, prints the analysis of the trace and writes an\n' +
+    'HTML report next to it (<trace>.html).',
   positionals: [],
   options: {
     trace: {
@@ -72,7 +73,11 @@ export const command = cliCommand(spec, async ({ options: values }) => {
   console.log(`demo: unmounted; ${operations} operations recorded\n`);
   const report = await analyzeTrace(tracePath);
   console.log(formatReportText(report, Math.min(process.stdout.columns ?? 100, 120)));
-  console.log(`\nExplore it: interposer-tui ${tracePath}    (or: interposer analyze ${tracePath} --json)`);
+  const { collectTrace, traceReportHtml, writeReportFile } = await import('../../report/index.js');
+  const htmlPath = tracePath.replace(/\.parquet$/, '') + '.html';
+  await writeReportFile(htmlPath, traceReportHtml([await collectTrace(tracePath)]));
+  console.log(`\nReport (open in a browser): ${htmlPath}`);
+  console.log(`Explore it: interposer-tui ${tracePath}    (or: interposer analyze ${tracePath} --json)`);
   if (failed) throw new UserError(`${failed} demo workload(s) failed through the mount`);
   return 0;
 });

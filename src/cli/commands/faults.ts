@@ -37,6 +37,15 @@ const spec = defineCommand({
     },
     json: { kind: 'flag', help: 'print the report as JSON' },
     top: { kind: 'number', integer: true, min: 1, default: 10, help: 'how many paths to list' },
+    html: {
+      kind: 'path',
+      pathKind: 'file',
+      role: 'output',
+      metavar: 'FILE',
+      help:
+        'also write a self-contained HTML report: faults per rule on the timeline,\n' +
+        "per rule and per process (with --trace: the run's throughput, faults marked)",
+    },
   },
 });
 
@@ -44,13 +53,20 @@ export const summary = spec.summary;
 
 export const command = cliCommand(spec, async ({ options, positionals }) => {
   const logPath = positionals[0]!;
-  let report = summarizeFaultLog(logPath, await readFaultLog(logPath), options.top);
+  const contents = await readFaultLog(logPath);
+  let report = summarizeFaultLog(logPath, contents, options.top);
   if (options.trace !== undefined) {
     const { openTrace } = await import('../../trace/reader.js');
     const trace = await openTrace(options.trace);
     report = await joinTrace(report, options.trace, trace.batches({ columns: TRACE_JOIN_COLUMNS }));
   }
   console.log(options.json ? JSON.stringify(report, null, 2) : renderFaultReport(report));
+  if (options.html !== undefined) {
+    const { collectTrace, faultsReportHtml, writeReportFile } = await import('../../report/index.js');
+    const trace = options.trace !== undefined ? await collectTrace(options.trace) : null;
+    await writeReportFile(options.html, faultsReportHtml(report, contents, trace));
+    process.stderr.write(`interposer faults: wrote ${options.html}\n`);
+  }
   return 0;
 });
 

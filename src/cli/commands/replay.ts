@@ -8,6 +8,7 @@ import {
   parseThreshold,
   replayFile,
   reportJson,
+  type ReplayReport,
 } from '../../replay/index.js';
 import { cliCommand, defineCommand } from '../args/index.js';
 import { OVERLAY_OPTIONS, overlayFlagsFromOptions } from '../options/overlay.js';
@@ -74,6 +75,15 @@ const spec = defineCommand({
         "'throughput<0.5x' 'issue_error.p99>200us' 'skipped>0'",
     },
     json: { kind: 'flag', help: 'print the report as JSON' },
+    html: {
+      kind: 'path',
+      pathKind: 'file',
+      role: 'output',
+      metavar: 'FILE',
+      help:
+        'also write a self-contained HTML comparison (recorded vs replayed:\n' +
+        'percentiles, ratios, --fail-if results, throughput over time)',
+    },
     progress: { kind: 'flag', help: 'progress on stderr even when it is not a terminal' },
     force: { kind: 'flag', help: 'replay into a non-empty target' },
     ...OVERLAY_OPTIONS,
@@ -142,6 +152,7 @@ export const command = cliCommand(spec, async ({ options: values, positionals })
     if (showProgress && tty) process.stderr.write('\n');
     const { report } = outcome;
     console.log(values.json ? JSON.stringify(reportJson(report), null, 2) : formatReportText(report));
+    if (values.html !== undefined) await writeReplayHtml(report, input, out, values.html);
     return outcome.exitCode;
   } finally {
     process.off('SIGINT', onSigint);
@@ -158,4 +169,22 @@ function progress(done: number, total: number, elapsedMs: number, tty: boolean):
     `replay: ${done}/${total} ops (${pct}%), ${rate >= 1000 ? `${(rate / 1000).toFixed(1)}k` : rate.toFixed(0)} ops/s, ` +
     `ETA ${Number.isFinite(eta) ? `${Math.ceil(eta)}s` : '?'}`;
   process.stderr.write(tty ? `\r${line.padEnd(70)}` : `${line}\n`);
+}
+
+/** --html: both traces' aggregates (timelines, heatmaps) next to the replay's own comparison. */
+async function writeReplayHtml(
+  report: ReplayReport,
+  input: string,
+  out: string,
+  htmlPath: string,
+): Promise<void> {
+  const { collectTrace, comparisonReportHtml, replayComparison, writeReportFile } =
+    await import('../../report/index.js');
+  const recorded = await collectTrace(input);
+  const replayed = await collectTrace(out);
+  await writeReportFile(
+    htmlPath,
+    comparisonReportHtml(replayComparison(report, recorded, replayed), 'interposer replay'),
+  );
+  process.stderr.write(`interposer replay: wrote ${htmlPath}\n`);
 }
