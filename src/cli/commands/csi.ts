@@ -1,41 +1,79 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { ControllerServer } from '../../csi/controller.js';
+import type { NodeServer } from '../../csi/node.js';
 import type { Mounter } from '../../csi/types.js';
 import { UsageError, UserError } from '../errors.js';
 
-export const summary = 'run the Kubernetes CSI node plugin (local or sidecar-pod volume stacking)';
+export const summary = 'run the Kubernetes CSI driver (node plugin and/or StorageClass controller)';
 
-const HELP = `usage: interposer csi --node-id NODE [--mode kubernetes|local] [options]
+const HELP = `usage: interposer csi [--services node,controller] [--node-id NODE] [--mode kubernetes|local] [options]
 
-Serves the CSI Identity and Node services on a unix socket. Pods request an interposed volume
-inline: csi: {driver: interposer.csi.example.com, volumeAttributes: {persistentVolumeClaimName: PVC}}.
+Serves the CSI Identity service plus the Node and/or Controller services on a unix socket.
+Volumes come from an interposer StorageClass (parameters: backingStorageClass, overlay, trace;
+the Controller creates a backing PVC of that class) or inline in a pod:
+csi: {driver: interposer.csi.example.com, volumeAttributes: {persistentVolumeClaimName: PVC}}.
 
 common:
+  --services LIST         node, controller or node,controller (default node)
   --endpoint URL          unix socket (default unix:///csi/csi.sock; env CSI_ENDPOINT)
-  --node-id NAME          this node's name (env NODE_ID)
+  --node-id NAME          this node's name (env NODE_ID; required for the node service)
   --mode MODE             kubernetes (sidecar pod per volume, default) or local (child process)
-  --state-dir DIR         published-volume records (default /var/lib/kubelet/plugins/interposer.csi.example.com/state)
+  --kubelet-dir DIR       kubelet's root (default /var/lib/kubelet; k0s: /var/lib/k0s/kubelet,
+                          microk8s: /var/snap/microk8s/common/var/lib/kubelet)
+  --state-dir DIR         published-volume records (default <kubelet-dir>/plugins/interposer.csi.example.com/state)
   --mount-timeout DUR     how long to wait for a mount to appear (default 60s)
   --max-volumes N         max_volumes_per_node reported to kubelet (default 0 = no limit)
 
 local mode:
-  --trace-dir DIR         where traces go (default /var/lib/interposer/traces)
+  --trace-dir DIR         trace root (default /var/lib/interposer/traces)
   --base-dir DIR          backing dirs for volumes without a backingDir attribute
   --interposer PATH       the interposer CLI script (default: the one running this command)
 
 kubernetes mode:
   --image IMAGE           interposer image for sidecar pods (env INTERPOSER_IMAGE)
   --image-pull-policy P   default IfNotPresent
-  --staging-dir DIR       host dir for sidecar FUSE mounts (default /var/lib/kubelet/plugins/interposer.csi.example.com/staging)
-  --trace-host-path DIR   write traces to this host directory on the node (default /var/lib/interposer/traces)
-  --trace-pvc NAME        or to this PVC (in the target pod's namespace)
+  --staging-dir DIR       host dir for sidecar FUSE mounts (default <kubelet-dir>/plugins/interposer.csi.example.com/staging)
+  --trace-host-path DIR   trace root on the node (default /var/lib/interposer/traces)
+  --trace-pvc NAME        or this PVC (in the sidecar's namespace)
   --no-trace              do not record traces
   --sidecar-service-account NAME
+  --sidecar-requests LIST sidecar resource requests (default cpu=100m,memory=128Mi)
+  --sidecar-limits LIST   sidecar resource limits (default memory=1Gi)
   --pod-timeout DUR       how long to wait for the sidecar to run (default 120s)
   --kubeconfig FILE       default: in-cluster config, then $KUBECONFIG / ~/.kube/config
+
+controller (kubernetes mode):
+  --namespace NS          where backing PVCs and their sidecars live (env POD_NAMESPACE,
+                          default interposer-system)
+  --bind-timeout DUR      how long CreateVolume waits for a backing PVC to bind when no node
+                          was chosen yet (default 60s)
+
+Traces: <trace root>/node=<node>/namespace=<ns>/pod=<pod>/<volume>-<start time>.parquet.
 `;
 
-const PLUGIN_DIR = '/var/lib/kubelet/plugins/interposer.csi.example.com';
+const PLUGIN_SUBDIR = 'plugins/interposer.csi.example.com';
+
+/** "cpu=100m,memory=128Mi" -> {cpu: '100m', memory: '128Mi'}. */
+export function parseResourceList(text: string, flag: string): Record<string, string> {
+  const list: Record<string, string> = {};
+  for (const item of text.split(',').filter((s) => s.trim())) {
+    const match = /^\s*([a-z][a-z0-9./-]*)=(\d+(?:\.\d+)?(?:m|[kMGTPE]i?)?)\s*$/.exec(item);
+    if (!match)
+      throw new UsageError(`${flag}: expected name=quantity[,...] like cpu=100m,memory=128Mi, got "${item}"`);
+    list[match[1]!] = match[2]!;
+  }
+  return list;
+}
+
+export function parseServices(text: string): { node: boolean; controller: boolean } {
+  const names = text.split(',').map((s) => s.trim());
+  const unknown = names.filter((n) => n !== 'node' && n !== 'controller');
+  if (unknown.length > 0 || names.length === 0)
+    throw new UsageError(`csi: --services takes node, controller or node,controller, got "${text}"`);
+  return { node: names.includes('node'), controller: names.includes('controller') };
+}
 
 /** "30s", "500ms", "2m" or a bare number of seconds. */
 export function parseDurationMs(text: string, flag: string): number {
@@ -53,10 +91,12 @@ export async function run(argv: string[]): Promise<number> {
       args: argv,
       options: {
         help: { type: 'boolean', short: 'h' },
+        services: { type: 'string', default: 'node' },
         endpoint: { type: 'string' },
         'node-id': { type: 'string' },
         mode: { type: 'string', default: 'kubernetes' },
-        'state-dir': { type: 'string', default: `${PLUGIN_DIR}/state` },
+        'kubelet-dir': { type: 'string', default: '/var/lib/kubelet' },
+        'state-dir': { type: 'string' },
         'mount-timeout': { type: 'string', default: '60s' },
         'max-volumes': { type: 'string', default: '0' },
         'trace-dir': { type: 'string', default: '/var/lib/interposer/traces' },
@@ -64,13 +104,17 @@ export async function run(argv: string[]): Promise<number> {
         interposer: { type: 'string' },
         image: { type: 'string' },
         'image-pull-policy': { type: 'string', default: 'IfNotPresent' },
-        'staging-dir': { type: 'string', default: `${PLUGIN_DIR}/staging` },
+        'staging-dir': { type: 'string' },
         'trace-host-path': { type: 'string' },
         'trace-pvc': { type: 'string' },
         'no-trace': { type: 'boolean' },
         'sidecar-service-account': { type: 'string' },
+        'sidecar-requests': { type: 'string', default: 'cpu=100m,memory=128Mi' },
+        'sidecar-limits': { type: 'string', default: 'memory=1Gi' },
         'pod-timeout': { type: 'string', default: '120s' },
         kubeconfig: { type: 'string' },
+        namespace: { type: 'string' },
+        'bind-timeout': { type: 'string', default: '60s' },
       },
       allowPositionals: false,
     });
@@ -82,89 +126,117 @@ export async function run(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  const services = parseServices(v.services);
   const endpoint = v.endpoint ?? process.env.CSI_ENDPOINT ?? 'unix:///csi/csi.sock';
   const nodeId = v['node-id'] ?? process.env.NODE_ID;
-  if (!nodeId) throw new UsageError('csi: --node-id (or $NODE_ID) is required');
+  if (services.node && !nodeId) throw new UsageError('csi: --node-id (or $NODE_ID) is required');
   if (v.mode !== 'kubernetes' && v.mode !== 'local') {
     throw new UsageError(`csi: --mode must be kubernetes or local, got "${v.mode}"`);
   }
+  if (services.controller && v.mode !== 'kubernetes')
+    throw new UsageError('csi: the controller service needs --mode kubernetes (it creates backing PVCs)');
   const mountTimeoutMs = parseDurationMs(v['mount-timeout'], '--mount-timeout');
+  const bindTimeoutMs = parseDurationMs(v['bind-timeout'], '--bind-timeout');
+  const podTimeoutMs = parseDurationMs(v['pod-timeout'], '--pod-timeout');
   const maxVolumes = Number(v['max-volumes']);
   if (!Number.isInteger(maxVolumes) || maxVolumes < 0)
     throw new UsageError('csi: --max-volumes must be a whole number');
+  const sidecarResources = {
+    requests: parseResourceList(v['sidecar-requests'], '--sidecar-requests'),
+    limits: parseResourceList(v['sidecar-limits'], '--sidecar-limits'),
+  };
+  if (v['trace-host-path'] && v['trace-pvc'])
+    throw new UsageError('csi: give --trace-host-path or --trace-pvc, not both');
+  const image = v.image ?? process.env.INTERPOSER_IMAGE;
+  if (services.node && v.mode === 'kubernetes' && !image)
+    throw new UsageError('csi: --image (or $INTERPOSER_IMAGE) is required in kubernetes mode');
+  const pluginDir = `${v['kubelet-dir'].replace(/\/+$/, '')}/${PLUGIN_SUBDIR}`;
+  const stateDir = v['state-dir'] ?? `${pluginDir}/state`;
+  const namespace = v.namespace ?? process.env.POD_NAMESPACE ?? 'interposer-system';
 
   // Loaded here, not at the top: `interposer --help` must not pay for gRPC, and local mode must
   // not pay for the Kubernetes client (several seconds to import on a busy node).
-  const [{ StateStore }, { NodeServer }, { IdentityServer }, { startCsiServer }, { DRIVER_NAME }] =
-    await Promise.all([
+  const [{ IdentityServer }, { startCsiServer }, { DRIVER_NAME }] = await Promise.all([
+    import('../../csi/identity.js'),
+    import('../../csi/server.js'),
+    import('../../csi/constants.js'),
+  ]);
+  const kubeConfig = v.mode === 'kubernetes' ? await loadKubeConfig(v.kubeconfig) : undefined;
+
+  let node: NodeServer<object> | undefined;
+  if (services.node) {
+    const [{ StateStore }, { NodeServer: Node }] = await Promise.all([
       import('../../csi/state-store.js'),
       import('../../csi/node.js'),
-      import('../../csi/identity.js'),
-      import('../../csi/server.js'),
-      import('../../csi/constants.js'),
     ]);
-  const state = new StateStore<object>(v['state-dir']);
-  let mounter: Mounter<object>;
-  if (v.mode === 'local') {
-    const script = v.interposer ?? fileURLToPath(new URL('../interposer.js', import.meta.url));
-    const { LocalMounter } = await import('../../csi/local-mounter.js');
-    mounter = new LocalMounter({
-      workDir: `${v['state-dir']}/local`,
-      traceDir: v['trace-dir'],
-      ...(v['base-dir'] ? { baseDir: v['base-dir'] } : {}),
-      command: [process.execPath, script],
-      mountTimeoutMs,
-      stopTimeoutMs: 30_000,
-    });
-  } else {
-    const image = v.image ?? process.env.INTERPOSER_IMAGE;
-    if (!image) throw new UsageError('csi: --image (or $INTERPOSER_IMAGE) is required in kubernetes mode');
-    if (v['trace-host-path'] && v['trace-pvc'])
-      throw new UsageError('csi: give --trace-host-path or --trace-pvc, not both');
-    const [{ KubeConfig }, { KubeMounter }] = await Promise.all([
-      import('@kubernetes/client-node'),
-      import('../../csi/kube-mounter.js'),
-    ]);
-    const kubeConfig = new KubeConfig();
-    try {
-      if (v.kubeconfig) kubeConfig.loadFromFile(v.kubeconfig);
-      else kubeConfig.loadFromDefault();
-    } catch (err) {
-      throw new UserError(`csi: cannot load Kubernetes config: ${(err as Error).message}`);
+    let mounter: Mounter<object>;
+    if (v.mode === 'local') {
+      const script = v.interposer ?? fileURLToPath(new URL('../interposer.js', import.meta.url));
+      const { LocalMounter } = await import('../../csi/local-mounter.js');
+      mounter = new LocalMounter({
+        nodeId: nodeId!,
+        workDir: `${stateDir}/local`,
+        traceDir: v['trace-dir'],
+        ...(v['base-dir'] ? { baseDir: v['base-dir'] } : {}),
+        command: [process.execPath, script],
+        mountTimeoutMs,
+        stopTimeoutMs: 30_000,
+      });
+    } else {
+      const { KubeMounter } = await import('../../csi/kube-mounter.js');
+      mounter = new KubeMounter({
+        kubeConfig: kubeConfig!,
+        nodeName: nodeId!,
+        image: image!,
+        imagePullPolicy: v['image-pull-policy'],
+        stagingRoot: v['staging-dir'] ?? `${pluginDir}/staging`,
+        trace: v['no-trace']
+          ? { kind: 'none' }
+          : v['trace-pvc']
+            ? { kind: 'pvc', claimName: v['trace-pvc'] }
+            : { kind: 'hostPath', path: v['trace-host-path'] ?? '/var/lib/interposer/traces' },
+        ...(v['sidecar-service-account'] ? { sidecarServiceAccount: v['sidecar-service-account'] } : {}),
+        sidecarResources,
+        podRunningTimeoutMs: podTimeoutMs,
+        mountTimeoutMs,
+        podDeleteTimeoutMs: 60_000,
+      });
     }
-    mounter = new KubeMounter({
-      kubeConfig,
-      nodeName: nodeId,
-      image,
-      imagePullPolicy: v['image-pull-policy'],
-      stagingRoot: v['staging-dir'],
-      trace: v['no-trace']
-        ? { kind: 'none' }
-        : v['trace-pvc']
-          ? { kind: 'pvc', claimName: v['trace-pvc'] }
-          : { kind: 'hostPath', path: v['trace-host-path'] ?? '/var/lib/interposer/traces' },
-      ...(v['sidecar-service-account'] ? { sidecarServiceAccount: v['sidecar-service-account'] } : {}),
-      podRunningTimeoutMs: parseDurationMs(v['pod-timeout'], '--pod-timeout'),
-      mountTimeoutMs,
-      podDeleteTimeoutMs: 60_000,
+    node = new Node<object>({
+      nodeId: nodeId!,
+      mounter,
+      state: new StateStore<object>(stateDir),
+      maxVolumesPerNode: maxVolumes,
     });
   }
-  const node = new NodeServer<object>({
-    nodeId,
-    mounter,
-    state,
-    maxVolumesPerNode: maxVolumes,
-  });
-  const identity = new IdentityServer({ mode: v.mode });
+
+  let controller: ControllerServer | undefined;
+  if (services.controller) {
+    const [{ ControllerServer: Controller }, { KubeProvisioner }] = await Promise.all([
+      import('../../csi/controller.js'),
+      import('../../csi/kube-provisioner.js'),
+    ]);
+    controller = new Controller(new KubeProvisioner({ kubeConfig: kubeConfig!, namespace, bindTimeoutMs }));
+  }
+
+  const identity = new IdentityServer({ mode: v.mode, controller: services.controller });
   let server;
   try {
-    server = await startCsiServer(endpoint, identity, node);
+    server = await startCsiServer(endpoint, {
+      identity,
+      ...(node ? { node } : {}),
+      ...(controller ? { controller } : {}),
+    });
   } catch (err) {
     throw new UserError(`csi: cannot serve on ${endpoint}: ${(err as Error).message}`);
   }
-  console.log(
-    `interposer csi: ${DRIVER_NAME} (${v.mode} mode, node ${nodeId}) serving on ${server.socketPath}`,
-  );
+  const what = [
+    services.node ? `node ${nodeId}` : '',
+    services.controller ? `controller in ${namespace}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  console.log(`interposer csi: ${DRIVER_NAME} (${v.mode} mode, ${what}) serving on ${server.socketPath}`);
   // Published volumes stay mounted across driver restarts; the state dir remembers them.
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
@@ -172,4 +244,16 @@ export async function run(argv: string[]): Promise<number> {
   });
   await server.stop();
   return 0;
+}
+
+async function loadKubeConfig(path: string | undefined): Promise<KubeConfig> {
+  const { KubeConfig: Config } = await import('@kubernetes/client-node');
+  const kubeConfig = new Config();
+  try {
+    if (path) kubeConfig.loadFromFile(path);
+    else kubeConfig.loadFromDefault();
+  } catch (err) {
+    throw new UserError(`csi: cannot load Kubernetes config: ${(err as Error).message}`);
+  }
+  return kubeConfig;
 }
