@@ -7,7 +7,7 @@
  * `dist/cli/interposer.js mount` does not work on this machine.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,7 +122,8 @@ describe.skipIf(skipReason !== undefined)('local mode with the real interposer m
     expect(writes.reduce((sum, r) => sum + Number(r.bytes), 0)).toBe('hello interposer'.length);
     expect(rows.some((r) => r.op === 'mkdir' && r.path.endsWith('objects'))).toBe(true);
     expect(rows.some((r) => r.op === 'read' && r.path.endsWith('greeting.txt'))).toBe(true);
-    expect(readFileSync(handle.logPath, 'utf8')).toMatch(/^mounted /m);
+    // The helper's log goes with the volume.
+    expect(existsSync(handle.logPath)).toBe(false);
   });
 });
 
