@@ -34,6 +34,8 @@ export class FakeApiServer {
   /** Claims created through the API, by "namespace/name". */
   readonly claims = new Map<string, V1PersistentVolumeClaim>();
   lifecycle: PodLifecycle = {};
+  /** Any other object, served on GET at its API path (e.g. /apis/storage.k8s.io/v1/storageclasses/x). */
+  readonly objects = new Map<string, object>();
   /**
    * What happens to a created claim: bound at once to a PV (pinned to `node` by hostname
    * affinity if set, like a local volume), or left Pending (a WaitForFirstConsumer class).
@@ -223,6 +225,8 @@ export class FakeApiServer {
         status: { phase: 'Bound' },
       });
     }
+    const object = this.objects.get(path);
+    if (object && method === 'GET') return this.send(res, 200, object);
     return this.send(res, 404, this.status(404, 'NotFound', `${method} ${path} is not served by the fake`));
   }
 }

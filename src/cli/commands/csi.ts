@@ -9,6 +9,7 @@ import { UsageError, UserError } from '../errors.js';
 export const summary = 'run the Kubernetes CSI driver (node plugin and/or StorageClass controller)';
 
 const HELP = `usage: interposer csi [--services node,controller] [--node-id NODE] [--mode kubernetes|local] [options]
+       interposer csi check [options]      cluster preflight (interposer csi check --help)
 
 Serves the CSI Identity service plus the Node and/or Controller services on a unix socket.
 Volumes come from an interposer StorageClass (parameters: backingStorageClass, overlay, trace;
@@ -84,7 +85,56 @@ export function parseDurationMs(text: string, flag: string): number {
   return Math.round(value * (unit === 'ms' ? 1 : unit === 's' ? 1000 : 60_000));
 }
 
+const CHECK_HELP = `usage: interposer csi check [--backing-class NAME] [--installed] [--storage-class NAME] [--namespace NS] [--kubeconfig FILE]
+
+Checks a cluster before installing or benchmarking: the API answers, the backing StorageClass
+exists; with --installed also the driver's namespace, CSIDriver, node plugin, controller and the
+interposer StorageClass (and that its binding mode suits its backing class). Prints one line per
+check; exits 1 if any fails.`;
+
+/** `interposer csi check`: the cluster preflight (see src/csi/cluster-check.ts). */
+async function runCheck(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        'backing-class': { type: 'string' },
+        installed: { type: 'boolean' },
+        'storage-class': { type: 'string', default: 'interposer-standard' },
+        namespace: { type: 'string', default: 'interposer-system' },
+        kubeconfig: { type: 'string' },
+      },
+      allowPositionals: false,
+    });
+  } catch (err) {
+    throw new UsageError(`csi check: ${(err as Error).message}`);
+  }
+  const v = parsed.values;
+  if (v.help) {
+    console.log(CHECK_HELP);
+    return 0;
+  }
+  const kubeConfig = await loadKubeConfig(v.kubeconfig);
+  const { checkCluster } = await import('../../csi/cluster-check.js');
+  let results;
+  try {
+    results = await checkCluster({
+      kubeConfig,
+      ...(v['backing-class'] ? { backingClass: v['backing-class'] } : {}),
+      ...(v.installed ? { installed: { namespace: v.namespace, storageClass: v['storage-class'] } } : {}),
+    });
+  } catch (err) {
+    throw new UserError(`csi check: ${(err as Error).message}`);
+  }
+  for (const r of results)
+    (r.ok ? console.log : console.error)(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name}: ${r.detail}`);
+  return results.every((r) => r.ok) ? 0 : 1;
+}
+
 export async function run(argv: string[]): Promise<number> {
+  if (argv[0] === 'check') return runCheck(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({
