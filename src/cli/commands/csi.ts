@@ -1,8 +1,11 @@
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ControllerServer } from '../../csi/controller.js';
 import type { NodeServer } from '../../csi/node.js';
+import type { StateStore } from '../../csi/state-store.js';
+import type { TraceUploader } from '../../csi/trace-uploader.js';
 import type { Mounter } from '../../csi/types.js';
 import { UsageError, UserError } from '../errors.js';
 
@@ -44,6 +47,14 @@ kubernetes mode:
   --sidecar-limits LIST   sidecar resource limits (default memory=1Gi)
   --pod-timeout DUR       how long to wait for the sidecar to run (default 120s)
   --kubeconfig FILE       default: in-cluster config, then $KUBECONFIG / ~/.kube/config
+
+trace upload (optional; credentials from the AWS SDK chain: AWS_ACCESS_KEY_ID/... or a profile):
+  --trace-upload URL      s3://bucket[/prefix]: ship finished traces there, keeping the hive
+                          layout as keys; kept on the node and retried while the bucket fails
+  --s3-endpoint URL       S3-compatible endpoint (MinIO, Ceph...; default AWS)
+  --s3-region REGION      default $AWS_REGION or us-east-1
+  --s3-path-style         path-style bucket addressing (most S3-compatible servers)
+  --upload-interval DUR   how often to look for finished traces (default 30s)
 
 controller (kubernetes mode):
   --namespace NS          where backing PVCs and their sidecars live (env POD_NAMESPACE,
@@ -165,6 +176,11 @@ export async function run(argv: string[]): Promise<number> {
         kubeconfig: { type: 'string' },
         namespace: { type: 'string' },
         'bind-timeout': { type: 'string', default: '60s' },
+        'trace-upload': { type: 'string' },
+        's3-endpoint': { type: 'string' },
+        's3-region': { type: 'string' },
+        's3-path-style': { type: 'boolean' },
+        'upload-interval': { type: 'string', default: '30s' },
       },
       allowPositionals: false,
     });
@@ -203,6 +219,19 @@ export async function run(argv: string[]): Promise<number> {
   const pluginDir = `${v['kubelet-dir'].replace(/\/+$/, '')}/${PLUGIN_SUBDIR}`;
   const stateDir = v['state-dir'] ?? `${pluginDir}/state`;
   const namespace = v.namespace ?? process.env.POD_NAMESPACE ?? 'interposer-system';
+  const uploadIntervalMs = parseDurationMs(v['upload-interval'], '--upload-interval');
+  let uploadTarget: { bucket: string; prefix: string } | undefined;
+  if (v['trace-upload']) {
+    const { parseS3Url } = await import('../../csi/trace-uploader.js');
+    try {
+      uploadTarget = parseS3Url(v['trace-upload']);
+    } catch (err) {
+      throw new UsageError(`csi: --trace-upload: ${(err as Error).message}`);
+    }
+    if (!services.node) throw new UsageError('csi: --trace-upload runs with the node service');
+    if (v.mode === 'kubernetes' && (v['trace-pvc'] || v['no-trace']))
+      throw new UsageError('csi: --trace-upload ships traces from --trace-host-path');
+  }
 
   // Loaded here, not at the top: `interposer --help` must not pay for gRPC, and local mode must
   // not pay for the Kubernetes client (several seconds to import on a busy node).
@@ -214,6 +243,7 @@ export async function run(argv: string[]): Promise<number> {
   const kubeConfig = v.mode === 'kubernetes' ? await loadKubeConfig(v.kubeconfig) : undefined;
 
   let node: NodeServer<object> | undefined;
+  let uploader: TraceUploader | undefined;
   if (services.node) {
     const [{ StateStore }, { NodeServer: Node }] = await Promise.all([
       import('../../csi/state-store.js'),
@@ -250,6 +280,16 @@ export async function run(argv: string[]): Promise<number> {
         podRunningTimeoutMs: podTimeoutMs,
         mountTimeoutMs,
         podDeleteTimeoutMs: 60_000,
+      });
+    }
+    if (uploadTarget) {
+      const traceRoot =
+        v.mode === 'local' ? v['trace-dir'] : (v['trace-host-path'] ?? '/var/lib/interposer/traces');
+      uploader = await startUploader(uploadTarget, traceRoot, new StateStore<object>(stateDir), {
+        intervalMs: uploadIntervalMs,
+        ...(v['s3-endpoint'] ? { endpoint: v['s3-endpoint'] } : {}),
+        region: v['s3-region'] ?? process.env.AWS_REGION ?? 'us-east-1',
+        pathStyle: v['s3-path-style'] ?? false,
       });
     }
     node = new Node<object>({
@@ -293,7 +333,48 @@ export async function run(argv: string[]): Promise<number> {
     process.once('SIGINT', resolve);
   });
   await server.stop();
+  await uploader?.stop();
   return 0;
+}
+
+/** The uploader over this node's trace root; traces of published volumes are still being written. */
+async function startUploader(
+  target: { bucket: string; prefix: string },
+  root: string,
+  state: StateStore<object>,
+  s3: { endpoint?: string; region: string; pathStyle: boolean; intervalMs: number },
+): Promise<TraceUploader> {
+  const [{ S3Client }, { TraceUploader: Uploader }] = await Promise.all([
+    import('@aws-sdk/client-s3'),
+    import('../../csi/trace-uploader.js'),
+  ]);
+  const client = new S3Client({
+    region: s3.region,
+    forcePathStyle: s3.pathStyle,
+    ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
+    // Plain bodies: many S3-compatible servers do not understand aws-chunked trailing checksums.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  const uploader = new Uploader({
+    root,
+    client,
+    ...target,
+    minAgeMs: 10_000,
+    intervalMs: s3.intervalMs,
+    log: (message) => console.error(`csi: ${message}`),
+    activeTraces: async () => {
+      const active = new Set<string>();
+      for (const record of await state.list()) {
+        const handle = record.handle as { tracePath?: string | null; traceFile?: string | null };
+        if (handle.tracePath) active.add(handle.tracePath);
+        if (handle.traceFile) active.add(join(root, handle.traceFile));
+      }
+      return active;
+    },
+  });
+  uploader.start();
+  return uploader;
 }
 
 async function loadKubeConfig(path: string | undefined): Promise<KubeConfig> {
