@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "peer_cred.h"
 #include "mount.h"
 #include "ops.h"
 
@@ -446,6 +447,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"destroy", NULL, js_destroy, NULL, NULL, NULL, napi_default, NULL},
       {"stats", NULL, js_stats, NULL, NULL, NULL, napi_default, NULL},
       {"recordEvent", NULL, js_record_event, NULL, NULL, NULL, napi_default, NULL},
+      {"peerCredentials", NULL, js_peer_credentials, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -69,6 +69,8 @@ export interface NativeBinding {
   stats(handle: unknown): { stalls: number; rows: number };
   /** Appends an "event" marker row; false when every buffer is full (drain, then retry). */
   recordEvent(handle: unknown, what: string, detail: string): boolean;
+  /** The kernel's credentials of the process at the other end of a connected unix socket. */
+  peerCredentials(fd: number): { pid: number; uid: number; gid: number; groups: number[] };
 }
 
 /** Indices into NativeMountOptions.verdict (native/src/mount.h IP_VERDICT_SLOTS). */
