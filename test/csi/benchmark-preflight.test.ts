@@ -95,7 +95,7 @@ function healthyInstall(): void {
   });
 }
 
-describe.skipIf(skipReason !== undefined)('interposer csi check', () => {
+describe.skipIf(skipReason !== undefined)('interposer csi check', { timeout: 120_000 }, () => {
   it('passes on a healthy install', async () => {
     healthyInstall();
     const result = await check('--backing-class=standard', '--installed');
@@ -140,28 +140,32 @@ describe.skipIf(skipReason !== undefined)('interposer csi check', () => {
   });
 });
 
-describe.skipIf(skipReason !== undefined)('deploy/benchmark/run.sh against the fake API server', () => {
-  it('stops at the preflight with a clear message when the backing class is missing', async () => {
-    const result = await run('bash', ['deploy/benchmark/run.sh'], {
-      KUBECONFIG: kubeconfig,
-      BACKING_CLASS: 'fast-ssd',
+describe.skipIf(skipReason !== undefined)(
+  'deploy/benchmark/run.sh against the fake API server',
+  { timeout: 120_000 },
+  () => {
+    it('stops at the preflight with a clear message when the backing class is missing', async () => {
+      const result = await run('bash', ['deploy/benchmark/run.sh'], {
+        KUBECONFIG: kubeconfig,
+        BACKING_CLASS: 'fast-ssd',
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/FAIL backing StorageClass fast-ssd: not found/);
+      expect(result.stderr).toMatch(/run\.sh: fix the cluster first/);
+      expect(result.stdout).not.toMatch(/== 1\./);
     });
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/FAIL backing StorageClass fast-ssd: not found/);
-    expect(result.stderr).toMatch(/run\.sh: fix the cluster first/);
-    expect(result.stdout).not.toMatch(/== 1\./);
-  });
 
-  it('gets past the preflight on a good cluster (PREFLIGHT_ONLY stops before building anything)', async () => {
-    storageClass('standard', 'rancher.io/local-path', 'WaitForFirstConsumer');
-    const result = await run('bash', ['deploy/benchmark/run.sh'], {
-      KUBECONFIG: kubeconfig,
-      PREFLIGHT_ONLY: '1',
+    it('gets past the preflight on a good cluster (PREFLIGHT_ONLY stops before building anything)', async () => {
+      storageClass('standard', 'rancher.io/local-path', 'WaitForFirstConsumer');
+      const result = await run('bash', ['deploy/benchmark/run.sh'], {
+        KUBECONFIG: kubeconfig,
+        PREFLIGHT_ONLY: '1',
+      });
+      expect(result.stdout).toMatch(
+        /ok {3}backing StorageClass standard: provisioner rancher\.io\/local-path, WaitForFirstConsumer/,
+      );
+      expect(result.stdout).toMatch(/preflight passed/);
+      expect(result.code).toBe(0);
     });
-    expect(result.stdout).toMatch(
-      /ok {3}backing StorageClass standard: provisioner rancher\.io\/local-path, WaitForFirstConsumer/,
-    );
-    expect(result.stdout).toMatch(/preflight passed/);
-    expect(result.code).toBe(0);
-  });
-});
+  },
+);

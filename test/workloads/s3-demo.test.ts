@@ -26,38 +26,43 @@ afterEach(async () => {
   dir = undefined;
 });
 
-describe.skipIf(skipReason !== undefined)('S3 demo: s3rver on an interposer mount under a mixed load', () => {
-  it('records object-store patterns for every S3 operation', async () => {
-    dir = await mkdtemp(join(tmpdir(), 's3-demo-'));
-    const objects = 30;
-    const result = await runS3Demo({
-      dir,
-      clients: 3,
-      durationMs: 3_000,
-      objects,
-      objectBytes: 32 * 1024,
-      cli: CLI,
-    });
-    const { ops } = result.load;
-    for (const op of ['GET', 'STAT', 'PUT', 'DELETE'] as const) expect(ops[op].count, op).toBeGreaterThan(0);
-    const total = Object.values(ops).reduce((sum, s) => sum + s.count, 0);
-    const errors = Object.values(ops).reduce((sum, s) => sum + s.errors, 0);
-    expect(errors).toBeLessThan(total * 0.05 + 1);
+describe.skipIf(skipReason !== undefined)(
+  'S3 demo: s3rver on an interposer mount under a mixed load',
+  { timeout: 180_000 },
+  () => {
+    it('records object-store patterns for every S3 operation', async () => {
+      dir = await mkdtemp(join(tmpdir(), 's3-demo-'));
+      const objects = 30;
+      const result = await runS3Demo({
+        dir,
+        clients: 3,
+        durationMs: 3_000,
+        objects,
+        objectBytes: 32 * 1024,
+        cli: CLI,
+      });
+      const { ops } = result.load;
+      for (const op of ['GET', 'STAT', 'PUT', 'DELETE'] as const)
+        expect(ops[op].count, op).toBeGreaterThan(0);
+      const total = Object.values(ops).reduce((sum, s) => sum + s.count, 0);
+      const errors = Object.values(ops).reduce((sum, s) => sum + s.errors, 0);
+      expect(errors).toBeLessThan(total * 0.05 + 1);
 
-    const p = result.profile;
-    expect(p.buckets).toEqual(['warp-benchmark-bucket']);
-    // Every successful PUT (prepare + load) wrote one data file of the object's size, whole.
-    const puts = objects + ops.PUT.count - ops.PUT.errors;
-    expect(p.dataFilesWritten).toBe(puts);
-    expect(p.medianObjectBytes).toBeGreaterThan(0);
-    // s3rver keeps metadata next to each object: small files written per PUT too.
-    expect(p.smallFilesWritten).toBeGreaterThanOrEqual(puts);
-    // GETs read objects from offset 0; STATs are metadata calls; DELETEs unlink files.
-    expect(p.readStreams).toBeGreaterThanOrEqual(ops.GET.count - ops.GET.errors);
-    expect(p.metadataCalls).toBeGreaterThan(ops.STAT.count);
-    expect(p.deletes).toBeGreaterThanOrEqual(ops.DELETE.count - ops.DELETE.errors);
-    // And `interposer analyze` reads the same trace.
-    expect(result.analysis).toMatch(/^Operations$/m);
-    expect(result.analysis).toMatch(/warp-benchmark-bucket/);
-  });
-});
+      const p = result.profile;
+      expect(p.buckets).toEqual(['warp-benchmark-bucket']);
+      // Every successful PUT (prepare + load) wrote one data file of the object's size, whole.
+      const puts = objects + ops.PUT.count - ops.PUT.errors;
+      expect(p.dataFilesWritten).toBe(puts);
+      expect(p.medianObjectBytes).toBeGreaterThan(0);
+      // s3rver keeps metadata next to each object: small files written per PUT too.
+      expect(p.smallFilesWritten).toBeGreaterThanOrEqual(puts);
+      // GETs read objects from offset 0; STATs are metadata calls; DELETEs unlink files.
+      expect(p.readStreams).toBeGreaterThanOrEqual(ops.GET.count - ops.GET.errors);
+      expect(p.metadataCalls).toBeGreaterThan(ops.STAT.count);
+      expect(p.deletes).toBeGreaterThanOrEqual(ops.DELETE.count - ops.DELETE.errors);
+      // And `interposer analyze` reads the same trace.
+      expect(result.analysis).toMatch(/^Operations$/m);
+      expect(result.analysis).toMatch(/warp-benchmark-bucket/);
+    });
+  },
+);
