@@ -10,7 +10,8 @@
         "src/overlay_bridge.c",
         "src/scratch.c",
         "src/path_scopes.c",
-        "src/peer_cred.c"
+        "src/peer_cred.c",
+        "src/fuse_options.c"
       ],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-std=gnu11", "<!@(pkg-config fuse3 --cflags-only-other)"],
       "include_dirs": ["<!@(pkg-config fuse3 --cflags-only-I | sed 's/-I//g')"],

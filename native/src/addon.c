@@ -20,6 +20,9 @@
 #include "ops.h"
 
 void ip_overlay_call_js(napi_env env, napi_value fn, void *context, void *data);
+napi_value ip_js_check_fuse_options(napi_env env, napi_callback_info info);
+void ip_fuse_log_capture_begin(void);
+const char *ip_fuse_log_capture_end(void);
 
 #define CHECK(call)                                                            \
   do {                                                                         \
@@ -168,20 +171,26 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
 
   char *argv[] = {"interposer", "-o", fuse_options, NULL};
   struct fuse_args args = FUSE_ARGS_INIT(3, argv);
+  /* libfuse's own explanation of a failure goes into the thrown error, not onto stderr. */
+  char why[600];
+  ip_fuse_log_capture_begin();
   m->fuse = fuse_new(&args, &ip_passthrough_ops, sizeof(ip_passthrough_ops), m);
   fuse_opt_free_args(&args);
   free(fuse_options);
   if (!m->fuse) {
+    snprintf(why, sizeof(why), "invalid FUSE options: %s", ip_fuse_log_capture_end());
     free_mount(m);
-    napi_throw_error(env, "EFUSEOPT", "fuse_new failed: invalid FUSE options (see message above)");
+    napi_throw_error(env, "EFUSEOPT", why);
     return NULL;
   }
   if (fuse_mount(m->fuse, m->mountpoint) != 0) {
+    snprintf(why, sizeof(why), "cannot mount %s: %s", m->mountpoint, ip_fuse_log_capture_end());
     fuse_destroy(m->fuse);
     free_mount(m);
-    napi_throw_error(env, "EMOUNT", "fuse_mount failed (see message above)");
+    napi_throw_error(env, "EMOUNT", why);
     return NULL;
   }
+  ip_fuse_log_capture_end();
   /* Trace times count from the instant JS paired with its wall clock (originNs), so
    * wall-clock anchor + start_ns is exact; without it, from now. */
   napi_value origin_v;
@@ -448,6 +457,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"stats", NULL, js_stats, NULL, NULL, NULL, napi_default, NULL},
       {"recordEvent", NULL, js_record_event, NULL, NULL, NULL, napi_default, NULL},
       {"peerCredentials", NULL, js_peer_credentials, NULL, NULL, NULL, napi_default, NULL},
+      {"checkFuseOptions", NULL, ip_js_check_fuse_options, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -8,6 +8,7 @@ import type { StateStore } from '../../csi/state-store.js';
 import type { TraceUploader } from '../../csi/trace-uploader.js';
 import type { Mounter } from '../../csi/types.js';
 import { UsageError, UserError } from '../errors.js';
+import { defineCommand, type CliCommand } from '../args/index.js';
 
 export const summary = 'run the Kubernetes CSI driver (node plugin and/or StorageClass controller)';
 
@@ -388,3 +389,20 @@ async function loadKubeConfig(path: string | undefined): Promise<KubeConfig> {
   }
   return kubeConfig;
 }
+
+/**
+ * The command table's entry. `interposer csi` keeps its own parser (two sub-forms: the driver and
+ * `csi check`); the spec carries the full usage text for `interposer help csi`.
+ */
+export const command: CliCommand = {
+  spec: defineCommand({
+    name: 'csi',
+    summary,
+    synopsis:
+      '[--services node,controller] [--node-id NODE] [--mode kubernetes|local] [options] | check [options]',
+    description: HELP.split('\n').slice(2).join('\n').trimEnd(),
+    positionals: [],
+    options: {},
+  }),
+  run: (argv) => run([...argv]),
+};
