@@ -21,6 +21,8 @@ export interface IdentityOptions {
   /** Readiness for Probe: false while the driver cannot serve Node calls yet. */
   isReady?: () => Promise<boolean>;
   mode: string;
+  /** Whether this deployment of the plugin serves the Controller (StorageClass volumes). */
+  controller?: boolean;
 }
 
 export class IdentityServer {
@@ -32,9 +34,17 @@ export class IdentityServer {
     return { name: DRIVER_NAME, vendor_version: this.version, manifest: { mode: this.options.mode } };
   }
 
-  /** Node-only plugin: no CONTROLLER_SERVICE, no topology constraints, no expansion. */
+  /**
+   * CONTROLLER_SERVICE where the controller runs; topology always, because a volume is only
+   * usable where its backing volume is (and the node plugins must report their topology).
+   */
   async GetPluginCapabilities(): Promise<object> {
-    return { capabilities: [] };
+    return {
+      capabilities: [
+        ...(this.options.controller ? [{ service: { type: 'CONTROLLER_SERVICE' } }] : []),
+        { service: { type: 'VOLUME_ACCESSIBILITY_CONSTRAINTS' } },
+      ],
+    };
   }
 
   async Probe(): Promise<object> {

@@ -5,7 +5,13 @@
  */
 import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ApiException, CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import {
+  ApiException,
+  CoreV1Api,
+  KubeConfig,
+  type V1Pod,
+  type V1ResourceRequirements,
+} from '@kubernetes/client-node';
 import { SIDECAR_ANNOTATIONS, VOLUME_ATTRIBUTES } from './constants.js';
 import {
   CsiError,
@@ -26,7 +32,8 @@ import {
 } from './host-mounts.js';
 import { buildSidecarPod, sidecarPodName, type TraceTarget } from './sidecar-pod.js';
 import type { Mounter, PublishRequest } from './types.js';
-import { shortVolumeId, traceBaseName } from './volume-request.js';
+import { ensureTraceDir, traceLocation } from './trace-layout.js';
+import { shortVolumeId } from './volume-request.js';
 
 export interface KubeMounterOptions {
   kubeConfig: KubeConfig;
@@ -37,6 +44,8 @@ export interface KubeMounterOptions {
   stagingRoot: string;
   trace: TraceTarget;
   sidecarServiceAccount?: string;
+  /** Requests/limits of sidecar pods (namespaces with a ResourceQuota refuse pods without). */
+  sidecarResources?: V1ResourceRequirements;
   podRunningTimeoutMs: number;
   mountTimeoutMs: number;
   podDeleteTimeoutMs: number;
@@ -51,7 +60,8 @@ export interface KubeHandle {
   namespace: string;
   stagingDir: string;
   mountPath: string;
-  traceFileName: string | null;
+  /** The trace, relative to the trace root (node=/namespace=/pod=/<volume>-<start>.parquet). */
+  traceFile: string | null;
 }
 
 const apiCode = (err: unknown): number | undefined => (err instanceof ApiException ? err.code : undefined);
@@ -93,12 +103,15 @@ export class KubeMounter implements Mounter<KubeHandle> {
   async publish(request: PublishRequest): Promise<KubeHandle> {
     const pvcName = request.volumeContext[VOLUME_ATTRIBUTES.pvcName];
     if (!pvcName) throw invalidArgument(`volume attribute ${VOLUME_ATTRIBUTES.pvcName} is required`);
-    if (!request.pod) {
+    // StorageClass volumes name their backing PVC's namespace (the controller's); inline volumes
+    // use a PVC of the pod's own namespace, so they need the pod info.
+    const backingNamespace = request.volumeContext[VOLUME_ATTRIBUTES.backingClaimNamespace];
+    if (!backingNamespace && !request.pod) {
       throw invalidArgument(
         'pod name/namespace missing from volume_context (is podInfoOnMount set on the CSIDriver?)',
       );
     }
-    const { namespace } = request.pod;
+    const namespace = backingNamespace ?? request.pod!.namespace;
     try {
       await this.core.readNamespacedPersistentVolumeClaim({ name: pvcName, namespace });
     } catch (err) {
@@ -109,17 +122,14 @@ export class KubeMounter implements Mounter<KubeHandle> {
     const mountPath = join(stagingDir, 'mnt');
     const tracing =
       request.volumeContext[VOLUME_ATTRIBUTES.trace] !== 'false' && this.options.trace.kind !== 'none';
-    const traceName = (request.volumeContext[VOLUME_ATTRIBUTES.traceName] ?? traceBaseName(request)).replace(
-      /[^A-Za-z0-9._-]+/g,
-      '_',
-    );
+    const location = traceLocation(this.options.nodeName, request, new Date(), namespace);
     const handle: KubeHandle = {
       kind: 'kubernetes',
-      podName: sidecarPodName(request.pod.name, request.volumeId),
+      podName: sidecarPodName(request.pod?.name ?? 'volume', request.volumeId),
       namespace,
       stagingDir,
       mountPath,
-      traceFileName: tracing ? `${traceName}.parquet` : null,
+      traceFile: tracing ? `${location.relativeDir}/${location.fileName}` : null,
     };
 
     try {
@@ -129,9 +139,14 @@ export class KubeMounter implements Mounter<KubeHandle> {
       const overlayPath = overlay ? join(stagingDir, 'overlay.json') : null;
       if (overlayPath && overlay) await writeFile(overlayPath, overlay);
 
+      const trace = this.options.trace;
+      // On a host path, the driver sees the trace root at the same path: make the pod's
+      // directory root-only before the sidecar writes there (kubelet would create it 0755).
+      if (tracing && trace.kind === 'hostPath') await ensureTraceDir(trace.path, location.relativeDir);
       const pod = buildSidecarPod({
         volumeId: request.volumeId,
-        targetPod: request.pod,
+        namespace,
+        ...(request.pod ? { targetPod: request.pod } : {}),
         nodeName: this.options.nodeName,
         image: this.options.image,
         imagePullPolicy: this.options.imagePullPolicy ?? 'IfNotPresent',
@@ -139,9 +154,11 @@ export class KubeMounter implements Mounter<KubeHandle> {
         readonly: request.readonly,
         stagingRoot: this.options.stagingRoot,
         mountPath,
-        trace: tracing ? this.options.trace : { kind: 'none' },
-        traceFileName: handle.traceFileName ?? '',
+        trace: tracing ? trace : { kind: 'none' },
+        traceDir: location.relativeDir,
+        traceFileName: location.fileName,
         overlayPath,
+        ...(this.options.sidecarResources ? { resources: this.options.sidecarResources } : {}),
         ...(this.options.sidecarServiceAccount
           ? { serviceAccountName: this.options.sidecarServiceAccount }
           : {}),

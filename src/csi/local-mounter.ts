@@ -11,13 +11,16 @@ import { VOLUME_ATTRIBUTES } from './constants.js';
 import { deadlineExceeded, internal, invalidArgument, notFound } from './errors.js';
 import { findMount, isFuseMount, unmountAll, waitForMount, type MountEntry } from './host-mounts.js';
 import { isProcessAlive, stopProcess } from './processes.js';
-import type { Mounter, PublishRequest } from './types.js';
-import { shortVolumeId, traceBaseName } from './volume-request.js';
+import type { Mounter, PublishRequest, UnpublishOptions } from './types.js';
+import { ensureTraceDir, traceLocation } from './trace-layout.js';
+import { shortVolumeId } from './volume-request.js';
 
 export interface LocalMounterOptions {
+  /** This node's name: the node=<name> partition of trace paths. */
+  nodeId: string;
   /** Driver-private directory for the helpers' logs and overlay files. */
   workDir: string;
-  /** Where traces go: <traceDir>/<namespace>-<pod>-<volume>.parquet. */
+  /** Trace root: <traceDir>/node=<n>/namespace=<ns>/pod=<p>/<volume>-<start>.parquet. */
   traceDir: string;
   /** Backing directory for volumes without a backingDir attribute: <baseDir>/<volume id>. */
   baseDir?: string;
@@ -33,6 +36,9 @@ export interface LocalHandle {
   kind: 'local';
   pid: number;
   backingDir: string;
+  /** The backing dir was made by this publish (an ephemeral volume): the last unpublish removes it. */
+  ownsBackingDir?: boolean;
+  readonly?: boolean;
   tracePath: string | null;
   logPath: string;
   overlayPath: string | null;
@@ -53,31 +59,38 @@ async function logTail(path: string): Promise<string> {
   return text.slice(-LOG_TAIL_CHARS).trim();
 }
 
+/** <baseDir>/<volume id, made name-safe>: also where the local Controller creates volumes. */
+export function localVolumeDir(baseDir: string, volumeId: string): string {
+  return join(baseDir, volumeId.replace(/[^A-Za-z0-9._-]+/g, '_'));
+}
+
 export class LocalMounter implements Mounter<LocalHandle> {
   readonly mode = 'local';
 
   constructor(private readonly options: LocalMounterOptions) {}
 
-  private async backingDirOf(request: PublishRequest): Promise<string> {
+  private async backingDirOf(request: PublishRequest): Promise<{ dir: string; owned: boolean }> {
     const explicit = request.volumeContext[VOLUME_ATTRIBUTES.backingDir];
     if (explicit) {
       if (!explicit.startsWith('/'))
         throw invalidArgument(`${VOLUME_ATTRIBUTES.backingDir} must be absolute`);
       if (!(await exists(explicit))) throw notFound(`backing directory ${explicit} does not exist`);
-      return explicit;
+      return { dir: explicit, owned: false };
     }
     if (!this.options.baseDir) {
       throw invalidArgument(
         `volume attribute ${VOLUME_ATTRIBUTES.backingDir} is required (the driver has no --base-dir)`,
       );
     }
-    const dir = join(this.options.baseDir, request.volumeId.replace(/[^A-Za-z0-9._-]+/g, '_'));
+    const dir = localVolumeDir(this.options.baseDir, request.volumeId);
     await mkdir(dir, { recursive: true });
-    return dir;
+    // Only an inline ephemeral volume lives and dies with its pod; anything else is kept.
+    return { dir, owned: request.ephemeral };
   }
 
   async publish(request: PublishRequest): Promise<LocalHandle> {
-    const backingDir = await this.backingDirOf(request);
+    const backing = await this.backingDirOf(request);
+    const backingDir = backing.dir;
     const { workDir, traceDir } = this.options;
     const short = shortVolumeId(request.volumeId);
     await mkdir(workDir, { recursive: true });
@@ -86,11 +99,10 @@ export class LocalMounter implements Mounter<LocalHandle> {
     await unmountAll(request.targetPath);
 
     const tracing = request.volumeContext[VOLUME_ATTRIBUTES.trace] !== 'false';
-    const traceName = request.volumeContext[VOLUME_ATTRIBUTES.traceName] ?? traceBaseName(request);
-    const tracePath = tracing
-      ? join(traceDir, `${traceName.replace(/[^A-Za-z0-9._-]+/g, '_')}.parquet`)
-      : null;
-    if (tracePath) await mkdir(traceDir, { recursive: true });
+    const location = traceLocation(this.options.nodeId, request, new Date());
+    const tracePath = tracing ? join(traceDir, location.relativeDir, location.fileName) : null;
+    // Traces hold every path and size the pod touched: root-only directories on the host.
+    if (tracePath) await ensureTraceDir(traceDir, location.relativeDir);
 
     const overlay = request.volumeContext[VOLUME_ATTRIBUTES.overlay];
     const overlayPath = overlay ? join(workDir, `${short}.overlay.json`) : null;
@@ -102,12 +114,16 @@ export class LocalMounter implements Mounter<LocalHandle> {
       'mount',
       backingDir,
       request.targetPath,
-      ...(tracePath ? ['--trace', tracePath] : []),
+      // Without --trace the helper would record to ./interposer-trace.parquet: say no explicitly.
+      ...(tracePath ? ['--trace', tracePath] : ['--no-trace']),
       ...(overlayPath ? ['--overlay', overlayPath] : []),
+      // The kernel refuses writes on a read-only FUSE mount (EROFS), whatever the helper does.
+      ...(request.readonly ? ['-o', 'ro'] : []),
     ];
     // The helper logs to a file, not a pipe: it must outlive a driver restart without SIGPIPE.
-    // It names the volume's paths: root-only, like the trace (an old log keeps its mode: reset it).
-    const logFd = openSync(logPath, 'w', 0o600);
+    // Appended, so a republish after a crash keeps the crashed helper's last words. It names the
+    // volume's paths: root-only, like the trace (an old log keeps its mode: reset it).
+    const logFd = openSync(logPath, 'a', 0o600);
     fchmodSync(logFd, 0o600);
     const child = spawn(this.options.command[0]!, args, {
       detached: true,
@@ -123,7 +139,16 @@ export class LocalMounter implements Mounter<LocalHandle> {
       exited = `interposer mount could not start: ${err.message}`;
     });
     const pid = child.pid ?? -1;
-    const handle: LocalHandle = { kind: 'local', pid, backingDir, tracePath, logPath, overlayPath };
+    const handle: LocalHandle = {
+      kind: 'local',
+      pid,
+      backingDir,
+      ownsBackingDir: backing.owned,
+      readonly: request.readonly,
+      tracePath,
+      logPath,
+      overlayPath,
+    };
 
     const ready = await waitForMount(request.targetPath, {
       timeoutMs: this.options.mountTimeoutMs,
@@ -136,8 +161,8 @@ export class LocalMounter implements Mounter<LocalHandle> {
       // Read before cleanup: stopping the helper below sets `exited` too.
       const exitedEarly = exited;
       const reason = ready.ok ? (exitedEarly ?? 'no "mounted" line from interposer mount') : ready.reason;
-      await this.unpublish(request.targetPath, handle).catch(() => undefined);
       const detail = `${reason}; log: ${await logTail(logPath)}`;
+      await this.unpublish(request.targetPath, handle, { final: false }).catch(() => undefined);
       throw exitedEarly
         ? internal(`mount of ${request.targetPath} failed: ${detail}`)
         : deadlineExceeded(`mount of ${request.targetPath} timed out: ${detail}`);
@@ -154,7 +179,7 @@ export class LocalMounter implements Mounter<LocalHandle> {
     }
   }
 
-  async unpublish(targetPath: string, handle: LocalHandle): Promise<void> {
+  async unpublish(targetPath: string, handle: LocalHandle, options: UnpublishOptions = {}): Promise<void> {
     if (handle.pid > 0) {
       await stopProcess(handle.pid, { marker: targetPath, graceMs: this.options.stopTimeoutMs });
     }
@@ -166,6 +191,10 @@ export class LocalMounter implements Mounter<LocalHandle> {
       else if (err.code !== 'ENOENT') throw internal(`cannot remove ${targetPath}: ${err.message}`);
     });
     if (handle.overlayPath) await rm(handle.overlayPath, { force: true });
+    // A republish (crashed helper) or failed publish keeps the data and the log for the next try.
+    if (options.final === false) return;
+    await rm(handle.logPath, { force: true });
+    if (handle.ownsBackingDir) await rm(handle.backingDir, { recursive: true, force: true });
   }
 
   async isHealthy(targetPath: string, handle: LocalHandle): Promise<boolean> {

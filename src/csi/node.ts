@@ -4,8 +4,18 @@
  * the spec recommends), then delegates the mounting to a Mounter.
  */
 import { rmdir, statfs } from 'node:fs/promises';
-import { aborted, alreadyExists, asCsiError, failedPrecondition, notFound, unimplemented } from './errors.js';
+import { isAbsolute } from 'node:path';
+import {
+  aborted,
+  alreadyExists,
+  asCsiError,
+  failedPrecondition,
+  invalidArgument,
+  notFound,
+  unimplemented,
+} from './errors.js';
 import { findMount, unmountAll } from './host-mounts.js';
+import { TOPOLOGY_NODE_KEY } from './constants.js';
 import type { StateStore } from './state-store.js';
 import type { Mounter } from './types.js';
 import {
@@ -41,7 +51,11 @@ export class NodeServer<H extends object> {
   }
 
   async NodeGetInfo(): Promise<object> {
-    return { node_id: this.options.nodeId, max_volumes_per_node: this.options.maxVolumesPerNode ?? 0 };
+    return {
+      node_id: this.options.nodeId,
+      max_volumes_per_node: this.options.maxVolumesPerNode ?? 0,
+      accessible_topology: { segments: { [TOPOLOGY_NODE_KEY]: this.options.nodeId } },
+    };
   }
 
   async NodeGetCapabilities(): Promise<object> {
@@ -80,7 +94,7 @@ export class NodeServer<H extends object> {
         }
         if (await mounter.isHealthy(existing.targetPath, existing.handle)) return {};
         // Same request, dead mount (helper crashed): tear down and publish again.
-        await mounter.unpublish(existing.targetPath, existing.handle);
+        await mounter.unpublish(existing.targetPath, existing.handle, { final: false });
         await state.remove(request.volumeId);
       }
       const handle = await mounter.publish(request);
@@ -117,7 +131,12 @@ export class NodeServer<H extends object> {
 
   async NodeGetVolumeStats(raw: { volume_id?: string; volume_path?: string }): Promise<object> {
     const volumeId = requireVolumeId(raw.volume_id);
-    const volumePath = requireAbsolutePath(raw.volume_path, 'volume_path');
+    if (!raw.volume_path) throw invalidArgument('volume_path is required');
+    // A path we never published at (relative ones included) is an unknown volume path: the
+    // spec's NOT_FOUND, not a malformed request.
+    const volumePath = isAbsolute(raw.volume_path)
+      ? requireAbsolutePath(raw.volume_path, 'volume_path')
+      : raw.volume_path;
     const existing = await this.options.state.get(volumeId);
     if (!existing) throw notFound(`volume ${volumeId} is not published on this node`);
     if (existing.targetPath !== volumePath) {

@@ -31,6 +31,7 @@ export function csiProtoPath(): string {
 
 export interface CsiServices {
   Identity: grpc.ServiceClientConstructor;
+  Controller: grpc.ServiceClientConstructor;
   Node: grpc.ServiceClientConstructor;
 }
 

@@ -1,11 +1,12 @@
 /**
- * The gRPC server: Identity and Node on one unix socket, as kubelet and node-driver-registrar
- * expect. Handler errors become gRPC statuses (CsiError keeps its code; others are INTERNAL).
+ * The gRPC server: Identity plus Node and/or Controller on one unix socket, as kubelet,
+ * node-driver-registrar and external-provisioner expect. Handler errors become gRPC statuses (CsiError keeps its code; others are INTERNAL).
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { asCsiError } from './errors.js';
+import type { ControllerServer } from './controller.js';
 import type { IdentityServer } from './identity.js';
 import type { NodeServer } from './node.js';
 import { loadCsiServices } from './proto.js';
@@ -44,19 +45,30 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startCsiServer(
-  endpoint: string,
-  identity: IdentityServer,
-  node: NodeServer<object>,
-): Promise<RunningServer> {
+/** The services one socket serves: Identity always, Node and/or Controller as deployed. */
+export interface CsiServiceSet {
+  identity: IdentityServer;
+  node?: NodeServer<object>;
+  controller?: ControllerServer;
+}
+
+export async function startCsiServer(endpoint: string, set: CsiServiceSet): Promise<RunningServer> {
   const socketPath = socketPathOf(endpoint);
   const services = loadCsiServices();
   const server = new grpc.Server();
   server.addService(
     services.Identity.service,
-    unaryHandlers(identity, Object.keys(services.Identity.service)),
+    unaryHandlers(set.identity, Object.keys(services.Identity.service)),
   );
-  server.addService(services.Node.service, unaryHandlers(node, Object.keys(services.Node.service)));
+  // A service that is not deployed here is not registered: gRPC answers UNIMPLEMENTED.
+  if (set.node)
+    server.addService(services.Node.service, unaryHandlers(set.node, Object.keys(services.Node.service)));
+  if (set.controller) {
+    server.addService(
+      services.Controller.service,
+      unaryHandlers(set.controller, Object.keys(services.Controller.service)),
+    );
+  }
   await mkdir(dirname(socketPath), { recursive: true });
   // A socket left by a previous instance makes bind fail with EADDRINUSE.
   await rm(socketPath, { force: true });

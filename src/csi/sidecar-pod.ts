@@ -4,7 +4,7 @@
  * interposer over it and mounts FUSE at a host staging path (Bidirectional propagation makes the
  * mount visible on the host), which the driver then bind-mounts onto kubelet's target_path.
  */
-import type { V1Pod, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type { V1Pod, V1ResourceRequirements, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { SIDECAR_ANNOTATIONS, SIDECAR_LABELS } from './constants.js';
 import { shortVolumeId } from './volume-request.js';
 
@@ -14,8 +14,10 @@ export type TraceTarget =
 
 export interface SidecarPodSpec {
   volumeId: string;
-  /** The pod the volume is published for; the sidecar lives in its namespace (PVCs are namespaced). */
-  targetPod: { name: string; namespace: string; uid: string };
+  /** The backing PVC's namespace, where the sidecar must live (a pod mounts PVCs of its own namespace). */
+  namespace: string;
+  /** The pod the volume is published for (absent when kubelet sent no pod info). */
+  targetPod?: { name: string; namespace: string; uid: string };
   nodeName: string;
   image: string;
   imagePullPolicy: string;
@@ -26,11 +28,14 @@ export interface SidecarPodSpec {
   /** Where FUSE is mounted: a directory under stagingRoot. */
   mountPath: string;
   trace: TraceTarget;
-  /** File name of the trace under the trace volume. */
+  /** The trace's directory relative to the trace volume's root (node=/namespace=/pod=). */
+  traceDir: string;
+  /** File name of the trace in traceDir. */
   traceFileName: string;
   /** Overlay config file under stagingRoot, if any. */
   overlayPath: string | null;
   serviceAccountName?: string;
+  resources?: V1ResourceRequirements;
 }
 
 export const SIDECAR_CONTAINER = 'interposer';
@@ -67,38 +72,50 @@ export function buildSidecarPod(spec: SidecarPodSpec): V1Pod {
         ? { name: 'traces', hostPath: { path: spec.trace.path, type: 'DirectoryOrCreate' } }
         : { name: 'traces', persistentVolumeClaim: { claimName: spec.trace.claimName } },
     );
-    mounts.push({ name: 'traces', mountPath: TRACE_MOUNT });
+    // subPath: kubelet creates the pod's partition directory if the driver could not.
+    mounts.push({ name: 'traces', mountPath: TRACE_MOUNT, subPath: spec.traceDir });
     args.push('--trace', `${TRACE_MOUNT}/${spec.traceFileName}`);
+  } else {
+    // Without either flag `interposer mount` records to ./interposer-trace.parquet.
+    args.push('--no-trace');
   }
   if (spec.overlayPath) args.push('--overlay', spec.overlayPath);
+  if (spec.readonly) args.push('-o', 'ro');
+  const target = spec.targetPod;
 
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
-      name: sidecarPodName(spec.targetPod.name, spec.volumeId),
-      namespace: spec.targetPod.namespace,
+      name: sidecarPodName(target?.name ?? 'volume', spec.volumeId),
+      namespace: spec.namespace,
       labels: {
         [SIDECAR_LABELS.managedBy]: SIDECAR_LABELS.managedByValue,
         [SIDECAR_LABELS.volumeHash]: shortVolumeId(spec.volumeId),
       },
       annotations: {
         [SIDECAR_ANNOTATIONS.volumeId]: spec.volumeId,
-        [SIDECAR_ANNOTATIONS.targetPod]: `${spec.targetPod.namespace}/${spec.targetPod.name}`,
+        ...(target ? { [SIDECAR_ANNOTATIONS.targetPod]: `${target.namespace}/${target.name}` } : {}),
       },
       // A safety net, not the teardown path: if the driver never gets NodeUnpublishVolume, the
-      // garbage collector removes the sidecar once the target pod object is gone.
-      ...(spec.targetPod.uid
-        ? {
-            ownerReferences: [
-              { apiVersion: 'v1', kind: 'Pod', name: spec.targetPod.name, uid: spec.targetPod.uid },
-            ],
-          }
+      // garbage collector removes the sidecar once the target pod object is gone. Owners must be
+      // in the same namespace, so StorageClass volumes (sidecar in the driver's namespace) have none.
+      ...(target?.uid && target.namespace === spec.namespace
+        ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: target.name, uid: target.uid }] }
         : {}),
     },
     spec: {
-      // Bypasses the scheduler: the mount must appear on the node where kubelet asked for it.
-      nodeName: spec.nodeName,
+      // Through the scheduler (not `nodeName`), so a backing PVC of a WaitForFirstConsumer class
+      // gets bound on this node; required affinity on the node's name keeps it here.
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [
+              { matchFields: [{ key: 'metadata.name', operator: 'In', values: [spec.nodeName] }] },
+            ],
+          },
+        },
+      },
       restartPolicy: 'Never',
       // Time for the interposer to unmount and flush the trace footer on SIGTERM.
       terminationGracePeriodSeconds: 30,
@@ -111,6 +128,7 @@ export function buildSidecarPod(spec: SidecarPodSpec): V1Pod {
           imagePullPolicy: spec.imagePullPolicy,
           args,
           securityContext: { privileged: true },
+          ...(spec.resources ? { resources: spec.resources } : {}),
           volumeMounts: mounts,
         },
       ],

@@ -31,7 +31,7 @@ export interface Mounter<H extends object = object> {
   /** Makes target_path show the interposed volume. Cleans up after itself if it fails. */
   publish(request: PublishRequest): Promise<H>;
   /** Undoes publish: nothing mounted at target_path, helper processes/pods gone. Idempotent. */
-  unpublish(targetPath: string, handle: H): Promise<void>;
+  unpublish(targetPath: string, handle: H, options?: UnpublishOptions): Promise<void>;
   /** Whether target_path still serves the volume (a dead FUSE daemon means it does not). */
   isHealthy(targetPath: string, handle: H): Promise<boolean>;
 }
@@ -44,4 +44,12 @@ export interface VolumeRecord<H extends object = object> {
   mode: string;
   publishedAt: string;
   handle: H;
+}
+
+export interface UnpublishOptions {
+  /**
+   * false when the volume is about to be published again (its helper crashed) or the publish
+   * failed: keep what a retry needs (an ephemeral volume's data, logs). Default true.
+   */
+  final?: boolean;
 }

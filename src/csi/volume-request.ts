@@ -116,12 +116,3 @@ export function parsePublishRequest(raw: RawPublishRequest): PublishRequest {
 export function shortVolumeId(volumeId: string): string {
   return createHash('sha256').update(volumeId).digest('hex').slice(0, 10);
 }
-
-/** Base name of the trace file for a publish: `<namespace>-<pod>-<short volume id>`. */
-export function traceBaseName(request: Pick<PublishRequest, 'volumeId' | 'pod'>): string {
-  const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_');
-  const short = shortVolumeId(request.volumeId);
-  return request.pod
-    ? safe(`${request.pod.namespace}-${request.pod.name}-${short}`)
-    : safe(`volume-${short}`);
-}

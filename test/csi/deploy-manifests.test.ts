@@ -4,6 +4,7 @@
  * cannot see (mounts name declared volumes, bindings name declared roles and accounts, the CSI
  * volumes name this driver and an existing PVC...).
  */
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,10 +82,14 @@ describe('deploy/ manifests', () => {
     for (const kind of [
       'CSIDriver',
       'DaemonSet',
+      'Deployment',
+      'StorageClass',
       'ServiceAccount',
       'ClusterRole',
       'ClusterRoleBinding',
-      'Pod',
+      'Role',
+      'RoleBinding',
+      'StatefulSet',
       'Job',
     ]) {
       expect(ofKind(kind).length, kind).toBeGreaterThan(0);
@@ -111,26 +116,97 @@ describe('deploy/ manifests', () => {
 
   it('namespaced objects live in a namespace that deploy/ creates', () => {
     const namespaces = new Set(ofKind('Namespace').map((n) => n.metadata.name));
-    const clusterScoped = new Set(['Namespace', 'CSIDriver', 'ClusterRole', 'ClusterRoleBinding']);
+    const clusterScoped = new Set([
+      'Namespace',
+      'CSIDriver',
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'StorageClass',
+    ]);
     for (const m of manifests.filter((x) => !clusterScoped.has(x.kind))) {
       expect(namespaces.has(m.metadata.namespace ?? ''), `${m.file} namespace`).toBe(true);
     }
   });
 
-  it('declares the CSIDriver for ephemeral inline volumes with pod info and no attach', () => {
+  it('declares the CSIDriver for StorageClass and inline volumes with pod info and no attach', () => {
     const [driver] = ofKind('CSIDriver');
     expect(driver?.metadata.name).toBe(DRIVER_NAME);
     expect(driver?.spec).toMatchObject({
       attachRequired: false,
       podInfoOnMount: true,
-      volumeLifecycleModes: ['Ephemeral'],
+      volumeLifecycleModes: ['Persistent', 'Ephemeral'],
     });
+  });
+
+  it('offers an interposer StorageClass that binds where the pod runs (WaitForFirstConsumer)', () => {
+    const [sc] = ofKind('StorageClass');
+    expect(sc?.metadata.name).toBe('interposer-standard');
+    expect(sc?.provisioner).toBe(DRIVER_NAME);
+    expect(sc?.volumeBindingMode).toBe('WaitForFirstConsumer');
+    expect(Object.keys(sc?.parameters as object)).toEqual(['backingStorageClass']);
+  });
+
+  it('lets the scheduler place every pod (no nodeName), asks no system priority outside kube-system', () => {
+    for (const { m, spec } of workloads) {
+      expect(spec.nodeName, m.file).toBeUndefined();
+      if (m.metadata.namespace !== 'kube-system')
+        expect(spec.priorityClassName ?? '', m.file).not.toMatch(/^system-/);
+    }
+  });
+
+  it('gives every container resource requests and a memory limit (ResourceQuota namespaces)', () => {
+    for (const { m, spec } of workloads) {
+      for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+        expect(c.resources?.requests?.cpu, `${m.file} ${c.name}`).toBeDefined();
+        expect(c.resources?.requests?.memory, `${m.file} ${c.name}`).toBeDefined();
+        expect(c.resources?.limits?.memory, `${m.file} ${c.name}`).toBeDefined();
+      }
+    }
+  });
+
+  it('install.sh renders another kubelet root and image everywhere, still valid', async () => {
+    const rendered = execFileSync('bash', [join(DEPLOY, 'install.sh'), '--print'], {
+      env: {
+        ...process.env,
+        KUBELET_DIR: '/var/snap/microk8s/common/var/lib/kubelet/',
+        IMAGE: 'reg.example/i:9',
+      },
+      encoding: 'utf8',
+    });
+    expect(rendered).not.toMatch(/(^|[^n])\/var\/lib\/kubelet/m);
+    expect(rendered).not.toContain('interposer:0.1.0');
+    const docs = parseAllDocuments(rendered);
+    if (!Array.isArray(docs)) throw new Error('install.sh --print is not YAML documents');
+    const objects = docs.map((d) => d.toJS() as Manifest);
+    const ds = objects.find((o) => o.kind === 'DaemonSet')!;
+    const { spec } = podSpecOf(ds)!;
+    const plugin = spec.containers.find((c) => c.name === 'interposer')!;
+    expect(plugin.args).toContain('--kubelet-dir=/var/snap/microk8s/common/var/lib/kubelet');
+    expect(plugin.image).toBe('reg.example/i:9');
+    expect(plugin.env?.find((e) => e.name === 'INTERPOSER_IMAGE')?.value).toBe('reg.example/i:9');
+    expect(spec.volumes?.find((v) => v.name === 'pods-dir')?.hostPath?.path).toBe(
+      '/var/snap/microk8s/common/var/lib/kubelet/pods',
+    );
+    for (const o of objects) {
+      const Model = await modelOf(o.apiVersion, o.kind);
+      expect(() => new Model(o).validate(), o.kind).not.toThrow();
+    }
+    expect(() =>
+      execFileSync('bash', [join(DEPLOY, 'install.sh'), '--print'], {
+        env: { ...process.env, KUBELET_DIR: 'relative/dir' },
+        stdio: 'pipe',
+      }),
+    ).toThrow(/KUBELET_DIR must be an absolute path/);
   });
 
   it('every container has an image, and every volumeMount names a declared volume', () => {
     for (const { m, spec } of workloads) {
       const volumes = new Set((spec.volumes ?? []).map((v) => v.name));
       expect(volumes.size, `${m.file} volume names are unique`).toBe((spec.volumes ?? []).length);
+      // A StatefulSet's claim templates are volumes of its pods too.
+      const templates = (m.spec as { volumeClaimTemplates?: { metadata: { name: string } }[] })
+        ?.volumeClaimTemplates;
+      for (const t of templates ?? []) volumes.add(t.metadata.name);
       const containers: V1Container[] = [...(spec.initContainers ?? []), ...spec.containers];
       for (const c of containers) {
         expect(c.image, `${m.file} ${c.name} image`).toMatch(/\S/);
@@ -168,33 +244,50 @@ describe('deploy/ manifests', () => {
     }
   });
 
-  it('grants the node plugin what it needs to manage sidecar pods, through a valid binding', () => {
-    const [binding] = ofKind('ClusterRoleBinding');
-    const role = ofKind('ClusterRole').find(
-      (r) => r.metadata.name === (binding?.roleRef as { name: string }).name,
+  /** The rules bound to a workload's service account, by (Cluster)RoleBinding. */
+  function rulesOf(workload: Manifest): { apiGroups: string[]; resources: string[]; verbs: string[] }[] {
+    const account = `${workload.metadata.namespace}/${podSpecOf(workload)!.spec.serviceAccountName}`;
+    const bindings = [...ofKind('ClusterRoleBinding'), ...ofKind('RoleBinding')].filter((b) =>
+      (b.subjects as { name: string; namespace: string }[]).some(
+        (s) => `${s.namespace}/${s.name}` === account,
+      ),
     );
-    expect(role, 'roleRef names a declared ClusterRole').toBeDefined();
-    const rules = role!.rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
-    const verbsFor = (resource: string) =>
-      new Set(
-        rules
-          .filter((r) => r.apiGroups.includes('') && r.resources.includes(resource))
-          .flatMap((r) => r.verbs),
+    return bindings.flatMap((b) => {
+      const ref = b.roleRef as { kind: string; name: string };
+      const role = ofKind(ref.kind).find(
+        (r) =>
+          r.metadata.name === ref.name &&
+          (ref.kind === 'ClusterRole' || r.metadata.namespace === b.metadata.namespace),
       );
-    for (const verb of ['create', 'delete', 'get', 'watch'])
-      expect(verbsFor('pods').has(verb), verb).toBe(true);
-    expect(verbsFor('persistentvolumeclaims').has('get')).toBe(true);
-    const accounts = new Set(
-      ofKind('ServiceAccount').map((s) => `${s.metadata.namespace}/${s.metadata.name}`),
-    );
-    for (const subject of binding!.subjects as { kind: string; name: string; namespace: string }[]) {
-      expect(accounts.has(`${subject.namespace}/${subject.name}`), `subject ${subject.name}`).toBe(true);
-    }
-    const [ds] = ofKind('DaemonSet');
-    const dsAccount = `${ds!.metadata.namespace}/${podSpecOf(ds!)!.spec.serviceAccountName}`;
-    expect(
-      (binding!.subjects as { name: string; namespace: string }[]).map((s) => `${s.namespace}/${s.name}`),
-    ).toContain(dsAccount);
+      expect(role, `${b.file} roleRef`).toBeDefined();
+      return role!.rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+    });
+  }
+  const verbsFor = (rules: ReturnType<typeof rulesOf>, resource: string) =>
+    new Set(rules.filter((r) => r.resources.includes(resource)).flatMap((r) => r.verbs));
+
+  it('grants the node plugin exactly what its code calls: sidecar pods and PVC reads', () => {
+    const rules = rulesOf(ofKind('DaemonSet')[0]!);
+    expect([...verbsFor(rules, 'pods')].sort()).toEqual(['create', 'delete', 'get']);
+    expect([...verbsFor(rules, 'persistentvolumeclaims')]).toEqual(['get']);
+    expect(rules.flatMap((r) => r.resources).sort()).toEqual(['persistentvolumeclaims', 'pods']);
+  });
+
+  it('grants the controller backing PVCs in its namespace and external-provisioner its rights', () => {
+    const controller = ofKind('Deployment').find((d) => d.metadata.name === 'interposer-csi-controller')!;
+    const rules = rulesOf(controller);
+    for (const verb of ['create', 'get', 'delete'])
+      expect(verbsFor(rules, 'persistentvolumeclaims').has(verb)).toBe(true);
+    expect(verbsFor(rules, 'persistentvolumes').has('get')).toBe(true);
+    expect(verbsFor(rules, 'persistentvolumes').has('create')).toBe(true);
+    expect(verbsFor(rules, 'storageclasses').has('get')).toBe(true);
+    const { spec } = podSpecOf(controller)!;
+    const provisioner = spec.containers.find((c) => c.name === 'csi-provisioner')!;
+    expect(provisioner.args).toContain('--extra-create-metadata');
+    const plugin = spec.containers.find((c) => c.name === 'interposer')!;
+    expect(plugin.args).toContain('--services=controller');
+    expect(plugin.securityContext?.privileged).toBeFalsy();
+    expect(spec.volumes?.every((v) => !v.hostPath)).toBe(true);
   });
 
   it('runs the node plugin privileged with the registrar, a liveness probe and Bidirectional kubelet mounts', () => {
@@ -225,18 +318,43 @@ describe('deploy/ manifests', () => {
     expect(byName['liveness-probe']).toBeDefined();
   });
 
-  it('benchmark: MinIO serves /data from an interposer volume over an existing PVC, and Warp targets it', () => {
-    const minio = workloads.find((w) => w.m.kind === 'Pod' && w.m.metadata.name === 'minio')!;
-    const dataMount = minio.spec.containers[0]!.volumeMounts!.find((vm) => vm.mountPath === '/data')!;
-    const volume = minio.spec.volumes!.find((v) => v.name === dataMount.name)!;
-    expect(volume.csi?.driver).toBe(DRIVER_NAME);
-    const pvcName = volume.csi!.volumeAttributes![VOLUME_ATTRIBUTES.pvcName];
-    const pvcs = ofKind('PersistentVolumeClaim').map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
-    expect(pvcs).toContain(`${minio.m.metadata.namespace}/${pvcName}`);
-    const warp = workloads.find((w) => w.m.kind === 'Job')!;
-    const args = warp.spec.containers[0]!.args!;
-    expect(['mixed', 'get', 'put']).toContain(args[0]);
-    const service = ofKind('Service').find((s) => s.metadata.name === 'minio')!;
-    expect(args).toContain(`--host=${service.metadata.name}.${service.metadata.namespace}.svc:9000`);
+  it('benchmark: 4 MinIO replicas on the interposer StorageClass, driven by distributed Warp', () => {
+    const minio = ofKind('StatefulSet').find((m) => m.metadata.name === 'minio')!;
+    const spec = minio.spec as {
+      replicas: number;
+      serviceName: string;
+      volumeClaimTemplates: { metadata: { name: string }; spec: { storageClassName: string } }[];
+      template: { spec: V1PodSpec };
+    };
+    expect(spec.replicas).toBe(4);
+    const classes = new Map(ofKind('StorageClass').map((c) => [c.metadata.name, c]));
+    const [template] = spec.volumeClaimTemplates;
+    expect(classes.get(template!.spec.storageClassName)?.provisioner).toBe(DRIVER_NAME);
+    const container = spec.template.spec.containers[0]!;
+    const dataMount = container.volumeMounts!.find((vm) => vm.mountPath === '/data')!;
+    expect(dataMount.name).toBe(template!.metadata.name);
+    const ns = minio.metadata.namespace;
+    expect(container.args).toContain(`http://minio-{0...3}.${spec.serviceName}.${ns}.svc.cluster.local/data`);
+    const headless = ofKind('Service').find((s) => s.metadata.name === spec.serviceName)!;
+    expect((headless.spec as { clusterIP: string }).clusterIP).toBe('None');
+
+    const clients = ofKind('StatefulSet').find((m) => m.metadata.name === 'warp-client')!;
+    const clientSpec = clients.spec as {
+      replicas: number;
+      serviceName: string;
+      template: { spec: V1PodSpec };
+    };
+    expect(clientSpec.template.spec.containers[0]!.args).toEqual(['client']);
+    const driver = workloads.find((w) => w.m.kind === 'Job')!;
+    const args = driver.spec.containers[0]!.args!;
+    expect(args[0]).toBe('mixed');
+    expect(args).toContain(
+      `--warp-client=warp-client-{0...${clientSpec.replicas - 1}}.${clientSpec.serviceName}.${ns}.svc.cluster.local:7761`,
+    );
+    expect(args).toContain(`--host=minio-{0...3}.${spec.serviceName}.${ns}.svc.cluster.local:9000`);
+  });
+
+  it('VOLUME_ATTRIBUTES stay the names the README documents', () => {
+    expect(VOLUME_ATTRIBUTES.pvcName).toBe('persistentVolumeClaimName');
   });
 });

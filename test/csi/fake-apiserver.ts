@@ -1,13 +1,14 @@
 /**
  * A tiny Kubernetes API server on loopback HTTP, implementing just what the driver calls: create,
- * get and delete a pod in a namespace, and get a PVC. It plays kubelet's part too: tests decide,
- * through `lifecycle`, what a created pod does (start Running, stay Pending, fail...).
+ * get and delete pods and PVCs in a namespace, and get a PV. It plays kubelet's and the volume
+ * binder's parts too: tests decide, through `lifecycle`, what a created pod does (start Running,
+ * stay Pending, fail...), and through `binding`, whether created PVCs bind and where.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1PersistentVolume, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 
 export interface RecordedRequest {
   method: string;
@@ -16,6 +17,8 @@ export interface RecordedRequest {
 }
 
 export interface PodLifecycle {
+  /** Called when the pod is created (a kubelet starting its containers). */
+  onCreate?: (pod: V1Pod) => Promise<void> | void;
   /** Called on each GET of a pod; may change its status (e.g. to Running). */
   onGet?: (pod: V1Pod, gets: number) => Promise<void> | void;
   /** Called when the pod is deleted, before it disappears (the container's SIGTERM). */
@@ -26,8 +29,18 @@ export class FakeApiServer {
   readonly requests: RecordedRequest[] = [];
   readonly pods = new Map<string, V1Pod>();
   readonly deletedPods: V1Pod[] = [];
+  /** Pre-existing claims, by "namespace/name" (served as Bound). */
   readonly pvcs = new Set<string>();
+  /** Claims created through the API, by "namespace/name". */
+  readonly claims = new Map<string, V1PersistentVolumeClaim>();
   lifecycle: PodLifecycle = {};
+  /** Any other object, served on GET at its API path (e.g. /apis/storage.k8s.io/v1/storageclasses/x). */
+  readonly objects = new Map<string, object>();
+  /**
+   * What happens to a created claim: bound at once to a PV (pinned to `node` by hostname
+   * affinity if set, like a local volume), or left Pending (a WaitForFirstConsumer class).
+   */
+  binding: { mode: 'bind'; node?: string } | { mode: 'pending' } = { mode: 'bind' };
   private readonly gets = new Map<string, number>();
   private server: Server | undefined;
   url = '';
@@ -93,6 +106,71 @@ export class FakeApiServer {
     const podList = /^\/api\/v1\/namespaces\/([^/]+)\/pods$/.exec(path);
     const podItem = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)$/.exec(path);
     const pvcItem = /^\/api\/v1\/namespaces\/([^/]+)\/persistentvolumeclaims\/([^/]+)$/.exec(path);
+    const pvcList = /^\/api\/v1\/namespaces\/([^/]+)\/persistentvolumeclaims$/.exec(path);
+    const pvItem = /^\/api\/v1\/persistentvolumes\/([^/]+)$/.exec(path);
+
+    if (pvcList && method === 'POST') {
+      const claim = body as V1PersistentVolumeClaim;
+      const key = `${pvcList[1]}/${claim.metadata?.name}`;
+      if (this.claims.has(key) || this.pvcs.has(key))
+        return this.send(
+          res,
+          409,
+          this.status(409, 'AlreadyExists', `persistentvolumeclaims "${key}" already exists`),
+        );
+      const bound = this.binding.mode === 'bind';
+      const created: V1PersistentVolumeClaim = {
+        ...claim,
+        metadata: { ...claim.metadata, namespace: pvcList[1], uid: `uid-pvc-${this.claims.size + 1}` },
+        spec: { ...claim.spec, ...(bound ? { volumeName: `pv-${pvcList[1]}-${claim.metadata?.name}` } : {}) },
+        status: bound
+          ? { phase: 'Bound', capacity: { storage: claim.spec?.resources?.requests?.storage ?? '1Gi' } }
+          : { phase: 'Pending' },
+      };
+      this.claims.set(key, created);
+      return this.send(res, 201, created);
+    }
+    if (pvcItem && this.claims.has(`${pvcItem[1]}/${pvcItem[2]}`)) {
+      const key = `${pvcItem[1]}/${pvcItem[2]}`;
+      const claim = this.claims.get(key)!;
+      if (method === 'GET') return this.send(res, 200, claim);
+      if (method === 'DELETE') {
+        this.claims.delete(key);
+        return this.send(res, 200, claim);
+      }
+    }
+    if (pvItem && method === 'GET') {
+      const claim = [...this.claims.values()].find((c) => c.spec?.volumeName === pvItem[1]);
+      if (!claim)
+        return this.send(
+          res,
+          404,
+          this.status(404, 'NotFound', `persistentvolumes "${pvItem[1]}" not found`),
+        );
+      const node = this.binding.mode === 'bind' ? this.binding.node : undefined;
+      const pv: V1PersistentVolume = {
+        apiVersion: 'v1',
+        kind: 'PersistentVolume',
+        metadata: { name: pvItem[1] },
+        spec: {
+          capacity: claim.status?.capacity ?? {},
+          ...(node
+            ? {
+                nodeAffinity: {
+                  required: {
+                    nodeSelectorTerms: [
+                      {
+                        matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [node] }],
+                      },
+                    ],
+                  },
+                },
+              }
+            : {}),
+        },
+      };
+      return this.send(res, 200, pv);
+    }
 
     if (podList && method === 'POST') {
       const pod = body as V1Pod;
@@ -105,6 +183,7 @@ export class FakeApiServer {
         status: { phase: 'Pending' },
       };
       this.pods.set(key, created);
+      await this.lifecycle.onCreate?.(created);
       return this.send(res, 201, created);
     }
     if (podItem) {
@@ -146,6 +225,8 @@ export class FakeApiServer {
         status: { phase: 'Bound' },
       });
     }
+    const object = this.objects.get(path);
+    if (object && method === 'GET') return this.send(res, 200, object);
     return this.send(res, 404, this.status(404, 'NotFound', `${method} ${path} is not served by the fake`));
   }
 }

@@ -70,11 +70,10 @@ export async function startDriver<H extends object>(
     state: new StateStore<H>(stateDir),
   });
   const identity = new IdentityServer({ mode: mounter.mode });
-  const server: RunningServer = await startCsiServer(
-    `unix://${join(dir, 'csi.sock')}`,
+  const server: RunningServer = await startCsiServer(`unix://${join(dir, 'csi.sock')}`, {
     identity,
-    node as unknown as NodeServer<object>,
-  );
+    node: node as unknown as NodeServer<object>,
+  });
   const services = loadCsiServices();
   const address = `unix://${server.socketPath}`;
   const identityClient = new services.Identity(address, grpc.credentials.createInsecure());

@@ -5,7 +5,7 @@
  * which the driver must then really bind-mount onto target_path.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KubeConfig, type V1Pod } from '@kubernetes/client-node';
@@ -30,6 +30,7 @@ let driver: Driver | undefined;
 const VOLUME_ID = 'csi-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
 const target = () => join(dir, 'kubelet', 'pods', 'uid-1', 'volumes', 'kubernetes.io~csi', 'data', 'mount');
 const stagingRoot = () => join(dir, 'staging');
+const traceRoot = () => join(dir, 'traces');
 const publishArgs = (extra: Record<string, string> = {}, readonly = false) => ({
   volume_id: VOLUME_ID,
   target_path: target(),
@@ -63,7 +64,8 @@ async function startKubeDriver(overrides: Partial<KubeMounterOptions> = {}): Pro
     nodeName: 'node-a',
     image: 'registry.example.com/interposer:test',
     stagingRoot: stagingRoot(),
-    trace: { kind: 'hostPath', path: '/var/lib/interposer/traces' },
+    trace: { kind: 'hostPath', path: traceRoot() },
+    sidecarResources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '1Gi' } },
     podRunningTimeoutMs: 5_000,
     mountTimeoutMs: 5_000,
     podDeleteTimeoutMs: 5_000,
@@ -107,7 +109,15 @@ describe('KubeMounter sidecar pod', () => {
       { apiVersion: 'v1', kind: 'Pod', name: 'minio-0', uid: podContext()['csi.storage.k8s.io/pod.uid'] },
     ]);
     const spec = pod!.spec!;
-    expect(spec.nodeName).toBe('node-a');
+    // Scheduled (so WaitForFirstConsumer backing PVCs bind), but only onto this node.
+    expect(spec.nodeName).toBeUndefined();
+    expect(spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution).toEqual({
+      nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['node-a'] }] }],
+    });
+    expect(spec.containers[0]?.resources).toEqual({
+      requests: { cpu: '100m', memory: '128Mi' },
+      limits: { memory: '1Gi' },
+    });
     const container = spec.containers[0]!;
     expect(container.image).toBe('registry.example.com/interposer:test');
     expect(container.securityContext?.privileged).toBe(true);
@@ -118,7 +128,12 @@ describe('KubeMounter sidecar pod', () => {
     expect(mounts['dev-fuse']?.mountPath).toBe('/dev/fuse');
     expect(volumes.staging?.hostPath?.path).toBe(stagingRoot());
     expect(mounts.staging).toMatchObject({ mountPath: stagingRoot(), mountPropagation: 'Bidirectional' });
-    expect(volumes.traces?.hostPath?.path).toBe('/var/lib/interposer/traces');
+    expect(volumes.traces?.hostPath?.path).toBe(traceRoot());
+    // Hive-style partition, made root-only by the driver before the sidecar starts.
+    const partition = 'node=node-a/namespace=bench/pod=minio-0';
+    expect(mounts.traces).toMatchObject({ mountPath: '/traces', subPath: partition });
+    expect(statSync(join(traceRoot(), partition)).mode & 0o777).toBe(0o700);
+    expect(statSync(join(traceRoot(), 'node=node-a')).mode & 0o777).toBe(0o700);
     for (const mount of container.volumeMounts ?? []) expect(volumes[mount.name]).toBeDefined();
 
     const mountPath = sidecarMountPath(pod!);
@@ -128,7 +143,7 @@ describe('KubeMounter sidecar pod', () => {
       '/backing',
       mountPath,
       '--trace',
-      expect.stringMatching(/^\/traces\/bench-minio-0-[0-9a-f]{10}\.parquet$/),
+      expect.stringMatching(/^\/traces\/[0-9a-f]{10}-\d{8}T\d{6}\.\d{3}Z\.parquet$/),
       '--overlay',
       join(mountPath, '..', 'overlay.json'),
     ]);
@@ -163,6 +178,69 @@ describe('KubeMounter sidecar pod', () => {
     expect(createdPods()[0]?.spec?.volumes?.[0]?.persistentVolumeClaim?.readOnly).toBe(true);
     expect(() => writeFileSync(join(target(), 'x'), 'no')).toThrow(/EROFS|read-only/i);
     await driver!.node('NodeUnpublishVolume', { volume_id: VOLUME_ID, target_path: target() });
+  });
+
+  it('passes --no-trace to the sidecar for trace: "false" (no shared ./interposer-trace.parquet)', async () => {
+    healthySidecar();
+    await startKubeDriver();
+    await driver!.node('NodePublishVolume', publishArgs({ trace: 'false' }));
+    const container = createdPods()[0]!.spec!.containers[0]!;
+    expect(container.args).toContain('--no-trace');
+    expect(container.args).not.toContain('--trace');
+    expect(container.volumeMounts?.some((m) => m.name === 'traces')).toBe(false);
+    await driver!.node('NodeUnpublishVolume', { volume_id: VOLUME_ID, target_path: target() });
+  });
+
+  it('passes --no-trace to the sidecar when the driver runs with --no-trace', async () => {
+    healthySidecar();
+    await startKubeDriver({ trace: { kind: 'none' } });
+    await driver!.node('NodePublishVolume', publishArgs());
+    expect(createdPods()[0]!.spec!.containers[0]!.args).toContain('--no-trace');
+    await driver!.node('NodeUnpublishVolume', { volume_id: VOLUME_ID, target_path: target() });
+  });
+
+  it('a republish after the sidecar died writes a new trace file instead of overwriting the crashed one', async () => {
+    healthySidecar();
+    await startKubeDriver();
+    await driver!.node('NodePublishVolume', publishArgs());
+    const [first] = createdPods();
+    // The sidecar crashes: its mount goes away; kubelet publishes again.
+    await unmountAll(sidecarMountPath(first!));
+    api.pods.delete(`bench/${first!.metadata!.name}`);
+    await driver!.node('NodePublishVolume', publishArgs());
+    const [, second] = createdPods();
+    const traceArg = (pod: V1Pod) =>
+      pod.spec!.containers[0]!.args![pod.spec!.containers[0]!.args!.indexOf('--trace') + 1];
+    expect(second).toBeDefined();
+    expect(traceArg(second!)).not.toBe(traceArg(first!));
+    await driver!.node('NodeUnpublishVolume', { volume_id: VOLUME_ID, target_path: target() });
+  });
+
+  it('serves a StorageClass volume from a backing PVC in the controller namespace, without pod info', async () => {
+    healthySidecar();
+    api.pvcs.add('interposer-system/pvc-1234');
+    await startKubeDriver();
+    await driver!.node('NodePublishVolume', {
+      volume_id: 'interposer-system/pvc-1234',
+      target_path: target(),
+      volume_capability: MOUNT_CAPABILITY,
+      volume_context: { persistentVolumeClaimName: 'pvc-1234', backingClaimNamespace: 'interposer-system' },
+    });
+    const pod = createdPods()[0]!;
+    expect(pod.metadata?.namespace).toBe('interposer-system');
+    expect(pod.metadata?.name).toMatch(/^volume-interposer-[0-9a-f]{8}$/);
+    // Owners must share the namespace: no ownerReference across namespaces.
+    expect(pod.metadata?.ownerReferences).toBeUndefined();
+    const mounts = pod.spec!.containers[0]!.volumeMounts!;
+    expect(mounts.find((m) => m.name === 'traces')?.subPath).toBe(
+      'node=node-a/namespace=interposer-system/pod=_none_',
+    );
+    expect(pod.spec!.containers[0]!.args).toContainEqual(expect.stringMatching(/^\/traces\/pvc-1234-\d{8}T/));
+    await driver!.node('NodeUnpublishVolume', {
+      volume_id: 'interposer-system/pvc-1234',
+      target_path: target(),
+    });
+    expect(deletes()).toEqual([`/api/v1/namespaces/interposer-system/pods/${pod.metadata!.name}`]);
   });
 
   it('answers NOT_FOUND for a missing backing PVC and creates nothing', async () => {

@@ -7,8 +7,8 @@
  * `dist/cli/interposer.js mount` does not work on this machine.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,6 +78,7 @@ describe.skipIf(skipReason !== undefined)('local mode with the real interposer m
     const backing = join(dir, 'backing');
     await mkdir(backing);
     const mounter = new LocalMounter({
+      nodeId: 'node-a',
       workDir: join(dir, 'work'),
       traceDir: join(dir, 'traces'),
       command: [process.execPath, CLI],
@@ -113,15 +114,79 @@ describe.skipIf(skipReason !== undefined)('local mode with the real interposer m
     expect(await isProcessAlive(handle.pid)).toBe(false);
     expect(await readFile(join(backing, 'objects', 'greeting.txt'), 'utf8')).toBe('hello interposer');
 
-    expect(handle.tracePath).toMatch(/bench-minio-0-[0-9a-f]{10}\.parquet$/);
+    expect(handle.tracePath).toMatch(
+      /\/traces\/node=node-a\/namespace=bench\/pod=minio-0\/e2e-volume-\d{8}T\d{6}\.\d{3}Z\.parquet$/,
+    );
     const rows = await readAllRows(handle.tracePath!);
     const writes = rows.filter((r) => r.op === 'write' && r.path.endsWith('greeting.txt'));
     expect(writes.reduce((sum, r) => sum + Number(r.bytes), 0)).toBe('hello interposer'.length);
     expect(rows.some((r) => r.op === 'mkdir' && r.path.endsWith('objects'))).toBe(true);
     expect(rows.some((r) => r.op === 'read' && r.path.endsWith('greeting.txt'))).toBe(true);
-    expect(readFileSync(handle.logPath, 'utf8')).toMatch(/^mounted /m);
+    // The helper's log goes with the volume.
+    expect(existsSync(handle.logPath)).toBe(false);
   });
 });
+
+describe.skipIf(skipReason !== undefined)(
+  'local mode: readonly and trace "false" with the real mount',
+  () => {
+    const mounter = () =>
+      new LocalMounter({
+        nodeId: 'node-a',
+        workDir: join(dir, 'work'),
+        traceDir: join(dir, 'traces'),
+        command: [process.execPath, CLI],
+        mountTimeoutMs: 30_000,
+        stopTimeoutMs: 30_000,
+      });
+
+    it('refuses writes through a readonly publish (EROFS) and still serves reads', async () => {
+      dir = await mkdtemp(join(tmpdir(), 'csi-ro-'));
+      const backing = join(dir, 'backing');
+      await mkdir(backing);
+      await writeFile(join(backing, 'existing.txt'), 'read me');
+      driver = await startDriver(mounter(), { dir });
+      await driver.node('NodePublishVolume', {
+        volume_id: 'ro-volume',
+        target_path: target(),
+        volume_capability: MOUNT_CAPABILITY,
+        readonly: true,
+        volume_context: podContext({ backingDir: backing }),
+      });
+      const attempt = await promisify(execFile)('sh', [
+        '-c',
+        'cat "$1/existing.txt"; echo x > "$1/new.txt"',
+        'sh',
+        target(),
+      ]).catch((err: { stdout: string; stderr: string }) => err);
+      expect(attempt.stdout).toBe('read me');
+      expect(attempt.stderr).toMatch(/Read-only file system/);
+      expect(existsSync(join(backing, 'new.txt'))).toBe(false);
+      await driver.node('NodeUnpublishVolume', { volume_id: 'ro-volume', target_path: target() });
+    });
+
+    it('records nothing for trace: "false": no trace file anywhere, none in the working directory', async () => {
+      dir = await mkdtemp(join(tmpdir(), 'csi-notrace-'));
+      const backing = join(dir, 'backing');
+      await mkdir(backing);
+      const cwd = process.cwd();
+      const sharedDefault = join(cwd, 'interposer-trace.parquet');
+      const existedBefore = existsSync(sharedDefault);
+      driver = await startDriver(mounter(), { dir });
+      await driver.node('NodePublishVolume', {
+        volume_id: 'untraced',
+        target_path: target(),
+        volume_capability: MOUNT_CAPABILITY,
+        volume_context: podContext({ backingDir: backing, trace: 'false' }),
+      });
+      await promisify(execFile)('sh', ['-c', 'echo data > "$1/f"', 'sh', target()]);
+      await driver.node('NodeUnpublishVolume', { volume_id: 'untraced', target_path: target() });
+      expect(existsSync(join(dir, 'traces'))).toBe(false);
+      if (!existedBefore) expect(existsSync(sharedDefault)).toBe(false);
+      expect(await readFile(join(backing, 'f'), 'utf8')).toBe('data\n');
+    });
+  },
+);
 
 describe.skipIf(skipReason !== undefined)('`interposer csi --mode local` (the built CLI)', () => {
   it('serves kubelet over its socket, publishes into --base-dir and exits 0 on SIGTERM', async () => {
@@ -179,8 +244,10 @@ describe.skipIf(skipReason !== undefined)('`interposer csi --mode local` (the bu
       await call('NodeUnpublishVolume', { volume_id: 'cli-vol', target_path: target() });
       expect(await findMount(target())).toBeUndefined();
       expect(existsSync(join(dir, 'backing', 'cli-vol'))).toBe(true);
-      const traces = readdirSync(join(dir, 'traces'));
-      expect(traces).toEqual([expect.stringMatching(/^volume-[0-9a-f]{10}\.parquet$/)]);
+      const partition = join(dir, 'traces', 'node=node-1', 'namespace=_none_', 'pod=_none_');
+      expect(readdirSync(partition)).toEqual([
+        expect.stringMatching(/^cli-vol-\d{8}T\d{6}\.\d{3}Z\.parquet$/),
+      ]);
     } finally {
       node.close();
       driverProcess.kill('SIGTERM');

@@ -4,7 +4,7 @@
  * helper is a shell script that honours `interposer mount`'s contract with a tmpfs (see
  * fixtures/fake-interposer.sh); the real FUSE path is covered by local-e2e.test.ts.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,7 @@ let driver: Driver | undefined;
 function mounterFor(behaviour: string, mountTimeoutMs = 10_000): LocalMounter {
   process.env.FAKE_BEHAVIOUR = behaviour;
   return new LocalMounter({
+    nodeId: 'node-a',
     workDir: join(dir, 'work'),
     traceDir: join(dir, 'traces'),
     baseDir: join(dir, 'backing'),
@@ -78,8 +79,14 @@ describe('LocalMounter', () => {
     expect(await isProcessAlive(handle.pid, target())).toBe(true);
     expect(handle.backingDir).toBe(join(dir, 'backing', 'vol-1'));
     expect(existsSync(handle.backingDir)).toBe(true);
+    // Hive-style: node=/namespace=/pod=/<volume>-<start time>.parquet, directories root-only.
     expect(handle.tracePath).toMatch(
-      new RegExp(`^${join(dir, 'traces')}/bench-minio-0-[0-9a-f]{10}\\.parquet$`),
+      new RegExp(
+        `^${join(dir, 'traces')}/node=node-a/namespace=bench/pod=minio-0/vol-1-\\d{8}T\\d{6}\\.\\d{3}Z\\.parquet$`,
+      ),
+    );
+    expect(statSync(join(dir, 'traces', 'node=node-a', 'namespace=bench', 'pod=minio-0')).mode & 0o777).toBe(
+      0o700,
     );
     const log = readFileSync(handle.logPath, 'utf8');
     expect(log).toContain(`args: --trace ${handle.tracePath} --overlay ${handle.overlayPath}`);
@@ -90,6 +97,37 @@ describe('LocalMounter', () => {
     expect(await findMount(target())).toBeUndefined();
     expect(existsSync(target())).toBe(false);
     expect(existsSync(handle.overlayPath!)).toBe(false);
+    // Nothing left behind: the helper's log, and the ephemeral volume's backing dir.
+    expect(existsSync(handle.logPath)).toBe(false);
+    expect(existsSync(handle.backingDir)).toBe(false);
+  });
+
+  it('passes --no-trace for trace: "false", so nothing records to a shared ./interposer-trace.parquet', async () => {
+    driver = await startDriver(mounterFor('ok'), { dir });
+    await driver.node('NodePublishVolume', publishArgs(podContext({ trace: 'false' })));
+    const handle = await handleOf();
+    expect(readFileSync(handle.logPath, 'utf8')).toMatch(/^args: --no-trace$/m);
+    await driver.node('NodeUnpublishVolume', { volume_id: 'vol-1', target_path: target() });
+  });
+
+  it('mounts read-only for a readonly publish: the helper gets -o ro and writes fail', async () => {
+    driver = await startDriver(mounterFor('ok'), { dir });
+    await driver.node('NodePublishVolume', { ...publishArgs(), readonly: true });
+    const handle = await handleOf();
+    expect(readFileSync(handle.logPath, 'utf8')).toMatch(/^args: --trace \S+ -o ro$/m);
+    expect(() => writeFileSync(join(target(), 'x'), 'no')).toThrow(/EROFS|read-only/i);
+    await driver.node('NodeUnpublishVolume', { volume_id: 'vol-1', target_path: target() });
+  });
+
+  it('keeps the backing dir of a non-ephemeral volume at unpublish', async () => {
+    driver = await startDriver(mounterFor('ok'), { dir });
+    const context = podContext();
+    delete context['csi.storage.k8s.io/ephemeral'];
+    await driver.node('NodePublishVolume', publishArgs(context));
+    const handle = await handleOf();
+    writeFileSync(join(handle.backingDir, 'keep'), 'data');
+    await driver.node('NodeUnpublishVolume', { volume_id: 'vol-1', target_path: target() });
+    expect(readFileSync(join(handle.backingDir, 'keep'), 'utf8')).toBe('data');
   });
 
   it('uses the backingDir attribute and answers NOT_FOUND when it does not exist', async () => {
@@ -152,6 +190,14 @@ describe('LocalMounter', () => {
     await driver.node('NodePublishVolume', publishArgs());
     const second = await handleOf();
     expect(second.pid).not.toBe(first.pid);
+    // The crashed helper's trace stays; the new helper writes its own file.
+    expect(second.tracePath).not.toBe(first.tracePath);
+    expect(
+      second.tracePath!.startsWith(join(dir, 'traces', 'node=node-a/namespace=bench/pod=minio-0/')),
+    ).toBe(true);
+    // The ephemeral volume's data survives the republish.
+    expect(second.backingDir).toBe(first.backingDir);
+    expect(existsSync(second.backingDir)).toBe(true);
     expect(await isProcessAlive(second.pid, target())).toBe(true);
     await driver.node('NodeUnpublishVolume', { volume_id: 'vol-1', target_path: target() });
     expect(await findMount(target())).toBeUndefined();

@@ -39,10 +39,11 @@ describe('Identity', () => {
     expect(info.vendor_version).toMatch(/^\d+\.\d+\.\d+/);
   });
 
-  it('offers no controller service (node-only plugin)', async () => {
+  it('offers no controller service where only the node plugin runs, and topology constraints', async () => {
     const caps = await driver.identity('GetPluginCapabilities');
     const types = (caps.capabilities as { service?: { type: string } }[]).map((c) => c.service?.type);
     expect(types).not.toContain('CONTROLLER_SERVICE');
+    expect(types).toContain('VOLUME_ACCESSIBILITY_CONSTRAINTS');
   });
 
   it('is ready on Probe', async () => {
@@ -52,7 +53,10 @@ describe('Identity', () => {
 
 describe('Node info and capabilities', () => {
   it('returns the node id', async () => {
-    expect(await driver.node('NodeGetInfo')).toMatchObject({ node_id: 'test-node' });
+    expect(await driver.node('NodeGetInfo')).toMatchObject({
+      node_id: 'test-node',
+      accessible_topology: { segments: { 'topology.interposer.csi.example.com/node': 'test-node' } },
+    });
   });
 
   it('advertises GET_VOLUME_STATS but not STAGE_UNSTAGE_VOLUME', async () => {
@@ -206,6 +210,13 @@ describe('NodeGetVolumeStats', () => {
     await driver.node('NodePublishVolume', publishArgs());
     expect(
       await codeOf(driver.node('NodeGetVolumeStats', { volume_id: 'vol-1', volume_path: '/elsewhere' })),
+    ).toBe('NOT_FOUND');
+    // csi-sanity's "volume does not exist on the specified path" uses a relative path.
+    expect(
+      await codeOf(driver.node('NodeGetVolumeStats', { volume_id: 'vol-1', volume_path: 'some/path' })),
+    ).toBe('NOT_FOUND');
+    expect(
+      await codeOf(driver.node('NodeGetVolumeStats', { volume_id: 'nope', volume_path: 'some/path' })),
     ).toBe('NOT_FOUND');
   });
 
