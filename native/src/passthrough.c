@@ -391,11 +391,14 @@ static void ip_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int va
   if (!res && (valid & FUSE_SET_ATTR_SIZE)) res = setattr_part(req, in, h, OP_TRUNCATE, attr, valid);
   if (!res && (valid & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW)))
     res = setattr_part(req, in, h, OP_UTIMENS, attr, valid);
-#ifdef FUSE_SET_ATTR_KILL_SUIDGID
-  /* A kill request alone (no other change): clear the bits as an unprivileged chmod would. */
-  if (!res && (valid & FUSE_SET_ATTR_KILL_SUIDGID) && !(valid & FUSE_SET_ATTR_MODE)) {
+#if defined(FUSE_CAP_HANDLE_KILLPRIV_V2) && defined(FUSE_SET_ATTR_KILL_SUID)
+  /* With KILLPRIV_V2 the kernel sets this bit (FATTR_KILL_SUIDGID) when an unprivileged caller's
+   * change must clear setuid/setgid. A truncate already ran as the caller, and the backing file
+   * system cleared them; anything else clears them here, as the backing file system would. */
+  if (!res && (valid & FUSE_SET_ATTR_KILL_SUID) && !(valid & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_SIZE)) &&
+      !S_ISDIR(in->type)) {
     struct stat now;
-    if (stat_inode(in, h, &now) == 0 && (now.st_mode & (S_ISUID | S_ISGID))) {
+    if (stat_inode(in, h, &now) == 0) {
       struct stat cleared = now;
       cleared.st_mode &= ~(mode_t)(S_ISUID | ((now.st_mode & S_IXGRP) ? S_ISGID : 0));
       if (cleared.st_mode != now.st_mode) res = setattr_part(req, in, h, OP_CHMOD, &cleared, FUSE_SET_ATTR_MODE);
