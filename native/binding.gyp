@@ -9,7 +9,8 @@
         "src/proc_cache.c",
         "src/overlay_bridge.c",
         "src/scratch.c",
-        "src/path_scopes.c"
+        "src/path_scopes.c",
+        "src/transport.c"
       ],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-std=gnu11", "<!@(bash fuse-config.sh cflags)"],
       "include_dirs": ["<!@(bash fuse-config.sh include_dirs)"],

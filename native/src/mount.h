@@ -11,6 +11,7 @@
 #include "ops.h"
 #include "path_scopes.h"
 #include "trace_buffer.h"
+#include "transport.h"
 
 struct fuse;
 
@@ -76,6 +77,7 @@ typedef struct ip_mount {
   int loop_result;
   int unmount_called; /* JS thread only */
   int max_threads;
+  ip_transport transport; /* /dev/fuse or io_uring (transport.h) */
 } ip_mount;
 
 extern const struct fuse_operations ip_passthrough_ops;

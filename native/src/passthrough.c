@@ -656,7 +656,9 @@ static void *ip_init(struct fuse_conn_info *conn, struct fuse_config *cfg) {
   conn->max_readahead = 1 << 20;
   /* The kernel asks for security.capability before every write (one extra round trip) unless
    * the server takes FUSE_HANDLE_KILLPRIV_V2, which libfuse 3.14 cannot negotiate. */
-  return fuse_get_context()->private_data;
+  ip_mount *m = fuse_get_context()->private_data;
+  ip_transport_on_init(&m->transport, conn);
+  return m;
 }
 
 const struct fuse_operations ip_passthrough_ops = {
