@@ -10,11 +10,12 @@
         "src/proc_cache.c",
         "src/overlay_bridge.c",
         "src/scratch.c",
-        "src/path_scopes.c"
+        "src/path_scopes.c",
+        "src/transport.c"
       ],
-      "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-std=gnu11", "<!@(pkg-config fuse3 --cflags-only-other)"],
-      "include_dirs": ["<!@(pkg-config fuse3 --cflags-only-I | sed 's/-I//g')"],
-      "libraries": ["<!@(pkg-config fuse3 --libs)", "-lpthread"],
+      "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-std=gnu11", "<!@(bash fuse-config.sh cflags)"],
+      "include_dirs": ["<!@(bash fuse-config.sh include_dirs)"],
+      "libraries": ["<!@(bash fuse-config.sh libs)", "-lpthread"],
       "defines": ["FUSE_USE_VERSION=312", "_GNU_SOURCE", "NAPI_VERSION=8"]
     }
   ]

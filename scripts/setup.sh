@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 # Tests and demo: the real programs driven through the mount, and tmux for the TUI test.
 APT_PACKAGES=(fuse3 libfuse3-3 libfuse3-dev libfuse2 pkg-config build-essential python3
   fio sqlite3 git tar rsync attr tmux procps util-linux postgresql prometheus)
+# libfuse 3.18 from Debian's source package (scripts/libfuse.sh): fetch, build, io_uring.
+APT_PACKAGES+=(dpkg-dev meson ninja-build g++ liburing-dev libnuma-dev debian-archive-keyring)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -41,5 +43,8 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   npm ci --no-audit --no-fund --loglevel=error
   echo "$want" > "$stamp"
 fi
+
+# libfuse >= 3.18 for the addon (static) and passthrough_hp for the benchmark; cached.
+bash scripts/libfuse.sh
 
 npm run --silent build

@@ -99,12 +99,19 @@ static const struct fuse_opt cache_option_spec[] = {
 };
 
 /* Creates the low-level session for `fuse_options` and mounts it. 0, or -1 after libfuse printed
- * why. (The transport — /dev/fuse reads today — is chosen by libfuse inside the session.) */
+ * why. The transport (/dev/fuse or io_uring, transport.h) rides in the session's options. */
 static int session_open(ip_mount *m, const char *fuse_options) {
-  char *argv[] = {"interposer", "-o", (char *)fuse_options, NULL};
-  struct fuse_args args = FUSE_ARGS_INIT(3, argv);
+  struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
+  if (fuse_opt_add_arg(&args, "interposer") != 0 || fuse_opt_add_arg(&args, "-o") != 0 ||
+      fuse_opt_add_arg(&args, fuse_options) != 0 || ip_transport_add_args(&m->transport, &args) != 0) {
+    fuse_opt_free_args(&args);
+    return -1;
+  }
   cache_options cache = {0};
-  if (fuse_opt_parse(&args, &cache, cache_option_spec, NULL) != 0) return -1;
+  if (fuse_opt_parse(&args, &cache, cache_option_spec, NULL) != 0) {
+    fuse_opt_free_args(&args);
+    return -1;
+  }
   m->attr_timeout = cache.attr_timeout;
   m->entry_timeout = cache.entry_timeout;
   m->negative_timeout = cache.negative_timeout;
@@ -166,6 +173,8 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
   m->max_threads = (int)get_int(env, opts, "maxThreads", 16);
   uint32_t batch_rows = (uint32_t)get_int(env, opts, "batchRows", 32768);
   uint32_t batches = (uint32_t)get_int(env, opts, "batches", 4);
+  m->transport.want_uring = (int)get_int(env, opts, "ioUring", 0);
+  m->transport.queue_depth = (unsigned)get_int(env, opts, "ioUringQueueDepth", 0);
   if (!m->backing || !m->mountpoint || !fuse_options) {
     free(fuse_options);
     free_mount(m);
@@ -494,6 +503,22 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* transport(handle) -> { state: "pending" | "dev-fuse" | "io_uring" | "io_uring-failed",
+ *                        kernelOffers: boolean } (see transport.h) */
+static napi_value js_transport(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  ip_mount *m = mount_args(env, info, 1, argv);
+  if (!m) return NULL;
+  int state = atomic_load(&m->transport.state);
+  napi_value out, v;
+  CHECK(napi_create_object(env, &out));
+  CHECK(napi_create_string_utf8(env, ip_transport_state_name(state), NAPI_AUTO_LENGTH, &v));
+  CHECK(napi_set_named_property(env, out, "state", v));
+  CHECK(napi_get_boolean(env, state != IP_TRANSPORT_PENDING && m->transport.kernel_offers, &v));
+  CHECK(napi_set_named_property(env, out, "kernelOffers", v));
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"mount", NULL, js_mount, NULL, NULL, NULL, napi_default, NULL},
@@ -503,8 +528,13 @@ static napi_value init(napi_env env, napi_value exports) {
       {"destroy", NULL, js_destroy, NULL, NULL, NULL, napi_default, NULL},
       {"stats", NULL, js_stats, NULL, NULL, NULL, napi_default, NULL},
       {"recordEvent", NULL, js_record_event, NULL, NULL, NULL, napi_default, NULL},
+      {"transport", NULL, js_transport, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  /* Whether this build's libfuse can do FUSE over io_uring at all (>= 3.18). */
+  napi_value uring;
+  napi_get_boolean(env, ip_transport_compiled(), &uring);
+  napi_set_named_property(env, exports, "ioUringCompiled", uring);
   return exports;
 }
 

@@ -12,6 +12,7 @@
 #include "ops.h"
 #include "path_scopes.h"
 #include "trace_buffer.h"
+#include "transport.h"
 
 struct fuse_session;
 
@@ -82,6 +83,7 @@ typedef struct ip_mount {
   int loop_result;
   int unmount_called; /* JS thread only */
   int max_threads;
+  ip_transport transport; /* /dev/fuse or io_uring (transport.h) */
 } ip_mount;
 
 extern const struct fuse_lowlevel_ops ip_passthrough_ops;

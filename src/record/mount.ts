@@ -20,6 +20,15 @@ import { traceBatchFromNative } from './native-batch.js';
 import { fuseConnectionId, mountAt } from './mountinfo.js';
 import { abortConnectionId } from './unmount.js';
 import { POWER_LOSS_OPS, type PowerLossLayer } from './power-loss.js';
+import {
+  chooseTransport,
+  describeTransport,
+  probeTransport,
+  type IoUringMode,
+  type NativeTransportState,
+  type Transport,
+} from './transport.js';
+import { UserError } from '../cli/errors.js';
 
 /**
  * Default entry/attribute/negative timeout of the kernel's caches (seconds), chosen by
@@ -63,6 +72,10 @@ export interface MountOptions {
   /** Max FUSE worker threads. */
   maxThreads?: number;
   rowGroupRows?: number;
+  /** FUSE over io_uring: auto (when the kernel offers it), on (or fail), off (default). */
+  ioUring?: IoUringMode;
+  /** io_uring requests in flight per core queue (default: libfuse's, 8). */
+  ioUringQueueDepth?: number;
 }
 
 /** One instant on both clocks: trace times are monotonic ns since originNs, and
@@ -116,6 +129,9 @@ export class InterposerMount {
   private finalStats: MountStats | undefined;
   private finished = false;
   private readonly connectionId: string;
+  /** The transport requests travel on, and a line saying why (set by start()). */
+  transport: Transport = '/dev/fuse';
+  transportReason = '';
 
   private constructor(
     private readonly native: NativeBinding,
@@ -173,6 +189,8 @@ export class InterposerMount {
     // The mount object does not exist yet when the native side may first call back; route
     // through a holder so early events are not lost.
     const holder: { mount?: InterposerMount } = {};
+    // Before anything is created: `--io-uring on` on a host without it is refused here.
+    const transportChoice = chooseTransport(options.ioUring ?? 'off', probeTransport(native.ioUringCompiled));
     let mounted: { handle: unknown; originNs: bigint };
     const verdict = new Float64Array(VERDICT_SLOTS);
     try {
@@ -185,6 +203,8 @@ export class InterposerMount {
         batchRows: 32_768,
         batches: 4,
         maxThreads: options.maxThreads ?? 16,
+        ioUring: transportChoice.ioUring,
+        ioUringQueueDepth: options.ioUringQueueDepth ?? 0,
         onEvent: (kind) => holder.mount?.onNativeEvent(kind),
         decide: (op, path, path2, size, offset, tid, uid, gid, nowNs) =>
           holder.mount?.decide(op, path, path2, size, offset, tid, uid, gid, nowNs),
@@ -196,7 +216,31 @@ export class InterposerMount {
     }
     const mount = new InterposerMount(native, mounted.handle, mounted.originNs, options, writer, verdict);
     holder.mount = mount;
+    const state = await mount.settledTransport();
+    const { transport, line } = describeTransport(transportChoice, state);
+    mount.transport = transport;
+    mount.transportReason = line;
+    if (options.ioUring === 'on' && transport !== 'io_uring') {
+      await mount.stop();
+      throw new UserError(`--io-uring on: ${line}`);
+    }
     return mount;
+  }
+
+  /**
+   * Waits for the kernel's INIT to be answered (it arrives right after the mount), then briefly
+   * for libfuse to start its rings, which it reports only by logging a failure.
+   */
+  private async settledTransport(): Promise<NativeTransportState> {
+    const deadline = Date.now() + 5_000;
+    let state = this.native.transport(this.handle).state;
+    while (state === 'pending' && Date.now() < deadline && !this.finished) {
+      await new Promise((r) => setTimeout(r, 5));
+      state = this.native.transport(this.handle).state;
+    }
+    if (state !== 'io_uring') return state;
+    await new Promise((r) => setTimeout(r, 20));
+    return this.native.transport(this.handle).state;
   }
 
   /** Call after changing the overlay's rules so the native side asks about the right ops. */

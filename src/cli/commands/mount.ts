@@ -14,6 +14,7 @@ import {
   telemetryOptionsFromFlags,
 } from '../../telemetry/index.js';
 import { resolve } from 'node:path';
+import { ENABLE_URING_PARAM, IO_URING_MODES, type IoUringMode } from '../../record/transport.js';
 import {
   FileFaultLog,
   OVERLAY_FLAGS_HELP,
@@ -46,6 +47,10 @@ Mount:
   --private             only the mounting user may use the mount (default when root: allow_other)
   -o, --fuse-option OPT extra FUSE option (repeatable), e.g. -o attr_timeout=0
   --max-threads N       FUSE worker threads (default 16)
+  --io-uring MODE       FUSE over io_uring: auto (default: when the kernel offers it, i.e.
+                        ${ENABLE_URING_PARAM} is Y), on (fail without it), off (/dev/fuse);
+                        the transport in use and why is printed at mount time
+  --io-uring-depth N    io_uring requests in flight per CPU queue (default 8, libfuse's)
   --cache-timeout SEC   let the kernel cache names, attributes and missing names this long
                         (default ${DEFAULT_CACHE_TIMEOUT_SEC}; 0 with --power-loss). Use 0 when others change the backing
                         dir underneath (shared volumes); answers from the cache are not rows
@@ -71,6 +76,8 @@ export async function run(argv: string[]): Promise<number> {
       private: { type: 'boolean' },
       'fuse-option': { type: 'string', short: 'o', multiple: true },
       'max-threads': { type: 'string' },
+      'io-uring': { type: 'string' },
+      'io-uring-depth': { type: 'string' },
       'cache-timeout': { type: 'string' },
       'no-keep-cache': { type: 'boolean' },
       'writeback-cache': { type: 'boolean' },
@@ -90,6 +97,18 @@ export async function run(argv: string[]): Promise<number> {
   const cacheTimeoutSec = values['cache-timeout'] === undefined ? undefined : Number(values['cache-timeout']);
   if (cacheTimeoutSec !== undefined && (!Number.isFinite(cacheTimeoutSec) || cacheTimeoutSec < 0))
     throw new UsageError('--cache-timeout must be a number of seconds >= 0');
+  const ioUring = (values['io-uring'] ?? 'auto') as IoUringMode;
+  if (!IO_URING_MODES.includes(ioUring))
+    throw new UsageError(
+      `--io-uring must be one of ${IO_URING_MODES.join(', ')}, not "${values['io-uring']}"`,
+    );
+  const depthFlag = values['io-uring-depth'];
+  const ioUringQueueDepth = depthFlag === undefined ? 0 : Number(depthFlag);
+  if (
+    depthFlag !== undefined &&
+    !(Number.isInteger(ioUringQueueDepth) && ioUringQueueDepth >= 1 && ioUringQueueDepth <= 4096)
+  )
+    throw new UsageError('--io-uring-depth must be an integer from 1 to 4096');
   if (values['no-trace'] && values.trace)
     throw new UsageError('--trace and --no-trace contradict each other');
 
@@ -135,6 +154,8 @@ export async function run(argv: string[]): Promise<number> {
     ...(cacheTimeoutSec !== undefined ? { cacheTimeoutSec } : {}),
     ...(values['no-keep-cache'] ? { keepCache: false } : {}),
     writebackCache: values['writeback-cache'] ?? false,
+    ioUring,
+    ioUringQueueDepth,
     clock,
     ...(telemetry ? { onBatch: (batch) => telemetry.onBatch(batch) } : {}),
   });
@@ -166,6 +187,7 @@ export async function run(argv: string[]): Promise<number> {
         console.error(`interposer: overlay reload refused, keeping the old rules: ${err.message}`),
     );
   });
+  console.error(`interposer: ${mount.transportReason}`);
   console.log(`mounted ${mountpoint}`);
   await mount.closed;
   await control?.close();
