@@ -45,8 +45,8 @@ O_DIRECT, numjobs 1 and 4) and a metadata storm, for each row, side by side in o
   --meta-files N         files in the metadata storm (default 2000)
   --meta-bytes N         bytes written per storm file (default 100)
   --repeat N             rounds; keeps the best figure per cell (default 1)
-  --cache-timeout S      entry/attr timeout of every FUSE row (default 0, the interposer's
-                         default; libfuse's own default is 1)
+  --cache-timeout S      entry/attr/negative timeout of every FUSE row (default 1, the
+                         interposer's default and libfuse's)
   --quick                small and short: 64 MiB files, 2 s cap, 500 storm files
   --interposer-cli PATH  the product CLI (default dist/cli/interposer.js)
   --overlay-config PATH  overlay for interposer-overlay (default: a generated idle overlay)

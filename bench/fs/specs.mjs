@@ -2,9 +2,9 @@
 //   unavailable(): Promise<string | null>   a reason to skip this row, or null
 //   mount(backing, mnt, scratch): Promise<MountHandle>   (see daemon-mount.mjs)
 // All FUSE rows run with the same kernel-side settings: allow_other,default_permissions, no
-// kernel_cache/auto_cache, no writeback cache, and the same entry/attr timeout (cacheTimeoutS,
-// default 0 = the interposer's own default: every lookup and stat reaches the server) with
-// negative_timeout=0.
+// kernel_cache/auto_cache (the interposer runs with --no-keep-cache, so fio measures the round
+// trip to the server, not pages kept from an earlier job), no writeback cache, and the same
+// entry/attr/negative timeout (cacheTimeoutS, default 1 = the interposer's own default).
 import { existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -30,9 +30,9 @@ export function directSpec() {
  * singleThreaded.
  * @param {string} binary  built by buildTools()
  */
-export const DEFAULT_CACHE_TIMEOUT_S = 0;
+export const DEFAULT_CACHE_TIMEOUT_S = 1;
 
-const timeoutOptions = (s) => `entry_timeout=${s},attr_timeout=${s},negative_timeout=0`;
+const timeoutOptions = (s) => `entry_timeout=${s},attr_timeout=${s},negative_timeout=${s}`;
 
 export function cPassthroughSpec(
   binary,
@@ -127,6 +127,7 @@ export function interposerSpec(mode, opts = {}) {
         mnt,
         '--cache-timeout',
         String(opts.cacheTimeoutS ?? DEFAULT_CACHE_TIMEOUT_S),
+        '--no-keep-cache',
       ];
       if (mode === 'no-trace') args.push('--no-trace');
       else args.push('--trace', traceFile);

@@ -5,7 +5,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <fuse.h>
+#include <fuse_lowlevel.h>
+#include <fuse_opt.h>
+#include <stddef.h>
+#include <sys/resource.h>
 #include <grp.h>
 #include <sched.h>
 #include <stdio.h>
@@ -74,23 +77,79 @@ static void on_batch_ready(void *arg) {
   napi_call_threadsafe_function(m->ready_tsfn, (void *)(intptr_t)EVENT_BATCH_READY, napi_tsfn_nonblocking);
 }
 
-static void *loop_main(void *arg) {
-  ip_mount *m = arg;
+/* ---- the FUSE session: created, mounted and served here and nowhere else ------------------- */
+
+/* Options the kernel-caching policy reads from the -o string; libfuse's session would reject
+ * them (they belong to its high-level API, which we do not use), so they are taken out here. */
+typedef struct cache_options {
+  double attr_timeout, entry_timeout, negative_timeout;
+  int keep_cache, writeback_cache;
+} cache_options;
+
+#define CACHE_OPT(t, field, value) {t, offsetof(cache_options, field), value}
+static const struct fuse_opt cache_option_spec[] = {
+    CACHE_OPT("attr_timeout=%lf", attr_timeout, 0),
+    CACHE_OPT("entry_timeout=%lf", entry_timeout, 0),
+    CACHE_OPT("negative_timeout=%lf", negative_timeout, 0),
+    CACHE_OPT("keep_cache", keep_cache, 1),
+    CACHE_OPT("no_keep_cache", keep_cache, 0),
+    CACHE_OPT("writeback_cache", writeback_cache, 1),
+    CACHE_OPT("no_writeback_cache", writeback_cache, 0),
+    FUSE_OPT_END,
+};
+
+/* Creates the low-level session for `fuse_options` and mounts it. 0, or -1 after libfuse printed
+ * why. The transport (/dev/fuse, or io_uring rings libfuse starts after INIT) is a session
+ * option (transport.c). */
+static int session_open(ip_mount *m, const char *fuse_options) {
+  char *argv[] = {"interposer", "-o", (char *)fuse_options, NULL};
+  struct fuse_args args = FUSE_ARGS_INIT(3, argv);
+  cache_options cache = {0};
+  if (fuse_opt_parse(&args, &cache, cache_option_spec, NULL) != 0) return -1;
+  /* After the parse, args is libfuse's own (allocated) copy: the transport's options go on it. */
+  if (ip_transport_add_args(&m->transport, &args) != 0) {
+    fuse_opt_free_args(&args);
+    return -1;
+  }
+  m->attr_timeout = cache.attr_timeout;
+  m->entry_timeout = cache.entry_timeout;
+  m->negative_timeout = cache.negative_timeout;
+  m->keep_cache = cache.keep_cache;
+  m->writeback_cache = cache.writeback_cache;
+  m->se = fuse_session_new(&args, &ip_passthrough_ops, sizeof(ip_passthrough_ops), m);
+  fuse_opt_free_args(&args);
+  if (!m->se) return -1;
+  if (fuse_session_mount(m->se, m->mountpoint) != 0) {
+    fuse_session_destroy(m->se);
+    m->se = NULL;
+    return -2;
+  }
+  return 0;
+}
+
+/* Serves requests until the kernel connection ends. Returns libfuse's loop result. */
+static int session_serve(ip_mount *m) {
   struct fuse_loop_config *cfg = fuse_loop_cfg_create();
   fuse_loop_cfg_set_max_threads(cfg, (unsigned)m->max_threads);
   /* Keep every worker once started: with a small idle limit libfuse ends and re-creates threads
    * as concurrency swings (its own docs discourage any limit), which cost up to a third of the
    * 4-job IOPS here. Idle threads cost only their stacks. */
   fuse_loop_cfg_set_idle_threads(cfg, (unsigned)m->max_threads);
-  m->loop_result = fuse_loop_mt(m->fuse, cfg);
+  int result = fuse_session_loop_mt(m->se, cfg);
   fuse_loop_cfg_destroy(cfg);
+  return result;
+}
+
+static void *loop_main(void *arg) {
+  ip_mount *m = arg;
+  m->loop_result = session_serve(m);
   napi_call_threadsafe_function(m->ready_tsfn, (void *)(intptr_t)EVENT_LOOP_EXITED, napi_tsfn_blocking);
   return NULL;
 }
 
 static void free_mount(ip_mount *m) {
   for (int op = 0; op < OP_COUNT; op++) ip_path_scopes_free(atomic_load(&m->scopes[op]));
-  if (m->root_fd >= 0) close(m->root_fd);
+  ip_inodes_destroy(&m->inodes);
   free(m->backing);
   free(m->mountpoint);
   free(m->own_groups);
@@ -106,7 +165,6 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
   CHECK(napi_get_cb_info(env, info, &argc, &opts, NULL, NULL));
 
   ip_mount *m = calloc(1, sizeof(*m));
-  m->root_fd = -1;
   m->backing = get_string(env, opts, "backing");
   m->mountpoint = get_string(env, opts, "mountpoint");
   char *fuse_options = get_string(env, opts, "fuseOptions");
@@ -143,10 +201,12 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
   napi_ref verdict_ref; /* keep the verdict array alive as long as the mount */
   napi_create_reference(env, verdict, 1, &verdict_ref);
 
-  m->root_fd = open(m->backing, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (m->root_fd < 0) {
+  int root_fd = open(m->backing, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  int root_err = root_fd < 0 ? errno : -ip_inodes_init(&m->inodes, root_fd);
+  if (root_err) {
+    if (root_fd >= 0 && !m->inodes.buckets) close(root_fd);
     char msg[512];
-    snprintf(msg, sizeof(msg), "cannot open backing directory %s: %s", m->backing, strerror(errno));
+    snprintf(msg, sizeof(msg), "cannot open backing directory %s: %s", m->backing, strerror(root_err));
     free(fuse_options);
     free_mount(m);
     napi_throw_error(env, "EBACKING", msg);
@@ -167,25 +227,21 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
   /* Modes arrive already masked by the caller's umask; ours must not mask them again. */
   umask(0);
 
-  struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
-  if (fuse_opt_add_arg(&args, "interposer") != 0 || fuse_opt_add_arg(&args, "-o") != 0 ||
-      fuse_opt_add_arg(&args, fuse_options) != 0 || ip_transport_add_args(&m->transport, &args) != 0) {
-    fuse_opt_free_args(&args);
-    free(fuse_options);
-    free_mount(m);
-    napi_throw_error(env, "ENOMEM", "cannot build the FUSE options");
-    return NULL;
+  /* Every inode the kernel holds keeps an O_PATH fd open here: allow as many as we may. */
+  struct rlimit files;
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
   }
-  m->fuse = fuse_new(&args, &ip_passthrough_ops, sizeof(ip_passthrough_ops), m);
-  fuse_opt_free_args(&args);
+
+  int opened = session_open(m, fuse_options);
   free(fuse_options);
-  if (!m->fuse) {
+  if (opened == -1) {
     free_mount(m);
-    napi_throw_error(env, "EFUSEOPT", "fuse_new failed: invalid FUSE options (see message above)");
+    napi_throw_error(env, "EFUSEOPT", "fuse_session_new failed: invalid FUSE options (see message above)");
     return NULL;
   }
-  if (fuse_mount(m->fuse, m->mountpoint) != 0) {
-    fuse_destroy(m->fuse);
+  if (opened != 0) {
     free_mount(m);
     napi_throw_error(env, "EMOUNT", "fuse_mount failed (see message above)");
     return NULL;
@@ -208,8 +264,8 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
   napi_unref_threadsafe_function(env, m->decide_tsfn);
 
   if (pthread_create(&m->loop_thread, NULL, loop_main, m) != 0) {
-    fuse_unmount(m->fuse);
-    fuse_destroy(m->fuse);
+    fuse_session_unmount(m->se);
+    fuse_session_destroy(m->se);
     free_mount(m);
     napi_throw_error(env, "ETHREAD", "cannot start the FUSE loop thread");
     return NULL;
@@ -356,7 +412,7 @@ typedef struct unmount_work {
 static void unmount_execute(napi_env env, void *data) {
   unmount_work *w = data;
   /* Lazy unmount (root) ends the kernel connection once no file is open; the loop then exits. */
-  fuse_unmount(w->m->fuse);
+  fuse_session_unmount(w->m->se);
 }
 
 static void unmount_complete(napi_env env, napi_status status, void *data) {
@@ -397,8 +453,8 @@ static napi_value js_destroy(napi_env env, napi_callback_info info) {
   if (m->loop_started) pthread_join(m->loop_thread, NULL);
   m->loop_started = 0;
   /* Unmounted from outside: still let libfuse close its end of the connection. */
-  if (!m->unmount_called) fuse_unmount(m->fuse);
-  fuse_destroy(m->fuse);
+  if (!m->unmount_called) fuse_session_unmount(m->se);
+  fuse_session_destroy(m->se);
   napi_release_threadsafe_function(m->ready_tsfn, napi_tsfn_abort);
   napi_release_threadsafe_function(m->decide_tsfn, napi_tsfn_abort);
   /* Trace buffers stay readable until free: JS drains once more before calling destroy. */

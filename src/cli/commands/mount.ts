@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import { checkMountPaths, checkTracePath } from '../../record/preflight.js';
-import { InterposerMount, captureClock } from '../../record/mount.js';
+import { DEFAULT_CACHE_TIMEOUT_SEC, InterposerMount, captureClock } from '../../record/mount.js';
 import { ControlServer } from '../../record/control.js';
 import { PowerLossLayer } from '../../record/power-loss.js';
 import { backingReader } from '../../record/backing-reader.js';
@@ -47,12 +47,16 @@ Mount:
   --private             only the mounting user may use the mount (default when root: allow_other)
   -o, --fuse-option OPT extra FUSE option (repeatable), e.g. -o attr_timeout=0
   --max-threads N       FUSE worker threads (default 16)
+  --cache-timeout SEC   let the kernel cache names, attributes and missing names this long
+                        (default ${DEFAULT_CACHE_TIMEOUT_SEC}; 0 with --power-loss). Use 0 when others change the backing
+                        dir underneath (shared volumes); answers from the cache are not rows
+  --no-keep-cache       drop a file's cached pages on every open (kept by default when caching)
+  --writeback-cache     let the kernel buffer writes and send them later in large batches (write
+                        rows then come from the kernel, not the writer; default off)
   --io-uring MODE       FUSE over io_uring: auto (default: when the kernel offers it, i.e.
                         ${ENABLE_URING_PARAM} is Y), on (fail without it), off (/dev/fuse);
                         the transport in use and why is printed at mount time
   --io-uring-depth N    io_uring requests in flight per CPU queue (default 8, libfuse's)
-  --cache-timeout SEC   let the kernel cache names/attributes this long (default 0: always fresh;
-                        > 0 is faster for metadata but hard links and outside changes may look stale)
 
 ${OVERLAY_FLAGS_HELP}
 
@@ -75,6 +79,8 @@ export async function run(argv: string[]): Promise<number> {
       'io-uring': { type: 'string' },
       'io-uring-depth': { type: 'string' },
       'cache-timeout': { type: 'string' },
+      'no-keep-cache': { type: 'boolean' },
+      'writeback-cache': { type: 'boolean' },
       ...OVERLAY_PARSE_ARGS_OPTIONS,
       ...TELEMETRY_FLAGS,
     },
@@ -88,8 +94,8 @@ export async function run(argv: string[]): Promise<number> {
   const maxThreads = values['max-threads'] === undefined ? 16 : Number(values['max-threads']);
   if (!Number.isInteger(maxThreads) || maxThreads < 1)
     throw new UsageError('--max-threads must be a positive integer');
-  const cacheTimeoutSec = values['cache-timeout'] === undefined ? 0 : Number(values['cache-timeout']);
-  if (!Number.isFinite(cacheTimeoutSec) || cacheTimeoutSec < 0)
+  const cacheTimeoutSec = values['cache-timeout'] === undefined ? undefined : Number(values['cache-timeout']);
+  if (cacheTimeoutSec !== undefined && (!Number.isFinite(cacheTimeoutSec) || cacheTimeoutSec < 0))
     throw new UsageError('--cache-timeout must be a number of seconds >= 0');
   const ioUring = (values['io-uring'] ?? 'auto') as IoUringMode;
   if (!IO_URING_MODES.includes(ioUring))
@@ -145,7 +151,9 @@ export async function run(argv: string[]): Promise<number> {
     allowOther: !values.private && process.geteuid?.() === 0,
     fuseOptions: values['fuse-option'],
     maxThreads,
-    cacheTimeoutSec,
+    ...(cacheTimeoutSec !== undefined ? { cacheTimeoutSec } : {}),
+    ...(values['no-keep-cache'] ? { keepCache: false } : {}),
+    writebackCache: values['writeback-cache'] ?? false,
     ioUring,
     ioUringQueueDepth,
     clock,
