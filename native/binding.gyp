@@ -11,7 +11,8 @@
         "src/overlay_bridge.c",
         "src/scratch.c",
         "src/path_scopes.c",
-        "src/transport.c"
+        "src/transport.c",
+        "src/peer_cred.c"
       ],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-std=gnu11", "<!@(bash fuse-config.sh cflags)"],
       "include_dirs": ["<!@(bash fuse-config.sh include_dirs)"],

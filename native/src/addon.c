@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "peer_cred.h"
 #include "mount.h"
 #include "ops.h"
 
@@ -528,6 +529,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"stats", NULL, js_stats, NULL, NULL, NULL, napi_default, NULL},
       {"recordEvent", NULL, js_record_event, NULL, NULL, NULL, napi_default, NULL},
       {"transport", NULL, js_transport, NULL, NULL, NULL, napi_default, NULL},
+      {"peerCredentials", NULL, js_peer_credentials, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   /* Whether this build's libfuse can do FUSE over io_uring at all (>= 3.18). */

@@ -4,7 +4,7 @@
  * in CI, where there is no cluster, and by the same gRPC code path as Kubernetes mode.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, fchmodSync, openSync } from 'node:fs';
 import { access, mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VOLUME_ATTRIBUTES } from './constants.js';
@@ -106,7 +106,9 @@ export class LocalMounter implements Mounter<LocalHandle> {
       ...(overlayPath ? ['--overlay', overlayPath] : []),
     ];
     // The helper logs to a file, not a pipe: it must outlive a driver restart without SIGPIPE.
-    const logFd = openSync(logPath, 'w');
+    // It names the volume's paths: root-only, like the trace (an old log keeps its mode: reset it).
+    const logFd = openSync(logPath, 'w', 0o600);
+    fchmodSync(logFd, 0o600);
     const child = spawn(this.options.command[0]!, args, {
       detached: true,
       stdio: ['ignore', logFd, logFd],

@@ -147,7 +147,8 @@ class FileSink extends StreamSink {
 /** Opens `path` for writing (fails fast with a UserError if it cannot be created). */
 export async function openFileSink(path: string): Promise<TextSink> {
   const tempPath = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  const file = createWriteStream(tempPath, { flags: 'w' });
+  // Exports hold every path and process name of the trace: owner-only, like the trace itself.
+  const file = createWriteStream(tempPath, { flags: 'wx', mode: 0o600 });
   try {
     await Promise.race([
       once(file, 'ready'),

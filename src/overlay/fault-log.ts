@@ -4,7 +4,8 @@
  * from decide()); the file implementation buffers lines and appends them asynchronously, on a
  * timer and on close, so the event loop serving FUSE requests never blocks on the log.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { appendOutputFile, PRIVATE_OUTPUT, type OutputAccess } from '../io/output-file.js';
+import type { FileHandle } from 'node:fs/promises';
 import type { FaultKind, Op } from '../trace/schema.js';
 
 export interface FaultRecord {
@@ -72,6 +73,8 @@ export interface FileFaultLogOptions {
   flushIntervalMs?: number;
   /** Append early once this many bytes are buffered (default 64 KiB). */
   flushBytes?: number;
+  /** Mode and group of the log (default 0600: it names every faulted path and process). */
+  access?: OutputAccess;
 }
 
 export class FileFaultLog implements FaultLog {
@@ -93,7 +96,7 @@ export class FileFaultLog implements FaultLog {
 
   /** Appends to `path` (created if missing). */
   static async open(path: string, options: FileFaultLogOptions = {}): Promise<FileFaultLog> {
-    const fh = await open(path, 'a');
+    const fh = await appendOutputFile(path, options.access ?? PRIVATE_OUTPUT, 'fault log');
     return new FileFaultLog(fh, options.flushBytes ?? 65_536, options.flushIntervalMs ?? 250);
   }
 

@@ -31,7 +31,9 @@ export function sendControl(
         new UserError(
           err.code === 'ENOENT' || err.code === 'ECONNREFUSED'
             ? `no interposer is listening on ${socketPath} (is the mount running with --control?)`
-            : `control socket ${socketPath}: ${err.message}`,
+            : err.code === 'EACCES'
+              ? `permission denied: control socket ${socketPath} belongs to the mount's owner (see --control-group)`
+              : `control socket ${socketPath}: ${err.message}`,
         ),
       );
     });

@@ -3,6 +3,7 @@
  * process draining its trace batches into the Parquet writer (and any other batch sinks), and
  * the overlay answering the native side for the ops it shapes.
  */
+import type { OutputAccess } from '../io/output-file.js';
 import { hostname } from 'node:os';
 import type { TraceBatch } from '../trace/batch.js';
 import { FAULT_KINDS, METADATA_KEYS, OPS, type Op } from '../trace/schema.js';
@@ -42,6 +43,8 @@ export interface MountOptions {
   mountpoint: string;
   /** Parquet trace to write; null records nothing (the passthrough still runs). */
   tracePath: string | null;
+  /** Mode and group of the trace and its journal (default 0600). */
+  traceAccess?: OutputAccess;
   overlay?: Overlay | null;
   /** Keeps undo logs of unsynced writes so a crash can be simulated (power-loss.ts). */
   powerLoss?: PowerLossLayer | null;
@@ -160,6 +163,7 @@ export class InterposerMount {
     const writer = options.tracePath
       ? await TraceWriter.open({
           path: options.tracePath,
+          ...(options.traceAccess ? { access: options.traceAccess } : {}),
           wallClockAnchorNs,
           rowGroupRows: options.rowGroupRows,
           metadata: {

@@ -78,6 +78,8 @@ export interface NativeBinding {
   transport(handle: unknown): { state: NativeTransportState; kernelOffers: boolean };
   /** The binding's libfuse can serve FUSE over io_uring (>= 3.18). */
   readonly ioUringCompiled: boolean;
+  /** The kernel's credentials of the process at the other end of a connected unix socket. */
+  peerCredentials(fd: number): { pid: number; uid: number; gid: number; groups: number[] };
 }
 
 /** Indices into NativeMountOptions.verdict (native/src/mount.h IP_VERDICT_SLOTS). */

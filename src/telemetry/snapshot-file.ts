@@ -4,7 +4,8 @@
  * loses at most the last interval and the file loads as a table, e.g. in DuckDB:
  *   SELECT time, attributes.op, value FROM read_json('run.metrics.jsonl') WHERE metric = 'interposer.ops'
  */
-import { appendFile } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { appendOutputFile, PRIVATE_OUTPUT, type OutputAccess } from '../io/output-file.js';
 import { DataPointType, type PushMetricExporter, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { HrTime } from '@opentelemetry/api';
 
@@ -76,7 +77,18 @@ export function snapshotLines(metrics: ResourceMetrics): SnapshotLine[] {
 export class JsonlMetricSnapshotExporter implements PushMetricExporter {
   private pending: Promise<void> = Promise.resolve();
 
-  constructor(readonly path: string) {}
+  private handle: Promise<FileHandle> | null = null;
+
+  constructor(
+    readonly path: string,
+    private readonly access: OutputAccess = PRIVATE_OUTPUT,
+  ) {}
+
+  /** Opened on the first export, private by default: snapshots name paths and processes. */
+  private file(): Promise<FileHandle> {
+    this.handle ??= appendOutputFile(this.path, this.access, 'metric snapshot file');
+    return this.handle;
+  }
 
   export(metrics: ResourceMetrics, resultCallback: (result: { code: number; error?: Error }) => void): void {
     const lines = snapshotLines(metrics);
@@ -86,10 +98,12 @@ export class JsonlMetricSnapshotExporter implements PushMetricExporter {
     }
     const text = lines.map((line) => JSON.stringify(line)).join('\n') + '\n';
     this.pending = this.pending.then(() =>
-      appendFile(this.path, text).then(
-        () => resultCallback({ code: SUCCESS }),
-        (error: Error) => resultCallback({ code: FAILED, error }),
-      ),
+      this.file()
+        .then((fh) => fh.appendFile(text))
+        .then(
+          () => resultCallback({ code: SUCCESS }),
+          (error: Error) => resultCallback({ code: FAILED, error }),
+        ),
     );
   }
 
@@ -97,7 +111,10 @@ export class JsonlMetricSnapshotExporter implements PushMetricExporter {
     return this.pending;
   }
 
-  shutdown(): Promise<void> {
-    return this.pending;
+  async shutdown(): Promise<void> {
+    await this.pending;
+    const handle = this.handle;
+    this.handle = null;
+    if (handle) await (await handle.catch(() => null))?.close();
   }
 }

@@ -11,7 +11,8 @@
  *   group, which extends the guarantee to power loss.
  * - close() writes a standard footer and removes the journal: the file is plain Parquet.
  */
-import { open, unlink, type FileHandle } from 'node:fs/promises';
+import { createOutputFile, PRIVATE_OUTPUT, type OutputAccess } from '../io/output-file.js';
+import { unlink, type FileHandle } from 'node:fs/promises';
 import type { TraceBatch } from './batch.js';
 import { assertValidBatch, mergeBatches, sliceBatch } from './batch-ops.js';
 import { encodeJournalHeader, encodeJournalRowGroup, journalPathOf } from './journal.js';
@@ -33,6 +34,8 @@ export interface TraceWriterOptions {
   durable?: boolean;
   /** Return to the event loop between column encodes (default true). */
   yieldWhileEncoding?: boolean;
+  /** Mode and group of the trace and its journal (default 0600: only the owner reads them). */
+  access?: OutputAccess;
 }
 
 export interface TraceWriterStats {
@@ -92,10 +95,11 @@ export class TraceWriter {
       [METADATA_KEYS.schemaVersion]: String(TRACE_SCHEMA_VERSION),
       [METADATA_KEYS.wallClockAnchorNs]: options.wallClockAnchorNs.toString(),
     };
-    const data = await open(options.path, 'w');
+    const access = options.access ?? PRIVATE_OUTPUT;
+    const data = await createOutputFile(options.path, access, 'trace');
     let journal: FileHandle | undefined;
     try {
-      journal = await open(journalPathOf(options.path), 'w');
+      journal = await createOutputFile(journalPathOf(options.path), access, 'trace journal');
       await data.write(MAGIC, 0, MAGIC.length, 0);
       const columns = COLUMNS.map(({ name, type, nullable }) => ({ name, type, nullable }));
       const header = encodeJournalHeader({ version: 1, keyValue, columns });

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
+import { PRIVATE_OUTPUT, parseOutputMode, type OutputAccess } from '../../io/output-file.js';
+import { resolveGroup } from '../../io/groups.js';
 import { checkMountPaths, checkTracePath } from '../../record/preflight.js';
 import { DEFAULT_CACHE_TIMEOUT_SEC, InterposerMount, captureClock } from '../../record/mount.js';
 import { ControlServer } from '../../record/control.js';
@@ -39,6 +41,11 @@ Recording:
   --no-trace            record nothing (plain passthrough, for comparison)
   --control SOCKET      unix socket for \`interposer ctl\`: add/remove rules, reload, checkpoint at run time
                         (SIGHUP also reloads the --overlay file)
+  --control-group GROUP also let members of GROUP use the control socket (0660); they may only add
+                        fault rules limited to their own uid and remove their own rules
+  --trace-mode MODE     permissions of the trace, its journal and the fault log (default 0600:
+                        they name every user's paths and processes), e.g. 0640 with --trace-group
+  --trace-group GROUP   group of those files, for a team that shares traces
   --power-loss          keep undo logs of unsynced writes so \`interposer ctl SOCKET drop-unsynced\` can
                         roll every file back to its last fsync, as a crash would (needs --control)
 
@@ -71,6 +78,9 @@ export async function run(argv: string[]): Promise<number> {
       trace: { type: 'string' },
       'no-trace': { type: 'boolean' },
       control: { type: 'string' },
+      'control-group': { type: 'string' },
+      'trace-mode': { type: 'string' },
+      'trace-group': { type: 'string' },
       'power-loss': { type: 'boolean' },
       'allow-nonempty': { type: 'boolean' },
       private: { type: 'boolean' },
@@ -111,6 +121,14 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError('--io-uring-depth must be an integer from 1 to 4096');
   if (values['no-trace'] && values.trace)
     throw new UsageError('--trace and --no-trace contradict each other');
+  if (values['control-group'] !== undefined && values.control === undefined)
+    throw new UsageError('--control-group needs --control SOCKET');
+  const traceAccess: OutputAccess = {
+    mode: values['trace-mode'] === undefined ? PRIVATE_OUTPUT.mode : parseOutputMode(values['trace-mode']),
+    ...(values['trace-group'] !== undefined && { gid: resolveGroup(values['trace-group']) }),
+  };
+  const controlGid = values['control-group'] === undefined ? null : resolveGroup(values['control-group']);
+  const allowOther = !values.private && process.geteuid?.() === 0;
 
   // Everything that can be refused is checked before anything is mounted.
   const overlayFlags = overlayFlagsFromParsedArgs(values);
@@ -132,7 +150,9 @@ export async function run(argv: string[]): Promise<number> {
     ...(tracePath ? { tracePath } : {}),
     onError: (message) => console.error(`interposer: telemetry: ${message}`),
   });
-  const fileFaultLog = faultLogPath ? await FileFaultLog.open(checkTracePath(faultLogPath)) : undefined;
+  const fileFaultLog = faultLogPath
+    ? await FileFaultLog.open(checkTracePath(faultLogPath), { access: traceAccess })
+    : undefined;
   const telemetry = await createTelemetry(telemetryOptions);
   const faultLog: FaultLog | undefined = fileFaultLog && teeFaultLog(fileFaultLog, telemetry);
   const overlay = hasOverlay
@@ -146,9 +166,10 @@ export async function run(argv: string[]): Promise<number> {
     backing,
     mountpoint,
     tracePath,
+    traceAccess,
     overlay,
     powerLoss,
-    allowOther: !values.private && process.geteuid?.() === 0,
+    allowOther,
     fuseOptions: values['fuse-option'],
     maxThreads,
     ...(cacheTimeoutSec !== undefined ? { cacheTimeoutSec } : {}),
@@ -167,8 +188,16 @@ export async function run(argv: string[]): Promise<number> {
           overlay,
           powerLoss,
           reloadConfig: () => resolveOverlayConfig(overlayFlags),
+          access: { ownerUid: process.getuid?.() ?? 0, grantedGid: controlGid, sharedMount: allowOther },
+          log: (line) => console.error(`interposer: ${line}`),
         })
       : undefined;
+  if (control)
+    console.error(
+      `interposer: control socket ${resolve(values.control!)} (uid ${process.getuid?.() ?? 0}` +
+        (controlGid === null ? ' only' : `, and group ${controlGid} for rules on their own uid`) +
+        ')',
+    );
   const stop = (): void => {
     void mount.stop();
   };
