@@ -100,15 +100,16 @@ static const struct fuse_opt cache_option_spec[] = {
 };
 
 /* Creates the low-level session for `fuse_options` and mounts it. 0, or -1 after libfuse printed
- * why. The transport (/dev/fuse, or io_uring rings libfuse starts after INIT) is a session
- * option (transport.c). */
+ * why. The transport (/dev/fuse or io_uring, transport.h) rides in the session's options. */
 static int session_open(ip_mount *m, const char *fuse_options) {
-  char *argv[] = {"interposer", "-o", (char *)fuse_options, NULL};
-  struct fuse_args args = FUSE_ARGS_INIT(3, argv);
+  struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
+  if (fuse_opt_add_arg(&args, "interposer") != 0 || fuse_opt_add_arg(&args, "-o") != 0 ||
+      fuse_opt_add_arg(&args, fuse_options) != 0 || ip_transport_add_args(&m->transport, &args) != 0) {
+    fuse_opt_free_args(&args);
+    return -1;
+  }
   cache_options cache = {0};
-  if (fuse_opt_parse(&args, &cache, cache_option_spec, NULL) != 0) return -1;
-  /* After the parse, args is libfuse's own (allocated) copy: the transport's options go on it. */
-  if (ip_transport_add_args(&m->transport, &args) != 0) {
+  if (fuse_opt_parse(&args, &cache, cache_option_spec, NULL) != 0) {
     fuse_opt_free_args(&args);
     return -1;
   }

@@ -391,11 +391,14 @@ static void ip_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int va
   if (!res && (valid & FUSE_SET_ATTR_SIZE)) res = setattr_part(req, in, h, OP_TRUNCATE, attr, valid);
   if (!res && (valid & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW)))
     res = setattr_part(req, in, h, OP_UTIMENS, attr, valid);
-#ifdef FUSE_SET_ATTR_KILL_SUIDGID
-  /* A kill request alone (no other change): clear the bits as an unprivileged chmod would. */
-  if (!res && (valid & FUSE_SET_ATTR_KILL_SUIDGID) && !(valid & FUSE_SET_ATTR_MODE)) {
+#if defined(FUSE_CAP_HANDLE_KILLPRIV_V2) && defined(FUSE_SET_ATTR_KILL_SUID)
+  /* With KILLPRIV_V2 the kernel sets this bit (FATTR_KILL_SUIDGID) when an unprivileged caller's
+   * change must clear setuid/setgid. A truncate already ran as the caller, and the backing file
+   * system cleared them; anything else clears them here, as the backing file system would. */
+  if (!res && (valid & FUSE_SET_ATTR_KILL_SUID) && !(valid & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_SIZE)) &&
+      !S_ISDIR(in->type)) {
     struct stat now;
-    if (stat_inode(in, h, &now) == 0 && (now.st_mode & (S_ISUID | S_ISGID))) {
+    if (stat_inode(in, h, &now) == 0) {
       struct stat cleared = now;
       cleared.st_mode &= ~(mode_t)(S_ISUID | ((now.st_mode & S_IXGRP) ? S_ISGID : 0));
       if (cleared.st_mode != now.st_mode) res = setattr_part(req, in, h, OP_CHMOD, &cleared, FUSE_SET_ATTR_MODE);
@@ -990,23 +993,34 @@ static void ip_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, stru
   else fuse_reply_err(req, (int)-res);
 }
 
+/* Asks for (or declines) a connection capability. libfuse >= 3.17 keeps them in want_ext and
+ * refuses an init that changed both want and want_ext, and transport.c uses want_ext there. */
+static void want_capability(struct fuse_conn_info *conn, uint64_t flag, int on) {
+#if FUSE_VERSION >= FUSE_MAKE_VERSION(3, 17)
+  if (on) fuse_set_feature_flag(conn, flag);
+  else fuse_unset_feature_flag(conn, flag);
+#else
+  if (on) conn->want |= (unsigned)flag;
+  else conn->want &= ~(unsigned)flag;
+#endif
+}
+
 static void ip_init(void *userdata, struct fuse_conn_info *conn) {
   ip_mount *m = userdata;
   /* Large requests: 1 MiB writes instead of 128 KiB. */
   conn->max_write = 1 << 20;
   conn->max_readahead = 1 << 20;
   /* O_TRUNC arrives with the open instead of as a separate setattr: one row, not two. */
-  if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC) conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
-  if (m->writeback_cache && (conn->capable & FUSE_CAP_WRITEBACK_CACHE)) conn->want |= FUSE_CAP_WRITEBACK_CACHE;
-  else conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
-#ifdef FUSE_CAP_HANDLE_KILLPRIV_V2
-  /* The kernel then tells us when a write, truncate or open must clear setuid/setgid (we do it
-   * by acting as the caller), instead of asking for security.capability before every write. */
-  if (conn->capable & FUSE_CAP_HANDLE_KILLPRIV_V2) conn->want |= FUSE_CAP_HANDLE_KILLPRIV_V2;
-#endif
+  if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC) want_capability(conn, FUSE_CAP_ATOMIC_O_TRUNC, 1);
   /* backing_flags() must know whether the kernel really does write-back. */
-  m->writeback_cache = (conn->want & FUSE_CAP_WRITEBACK_CACHE) != 0;
-  /* /dev/fuse or io_uring: decided with the kernel's offer (transport.c). */
+  m->writeback_cache = m->writeback_cache && (conn->capable & FUSE_CAP_WRITEBACK_CACHE);
+  want_capability(conn, FUSE_CAP_WRITEBACK_CACHE, m->writeback_cache);
+#ifdef FUSE_CAP_HANDLE_KILLPRIV_V2
+  /* The kernel then leaves clearing setuid/setgid on write, truncate and open(O_TRUNC) to us (we
+   * act as the caller, so the backing file system does it as it would for them) instead of
+   * asking for security.capability before every write. */
+  if (conn->capable & FUSE_CAP_HANDLE_KILLPRIV_V2) want_capability(conn, FUSE_CAP_HANDLE_KILLPRIV_V2, 1);
+#endif
   ip_transport_on_init(&m->transport, conn);
 }
 

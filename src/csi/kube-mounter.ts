@@ -27,6 +27,7 @@ import {
 import { buildSidecarPod, sidecarPodName, type TraceTarget } from './sidecar-pod.js';
 import type { Mounter, PublishRequest } from './types.js';
 import { shortVolumeId, traceBaseName } from './volume-request.js';
+import { cacheTimeoutArgs } from './cache-timeout.js';
 
 export interface KubeMounterOptions {
   kubeConfig: KubeConfig;
@@ -142,6 +143,8 @@ export class KubeMounter implements Mounter<KubeHandle> {
         trace: tracing ? this.options.trace : { kind: 'none' },
         traceFileName: handle.traceFileName ?? '',
         overlayPath,
+        // A PVC may be shared (ReadWriteMany): no caching unless the volume asks for it.
+        cacheArgs: cacheTimeoutArgs(request.volumeContext, true),
         ...(this.options.sidecarServiceAccount
           ? { serviceAccountName: this.options.sidecarServiceAccount }
           : {}),

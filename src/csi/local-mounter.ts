@@ -13,6 +13,7 @@ import { findMount, isFuseMount, unmountAll, waitForMount, type MountEntry } fro
 import { isProcessAlive, stopProcess } from './processes.js';
 import type { Mounter, PublishRequest } from './types.js';
 import { shortVolumeId, traceBaseName } from './volume-request.js';
+import { cacheTimeoutArgs } from './cache-timeout.js';
 
 export interface LocalMounterOptions {
   /** Driver-private directory for the helpers' logs and overlay files. */
@@ -104,6 +105,10 @@ export class LocalMounter implements Mounter<LocalHandle> {
       request.targetPath,
       ...(tracePath ? ['--trace', tracePath] : []),
       ...(overlayPath ? ['--overlay', overlayPath] : []),
+      ...cacheTimeoutArgs(
+        request.volumeContext,
+        request.volumeContext[VOLUME_ATTRIBUTES.backingDir] !== undefined,
+      ),
     ];
     // The helper logs to a file, not a pipe: it must outlive a driver restart without SIGPIPE.
     // It names the volume's paths: root-only, like the trace (an old log keeps its mode: reset it).

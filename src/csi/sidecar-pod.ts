@@ -30,6 +30,8 @@ export interface SidecarPodSpec {
   traceFileName: string;
   /** Overlay config file under stagingRoot, if any. */
   overlayPath: string | null;
+  /** `--cache-timeout` arguments for the mount (see cache-timeout.ts). */
+  cacheArgs?: string[];
   serviceAccountName?: string;
 }
 
@@ -71,6 +73,7 @@ export function buildSidecarPod(spec: SidecarPodSpec): V1Pod {
     args.push('--trace', `${TRACE_MOUNT}/${spec.traceFileName}`);
   }
   if (spec.overlayPath) args.push('--overlay', spec.overlayPath);
+  args.push(...(spec.cacheArgs ?? []));
 
   return {
     apiVersion: 'v1',

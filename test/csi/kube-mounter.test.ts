@@ -131,6 +131,9 @@ describe('KubeMounter sidecar pod', () => {
       expect.stringMatching(/^\/traces\/bench-minio-0-[0-9a-f]{10}\.parquet$/),
       '--overlay',
       join(mountPath, '..', 'overlay.json'),
+      // The backing PVC may be shared: no kernel caching unless the volume asks for it.
+      '--cache-timeout',
+      '0',
     ]);
     expect(await readFile(join(mountPath, '..', 'overlay.json'), 'utf8')).toBe('{"delay":{"ms":5}}');
 

@@ -54,16 +54,16 @@ Mount:
   --private             only the mounting user may use the mount (default when root: allow_other)
   -o, --fuse-option OPT extra FUSE option (repeatable), e.g. -o attr_timeout=0
   --max-threads N       FUSE worker threads (default 16)
+  --io-uring MODE       FUSE over io_uring: auto (default: when the kernel offers it, i.e.
+                        ${ENABLE_URING_PARAM} is Y), on (fail without it), off (/dev/fuse);
+                        the transport in use and why is printed at mount time
+  --io-uring-depth N    io_uring requests in flight per CPU queue (default 8, libfuse's)
   --cache-timeout SEC   let the kernel cache names, attributes and missing names this long
                         (default ${DEFAULT_CACHE_TIMEOUT_SEC}; 0 with --power-loss). Use 0 when others change the backing
                         dir underneath (shared volumes); answers from the cache are not rows
   --no-keep-cache       drop a file's cached pages on every open (kept by default when caching)
   --writeback-cache     let the kernel buffer writes and send them later in large batches (write
                         rows then come from the kernel, not the writer; default off)
-  --io-uring MODE       FUSE over io_uring: auto (default: when the kernel offers it, i.e.
-                        ${ENABLE_URING_PARAM} is Y), on (fail without it), off (/dev/fuse);
-                        the transport in use and why is printed at mount time
-  --io-uring-depth N    io_uring requests in flight per CPU queue (default 8, libfuse's)
 
 ${OVERLAY_FLAGS_HELP}
 
