@@ -29,13 +29,13 @@ const DEFAULT_ROWS = [
   'interposer-record',
   'interposer-no-trace',
   'interposer-overlay',
+  'passthrough-hp',
+  'passthrough-hp-uring',
+  'interposer-record-uring',
 ];
 const ALL_ROWS = [
   ...DEFAULT_ROWS,
   'c-passthrough-st',
-  'passthrough-hp',
-  'passthrough-hp-uring',
-  'interposer-record-uring',
   'interposer-no-trace-uring',
   'interposer-overlay-uring',
 ];
