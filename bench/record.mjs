@@ -46,10 +46,12 @@ Measures FUSE overhead: fio (4k randread/randwrite, 1 MiB seq read/write buffere
 O_DIRECT, numjobs 1 and 4) and a metadata storm, for each row, side by side in one run.
 
   --rows LIST            comma-separated rows (default: ${DEFAULT_ROWS.join(',')})
-                         also available: c-passthrough-st (single-threaded loop);
-                         passthrough-hp[-uring] (libfuse 3.18's passthrough_hp --nopassthrough,
-                         --nocache when --cache-timeout 0, over /dev/fuse or io_uring);
-                         interposer-{record,no-trace,overlay}-uring (over io_uring)
+                         passthrough-hp[-uring]: libfuse 3.18's passthrough_hp --nopassthrough
+                         (--nocache when --cache-timeout 0, else its own caching), over
+                         /dev/fuse or io_uring; *-uring rows are skipped when the kernel's
+                         enable_uring is off
+                         also available: c-passthrough-st (single-threaded loop),
+                         interposer-{no-trace,overlay}-uring
                          Rows are mounted in the order given, once per round.
   --jobs LIST            comma-separated fio job ids (default: all of
                          ${FIO_JOBS.map((j) => j.id).join(', ')})
