@@ -5,7 +5,7 @@
 // kernel_cache/auto_cache (the interposer runs with --no-keep-cache, so fio measures the round
 // trip to the server, not pages kept from an earlier job), no writeback cache, and the same
 // entry/attr/negative timeout (cacheTimeoutS, default 1 = the interposer's own default).
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -59,6 +59,52 @@ export function cPassthroughSpec(
   };
 }
 
+/** libfuse's own example/passthrough_hp (3.18), built by scripts/libfuse.sh. */
+export const PASSTHROUGH_HP = join(REPO_ROOT, 'native', 'vendor', 'libfuse', 'bin', 'passthrough_hp');
+const ENABLE_URING_PARAM = '/sys/module/fuse/parameters/enable_uring';
+
+/** Why FUSE over io_uring cannot be benchmarked here, or null. */
+function uringUnavailable() {
+  if (!existsSync(ENABLE_URING_PARAM)) return 'this kernel has no FUSE over io_uring (Linux >= 6.14)';
+  const on = readFileSync(ENABLE_URING_PARAM, 'utf8').trim();
+  return on === 'Y' || on === '1' ? null : `${ENABLE_URING_PARAM} is N (root: echo 1 > it)`;
+}
+
+/**
+ * libfuse's passthrough_hp, the reference a user would pick instead of us: --nopassthrough (by
+ * default it hands reads and writes to the kernel's FUSE passthrough and never sees them), over
+ * /dev/fuse or io_uring. Its caching is all or nothing: with cacheTimeoutS 0 it runs --nocache
+ * (the same as the interposer with --cache-timeout 0 --no-keep-cache); otherwise its own
+ * default (a day of attribute cache, keep_cache and writeback cache), which no other row has.
+ */
+export function passthroughHpSpec({ uring = false, cacheTimeoutS = DEFAULT_CACHE_TIMEOUT_S } = {}) {
+  return {
+    name: uring ? 'passthrough-hp-uring' : 'passthrough-hp',
+    description:
+      `libfuse 3.18 example/passthrough_hp --nopassthrough${cacheTimeoutS === 0 ? ' --nocache' : ' (its own caching)'}, ` +
+      (uring ? 'FUSE over io_uring' : '/dev/fuse'),
+    unavailable: async () => {
+      if (!existsSync(PASSTHROUGH_HP)) return `${PASSTHROUGH_HP} not built (bash scripts/libfuse.sh)`;
+      return uring ? uringUnavailable() : null;
+    },
+    mount: (backing, mnt) =>
+      mountDaemon({
+        command: PASSTHROUGH_HP,
+        args: [
+          '--foreground',
+          '--nopassthrough',
+          ...(cacheTimeoutS === 0 ? ['--nocache'] : []),
+          '-o',
+          `allow_other,fsname=passthrough-hp${uring ? ',io_uring' : ''}`,
+          backing,
+          mnt,
+        ],
+        mnt,
+        stop: 'fusermount',
+      }),
+  };
+}
+
 /** Stock fuse-native (libfuse 2) with a minimal JS passthrough: the JS baseline. */
 export function fuseNativeSpec({ cacheTimeoutS = DEFAULT_CACHE_TIMEOUT_S } = {}) {
   const script = join(here, 'fuse-native-passthrough.mjs');
@@ -101,7 +147,8 @@ faults:
  * The product: `interposer mount <backing> <mnt>` with recording on, off, or with an idle
  * overlay. It prints "mounted <mnt>" when ready and unmounts + flushes on SIGTERM.
  * @param {'record' | 'no-trace' | 'overlay'} mode
- * @param {{ cli?: string, overlayConfig?: string, cacheTimeoutS?: number }} [opts]
+ * @param {{ cli?: string, overlayConfig?: string, cacheTimeoutS?: number, uring?: boolean }} [opts]
+ *   uring: FUSE over io_uring (--io-uring on); otherwise /dev/fuse (--io-uring off)
  */
 export function interposerSpec(mode, opts = {}) {
   const cli = opts.cli ?? join(REPO_ROOT, 'dist', 'cli', 'interposer.js');
@@ -111,10 +158,11 @@ export function interposerSpec(mode, opts = {}) {
     overlay: 'interposer, recording + idle overlay',
   };
   return {
-    name: `interposer-${mode}`,
-    description: descriptions[mode],
+    name: `interposer-${mode}${opts.uring ? '-uring' : ''}`,
+    description: `${descriptions[mode]}, ${opts.uring ? 'FUSE over io_uring' : '/dev/fuse'}`,
     unavailable: async () => {
       if (!existsSync(cli)) return `${cli} not found (run npm run build)`;
+      if (opts.uring && uringUnavailable()) return uringUnavailable();
       if (opts.overlayConfig && !existsSync(opts.overlayConfig)) return `${opts.overlayConfig} not found`;
       return null;
     },
@@ -128,6 +176,8 @@ export function interposerSpec(mode, opts = {}) {
         '--cache-timeout',
         String(opts.cacheTimeoutS ?? DEFAULT_CACHE_TIMEOUT_S),
         '--no-keep-cache',
+        '--io-uring',
+        opts.uring ? 'on' : 'off',
       ];
       if (mode === 'no-trace') args.push('--no-trace');
       else args.push('--trace', traceFile);

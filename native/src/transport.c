@@ -55,8 +55,9 @@ void ip_transport_on_init(ip_transport *t, struct fuse_conn_info *conn) {
 #if HAVE_FUSE_URING
   t->kernel_offers = (conn->capable_ext & FUSE_CAP_OVER_IO_URING) != 0;
   /* libfuse wants io_uring by default whenever offered; its FUSE_URING_ENABLE environment
-   * variable could switch the session option on behind the caller's back. */
-  if (!t->want_uring) conn->want_ext &= ~(uint64_t)FUSE_CAP_OVER_IO_URING;
+   * variable could switch the session option on behind the caller's back. Through want_ext, as
+   * ip_init's want_capability() does: libfuse refuses an init that changed both want fields. */
+  if (!t->want_uring) fuse_unset_feature_flag(conn, FUSE_CAP_OVER_IO_URING);
   int uring = t->want_uring && t->kernel_offers;
   initializing = uring ? t : NULL;
   atomic_store(&t->state, uring ? IP_TRANSPORT_IO_URING : IP_TRANSPORT_DEV_FUSE);
