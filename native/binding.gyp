@@ -12,7 +12,8 @@
         "src/scratch.c",
         "src/path_scopes.c",
         "src/transport.c",
-        "src/peer_cred.c"
+        "src/peer_cred.c",
+        "src/fuse_options.c"
       ],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-std=gnu11", "<!@(bash fuse-config.sh cflags)"],
       "include_dirs": ["<!@(bash fuse-config.sh include_dirs)"],

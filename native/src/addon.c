@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fuse_options.h"
 #include "peer_cred.h"
 #include "mount.h"
 #include "ops.h"
@@ -80,25 +81,6 @@ static void on_batch_ready(void *arg) {
 
 /* ---- the FUSE session: created, mounted and served here and nowhere else ------------------- */
 
-/* Options the kernel-caching policy reads from the -o string; libfuse's session would reject
- * them (they belong to its high-level API, which we do not use), so they are taken out here. */
-typedef struct cache_options {
-  double attr_timeout, entry_timeout, negative_timeout;
-  int keep_cache, writeback_cache;
-} cache_options;
-
-#define CACHE_OPT(t, field, value) {t, offsetof(cache_options, field), value}
-static const struct fuse_opt cache_option_spec[] = {
-    CACHE_OPT("attr_timeout=%lf", attr_timeout, 0),
-    CACHE_OPT("entry_timeout=%lf", entry_timeout, 0),
-    CACHE_OPT("negative_timeout=%lf", negative_timeout, 0),
-    CACHE_OPT("keep_cache", keep_cache, 1),
-    CACHE_OPT("no_keep_cache", keep_cache, 0),
-    CACHE_OPT("writeback_cache", writeback_cache, 1),
-    CACHE_OPT("no_writeback_cache", writeback_cache, 0),
-    FUSE_OPT_END,
-};
-
 /* Creates the low-level session for `fuse_options` and mounts it. 0, or -1 after libfuse printed
  * why. The transport (/dev/fuse or io_uring, transport.h) rides in the session's options. */
 static int session_open(ip_mount *m, const char *fuse_options) {
@@ -108,8 +90,8 @@ static int session_open(ip_mount *m, const char *fuse_options) {
     fuse_opt_free_args(&args);
     return -1;
   }
-  cache_options cache = {0};
-  if (fuse_opt_parse(&args, &cache, cache_option_spec, NULL) != 0) {
+  ip_cache_options cache = {0};
+  if (ip_fuse_take_cache_options(&args, &cache) != 0) {
     fuse_opt_free_args(&args);
     return -1;
   }
@@ -236,18 +218,24 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
     setrlimit(RLIMIT_NOFILE, &files);
   }
 
+  /* libfuse's own explanation of a failure goes into the thrown error, not onto stderr. */
+  char why[600];
+  ip_fuse_log_capture_begin();
   int opened = session_open(m, fuse_options);
   free(fuse_options);
   if (opened == -1) {
+    snprintf(why, sizeof(why), "invalid FUSE options: %s", ip_fuse_log_capture_end());
     free_mount(m);
-    napi_throw_error(env, "EFUSEOPT", "fuse_session_new failed: invalid FUSE options (see message above)");
+    napi_throw_error(env, "EFUSEOPT", why);
     return NULL;
   }
   if (opened != 0) {
+    snprintf(why, sizeof(why), "cannot mount %s: %s", m->mountpoint, ip_fuse_log_capture_end());
     free_mount(m);
-    napi_throw_error(env, "EMOUNT", "fuse_mount failed (see message above)");
+    napi_throw_error(env, "EMOUNT", why);
     return NULL;
   }
+  ip_fuse_log_capture_end();
   /* Trace times count from the instant JS paired with its wall clock (originNs), so
    * wall-clock anchor + start_ns is exact; without it, from now. */
   napi_value origin_v;
@@ -531,6 +519,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"recordEvent", NULL, js_record_event, NULL, NULL, NULL, napi_default, NULL},
       {"transport", NULL, js_transport, NULL, NULL, NULL, napi_default, NULL},
       {"peerCredentials", NULL, js_peer_credentials, NULL, NULL, NULL, napi_default, NULL},
+      {"checkFuseOptions", NULL, ip_js_check_fuse_options, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   /* Whether this build's libfuse can do FUSE over io_uring at all (>= 3.18). */

@@ -2,7 +2,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import { openTrace } from '../trace/reader.js';
 import { COLUMN_NAMES } from '../trace/schema.js';
 import { CsvEncoder } from './csv.js';

@@ -9,7 +9,7 @@ import { rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 
 const CHUNK_CHARS = 256 * 1024;
 

@@ -1,6 +1,6 @@
 /** Group names to gids (Node has no getgrnam): /etc/group, or a plain number. */
 import { readFileSync } from 'node:fs';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 
 /** The gid of a group given by name or number; a usage error when no such group exists. */
 export function resolveGroup(nameOrGid: string, groupFile = '/etc/group'): number {

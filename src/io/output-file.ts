@@ -12,7 +12,7 @@ import { constants, type Stats } from 'node:fs';
 import { lstat, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 
 /** Who may read an output file: its mode and, for team sharing, its group. */
 export interface OutputAccess {

@@ -4,8 +4,9 @@
  * Pure functions over records/rows; the command does the I/O and printing.
  */
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { UserError } from '../cli/errors.js';
+import { InputError } from '../errors.js';
 import type { Column, TraceBatch } from '../trace/batch.js';
 import { FAULT_KINDS, OPS, type FaultKind } from '../trace/schema.js';
 import { errnoName } from './errno.js';
@@ -18,8 +19,34 @@ export interface FaultLogContents {
   skipped: { line: number; reason: string }[];
 }
 
-/** Reads a fault log; unparsable lines are skipped and reported, not fatal. */
+const PARQUET_MAGIC = 'PAR1';
+
+/** The first bytes of `path`, or a one-line InputError naming why it cannot be read. */
+async function readHead(path: string, bytes: number): Promise<string> {
+  try {
+    const file = await open(path, 'r');
+    try {
+      const buf = Buffer.alloc(bytes);
+      const { bytesRead } = await file.read(buf, 0, bytes, 0);
+      return buf.subarray(0, bytesRead).toString('latin1');
+    } finally {
+      await file.close();
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new InputError(`${path}: no such fault log`);
+    if (code === 'EISDIR') throw new InputError(`${path}: is a directory, not a fault log`);
+    throw new InputError(`${path}: cannot read fault log (${(err as Error).message})`);
+  }
+}
+
+/**
+ * Reads a fault log. A torn or foreign line among records is skipped and reported (a crash can
+ * leave one); a file with no record at all (empty, a Parquet trace, any other text) is refused.
+ */
 export async function readFaultLog(path: string): Promise<FaultLogContents> {
+  if ((await readHead(path, PARQUET_MAGIC.length)) === PARQUET_MAGIC)
+    throw new InputError(`${path}: is a Parquet trace, not a fault log (join a trace with --trace)`);
   const records: FaultRecord[] = [];
   const skipped: FaultLogContents['skipped'] = [];
   let lineNo = 0;
@@ -33,10 +60,15 @@ export async function readFaultLog(path: string): Promise<FaultLogContents> {
       else records.push(problem);
     }
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UserError(`${path}: no such fault log`);
-    if (code === 'EISDIR') throw new UserError(`${path}: is a directory, not a fault log`);
-    throw new UserError(`${path}: cannot read fault log (${(err as Error).message})`);
+    throw new InputError(`${path}: cannot read fault log (${(err as Error).message})`);
+  }
+  if (records.length === 0) {
+    const first = skipped[0];
+    throw new InputError(
+      first
+        ? `${path}: not a fault log (line ${first.line}: ${first.reason})`
+        : `${path}: empty, no fault records (an overlay that injected nothing leaves an empty log)`,
+    );
   }
   return { records, skipped };
 }

@@ -11,7 +11,7 @@
  * Each flag becomes the same raw rule a config file would hold and goes through the same
  * validator, so flags and files accept exactly the same values.
  */
-import { UsageError, UserError } from '../cli/errors.js';
+import { UsageError, UserError } from '../errors.js';
 import { emptyOverlayConfig, type OverlayConfig, type ThrottleRuleConfig } from './config.js';
 import { loadOverlayConfig } from './config-file.js';
 import { validateFaultRule, validateThrottleRule } from './validate.js';
@@ -28,51 +28,6 @@ export interface OverlayFlags {
   seed?: string;
   /** Where to append the fault log (JSON lines); none when absent. */
   faultLog?: string;
-}
-
-/** Spread into node:util parseArgs options; read back with overlayFlagsFromParsedArgs. */
-export const OVERLAY_PARSE_ARGS_OPTIONS = {
-  overlay: { type: 'string' },
-  'throttle-read': { type: 'string' },
-  'throttle-write': { type: 'string' },
-  'throttle-iops': { type: 'string' },
-  'throttle-read-iops': { type: 'string' },
-  'throttle-write-iops': { type: 'string' },
-  fault: { type: 'string', multiple: true },
-  delay: { type: 'string', multiple: true },
-  'overlay-seed': { type: 'string' },
-  'fault-log': { type: 'string' },
-} as const;
-
-export const OVERLAY_FLAGS_HELP = `Overlay (I/O shaping):
-  --overlay FILE              overlay config (YAML or JSON)
-  --throttle-read RATE        e.g. 10MiB/s[,burst=1MiB][,path=GLOB]
-  --throttle-write RATE       e.g. 5MiB/s
-  --throttle-iops N           ops/s over reads and writes (also --throttle-read-iops, --throttle-write-iops)
-  --fault SPEC                e.g. 'op=write,path=**/*.db,errno=EIO,p=0.01' or 'op=read,truncate=512,first=3'
-                              corrupt read data: 'op=read,path=**/*.bin,corrupt=3,corrupt-mode=flip,first=1'
-                              (modes flip, zero, random); kill the caller: 'op=fsync,signal=SIGKILL,first=1'
-  --delay SPEC                e.g. 'op=fsync,lognormal=5ms:1.0,p=0.5' (fixed=, uniform=MIN:MAX, normal=MEAN:SD)
-  --overlay-seed N            seed of the fault PRNG (default 1, or the file's seed)
-  --fault-log FILE            append every injected fault to FILE (JSON lines; see interposer faults)`;
-
-export function overlayFlagsFromParsedArgs(values: Record<string, unknown>): OverlayFlags {
-  const str = (k: string): string | undefined =>
-    typeof values[k] === 'string' ? (values[k] as string) : undefined;
-  const list = (k: string): string[] | undefined =>
-    Array.isArray(values[k]) ? (values[k] as string[]) : undefined;
-  return {
-    overlay: str('overlay'),
-    throttleRead: str('throttle-read'),
-    throttleWrite: str('throttle-write'),
-    throttleIops: str('throttle-iops'),
-    throttleReadIops: str('throttle-read-iops'),
-    throttleWriteIops: str('throttle-write-iops'),
-    fault: list('fault'),
-    delay: list('delay'),
-    seed: str('overlay-seed'),
-    faultLog: str('fault-log'),
-  };
 }
 
 /** The overlay config from --overlay FILE (if given) merged with the shorthand flags. */

@@ -30,9 +30,6 @@ export {
   overlayConfigFromFlags,
   mergeOverlayConfigs,
   resolveOverlayConfig,
-  overlayFlagsFromParsedArgs,
-  OVERLAY_PARSE_ARGS_OPTIONS,
-  OVERLAY_FLAGS_HELP,
   type OverlayFlags,
 } from './flags.js';
 export { overlayFromFlags, type OverlaySetup } from './setup.js';

@@ -21,7 +21,7 @@
  *    kinds with a trace column of their own (fault_errno, fault_truncated_to, fault_delay_ns)
  *    rank below those without one, so a row loses as little as possible.
  */
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import { DATA_OPS, OP_CODE, OPS, type FaultKind, type Op } from '../trace/schema.js';
 import { systemWallClock, type Clock } from './clock.js';
 import type { FaultRuleConfig, OverlayConfig, RuleConfig, ThrottleRuleConfig } from './config.js';

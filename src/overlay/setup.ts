@@ -2,7 +2,7 @@
  * One call for `mount` and `replay`: flags (and --overlay FILE) -> a ready Overlay with its fault
  * log open. An overlay without rules has no interested ops, so it costs nothing per op.
  */
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import type { Clock } from './clock.js';
 import { FileFaultLog, type FaultLog } from './fault-log.js';
 import { resolveOverlayConfig, type OverlayFlags } from './flags.js';

@@ -4,7 +4,7 @@
  * fixes a file in one pass. The source-specific part (line numbers, flag text) is the Locate
  * callback; the rules about fields live only here.
  */
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import { OPS, type Op } from '../trace/schema.js';
 import {
   DEFAULT_SEED,

@@ -1,6 +1,6 @@
 /** Client side of the control socket (see control.ts): one request, one answer. */
 import { connect } from 'node:net';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import type { ControlRequest, ControlResponse } from './control.js';
 
 export function sendControl(

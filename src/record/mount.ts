@@ -5,6 +5,8 @@
  */
 import type { OutputAccess } from '../io/output-file.js';
 import { hostname } from 'node:os';
+import { rm } from 'node:fs/promises';
+import { UserError } from '../errors.js';
 import type { TraceBatch } from '../trace/batch.js';
 import { FAULT_KINDS, METADATA_KEYS, OPS, type Op } from '../trace/schema.js';
 import { TraceWriter } from '../trace/writer.js';
@@ -29,7 +31,6 @@ import {
   type NativeTransportState,
   type Transport,
 } from './transport.js';
-import { UserError } from '../cli/errors.js';
 
 /**
  * Default entry/attribute/negative timeout of the kernel's caches (seconds), chosen by
@@ -217,7 +218,12 @@ export class InterposerMount {
         verdict,
       });
     } catch (err) {
+      // Nothing half-made stays behind: the empty trace this call created goes too.
       await writer?.close();
+      if (options.tracePath) await rm(options.tracePath, { force: true });
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EFUSEOPT' || code === 'EMOUNT' || code === 'EBACKING')
+        throw new UserError((err as Error).message);
       throw err;
     }
     const mount = new InterposerMount(native, mounted.handle, mounted.originNs, options, writer, verdict);

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import type { NativeTransportState } from './transport.js';
 
 /** One drained batch, as the binding hands it over: one ArrayBuffer per column. */
@@ -80,6 +80,8 @@ export interface NativeBinding {
   readonly ioUringCompiled: boolean;
   /** The kernel's credentials of the process at the other end of a connected unix socket. */
   peerCredentials(fd: number): { pid: number; uid: number; gid: number; groups: number[] };
+  /** libfuse's complaint about comma-separated mount options ("unknown option(s): ..."), or null. */
+  checkFuseOptions(options: string): string | null;
 }
 
 /** Indices into NativeMountOptions.verdict (native/src/mount.h IP_VERDICT_SLOTS). */

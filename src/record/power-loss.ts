@@ -17,7 +17,7 @@
  */
 import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync, constants } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import type { Op } from '../trace/schema.js';
 import { Prng } from '../overlay/prng.js';
 

@@ -4,7 +4,8 @@
  */
 import { accessSync, constants, readdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, relative, resolve, isAbsolute } from 'node:path';
-import { UserError } from '../cli/errors.js';
+import { UsageError, UserError } from '../errors.js';
+import { loadNative } from './native.js';
 import { isFuse, mountAt } from './mountinfo.js';
 
 export interface MountPaths {
@@ -80,4 +81,11 @@ export function checkTracePath(tracePath: string): string {
     throw new UserError(`cannot write trace ${abs}: directory ${dir} does not exist or is not writable`);
   }
   return abs;
+}
+
+/** Asks libfuse whether it accepts the user's -o options, before anything is created. */
+export function checkFuseOptions(options: readonly string[]): void {
+  if (options.length === 0) return;
+  const complaint = loadNative().checkFuseOptions(options.join(','));
+  if (complaint !== null) throw new UsageError(`-o ${options.join(',')}: libfuse: ${complaint}`);
 }

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import { fuseConnectionId, isFuse, mountAt, type MountEntry } from './mountinfo.js';
 
 const FUSECTL = '/sys/fs/fuse/connections';

@@ -14,7 +14,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import { MAX_VIEW, contentView, pathHash } from './content.js';
 import type { RequiredEntry } from './tree-requirements.js';
 

@@ -19,7 +19,7 @@
  * issue_error/lag take a time (a plain number means µs); throughput without "x" is ops/s.
  * A metric with no data (no reads in the trace) is reported as n/a and never fails.
  */
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import { OPS } from '../trace/schema.js';
 import type { Distribution } from './percentile.js';
 

@@ -1,26 +1,14 @@
 /**
- * Telemetry command-line flags (and INTERPOSER_* environment fallbacks) shared by `mount` and
- * `replay`. Light on purpose: importing this loads no OpenTelemetry code.
+ * Telemetry settings from command-line flag values (parsed by src/cli/options/telemetry.ts) and
+ * INTERPOSER_* environment fallbacks, shared by `mount` and `replay`. Light on purpose: importing
+ * this loads no OpenTelemetry code.
  *
- *   const { values } = parseArgs({ args: normalizeTelemetryArgv(argv), options: { ...own, ...TELEMETRY_FLAGS }, allowPositionals: true });
  *   const telemetry = await createTelemetry(telemetryOptionsFromFlags(values, { wallClockAnchorNs, tracePath }));
  */
-import type { ParseArgsConfig } from 'node:util';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import { OTLP_PROTOCOLS, type OtlpProtocol, type TelemetryOptions } from './types.js';
 
-type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
-
-export const TELEMETRY_FLAGS = {
-  'otel-spans': { type: 'string' },
-  'otel-metrics': { type: 'boolean' },
-  'otel-protocol': { type: 'string' },
-  'prometheus-port': { type: 'string' },
-  'prometheus-host': { type: 'string' },
-  'metrics-file': { type: 'string' },
-} as const satisfies OptionsConfig;
-
-/** What parseArgs yields for TELEMETRY_FLAGS (a command's values object is assignable to it). */
+/** The telemetry flags as given on a command line (src/cli/options/telemetry.ts); absent = environment. */
 export interface TelemetryFlagValues {
   'otel-spans'?: string | undefined;
   'otel-metrics'?: boolean | undefined;
@@ -28,35 +16,6 @@ export interface TelemetryFlagValues {
   'prometheus-port'?: string | undefined;
   'prometheus-host'?: string | undefined;
   'metrics-file'?: string | undefined;
-}
-
-export const TELEMETRY_FLAGS_HELP = `Telemetry (OpenTelemetry; endpoints from OTEL_EXPORTER_OTLP_* variables):
-  --otel-spans[=RATIO]     export one span per operation, head-sampled at RATIO (0..1 or N%;
-                           default OTEL_TRACES_SAMPLER_ARG, else 1)
-  --otel-metrics           push metrics over OTLP (every OTEL_METRIC_EXPORT_INTERVAL ms, default 10000)
-  --otel-protocol P        grpc | http/protobuf | http/json (default OTEL_EXPORTER_OTLP_PROTOCOL,
-                           else http/protobuf)
-  --prometheus-port N      serve Prometheus metrics at http://HOST:N/metrics
-  --prometheus-host H      address to bind the Prometheus endpoint (default 127.0.0.1;
-                           0.0.0.0 in a container)
-  --metrics-file PATH|none append metric snapshots as JSON lines (default when metrics are on:
-                           TRACE.metrics.jsonl next to the trace)
-  Environment fallbacks: INTERPOSER_OTEL_SPANS, INTERPOSER_OTEL_METRICS=1, INTERPOSER_PROMETHEUS_PORT,
-  INTERPOSER_PROMETHEUS_HOST, INTERPOSER_METRICS_FILE; OTEL_SDK_DISABLED=true turns all of it off.`;
-
-/**
- * `--otel-spans` takes an optional value, which parseArgs cannot express: a bare `--otel-spans`
- * becomes `--otel-spans=` (ratio from the environment or 1). `--otel-spans 0.1` (with a space)
- * is therefore not a ratio: write `--otel-spans=0.1`.
- */
-export function normalizeTelemetryArgv(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  let afterTerminator = false;
-  for (const arg of argv) {
-    if (arg === '--') afterTerminator = true;
-    out.push(!afterTerminator && arg === '--otel-spans' ? '--otel-spans=' : arg);
-  }
-  return out;
 }
 
 export function parseRatio(text: string, what: string): number {

@@ -15,9 +15,7 @@ export async function createTelemetry(options: TelemetryOptions): Promise<Teleme
 }
 
 export {
-  TELEMETRY_FLAGS,
-  TELEMETRY_FLAGS_HELP,
-  normalizeTelemetryArgv,
+  parseRatio,
   telemetryEnabled,
   telemetryOptionsFromFlags,
   type TelemetryContext,

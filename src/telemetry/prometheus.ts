@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type { MetricProducer } from '@opentelemetry/sdk-metrics';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 
 export interface PrometheusEndpoint {
   reader: PrometheusExporter;

@@ -8,7 +8,7 @@
  * makes such a file permanent.
  */
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import { OP_DICTIONARY, type Column, type TraceBatch, rowsOf } from './batch.js';
 import { decodeColumnChunk } from './column-decoder.js';
 import { journalPathOf, JournalError, parseJournal, type Journal } from './journal.js';

@@ -4,7 +4,7 @@
  */
 import { analyzeBatches, analyzeTrace } from '../analyze/analyze.js';
 import type { AnalyzeOptions, Report } from '../analyze/types.js';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import type { TraceBatch } from '../trace/batch.js';
 
 export interface TraceSource {

@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import type { Report, ReportDiff, TraceFilter } from '../analyze/types.js';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import type { Progress } from './progress-bar.js';
 import type { TraceSource } from './sources.js';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../src/cli/commands/analyze.js';
-import { UsageError } from '../../src/cli/errors.js';
+import { InputError, UsageError } from '../../src/cli/errors.js';
 import { TraceFormatError } from '../../src/trace/reader.js';
 import { TraceWriter } from '../../src/trace/writer.js';
 import { batchesOf, completionOrder, type RowSpec } from './helpers.js';
@@ -153,15 +153,18 @@ describe('interposer analyze', () => {
 
   it('rejects bad flags with usage errors', async () => {
     await expect(run([traceA, '--op', 'frobnicate'])).rejects.toThrow(UsageError);
-    await expect(run([traceA, '--from', 'later'])).rejects.toThrow(/not a duration/);
+    await expect(run([traceA, '--from', 'later'])).rejects.toThrow(/--from: expected a duration/);
     await expect(run([traceA, '--from', '3s', '--to', '1s'])).rejects.toThrow(/after --from/);
-    await expect(run([])).rejects.toThrow(/expected one trace file/);
+    await expect(run([])).rejects.toThrow(/missing <trace.parquet>/);
     await expect(run([traceA, '--bogus'])).rejects.toThrow(UsageError);
     expect((await capture(['--help'])).out).toContain('usage: interposer analyze');
   });
 
-  it('reports missing and corrupt files as TraceFormatError (exit 1)', async () => {
-    await expect(run([join(dir, 'nope.parquet')])).rejects.toThrow(TraceFormatError);
+  it('reports missing files as InputError and corrupt ones as TraceFormatError (exit 1)', async () => {
+    const missing = await run([join(dir, 'nope.parquet')]).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(InputError);
+    expect((missing as InputError).exitCode).toBe(1);
+    expect((missing as InputError).message).toBe(`${join(dir, 'nope.parquet')}: no such trace file`);
     const junk = join(dir, 'junk.parquet');
     writeFileSync(junk, Buffer.from('this is not a parquet file at all, just text'));
     const err = await run([junk]).catch((e: unknown) => e);
@@ -176,7 +179,7 @@ describe('interposer analyze', () => {
       { cwd: ROOT, encoding: 'utf8', timeout: 120_000 },
     );
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain(`interposer: ${join(dir, 'nope.parquet')}: no such trace file`);
+    expect(result.stderr).toBe(`interposer analyze: ${join(dir, 'nope.parquet')}: no such trace file\n`);
     expect(result.stderr).not.toContain('    at ');
   }, 130_000);
 });

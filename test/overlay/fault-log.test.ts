@@ -232,8 +232,8 @@ describe('fault report', () => {
 
   it('rejects a missing log and bad usage', async () => {
     await expect(runFaults([join(dir, 'nope.jsonl')])).rejects.toThrow(/no such fault log/);
-    await expect(runFaults([])).rejects.toThrow(/expected one fault log file/);
-    await expect(runFaults(['a', '--top', 'x'])).rejects.toThrow(/--top expects a positive integer/);
+    await expect(runFaults([])).rejects.toThrow(/missing <fault-log.jsonl>/);
+    await expect(runFaults(['a', '--top', 'x'])).rejects.toThrow(/--top: expected an integer >= 1/);
   });
 });
 

@@ -1,14 +1,13 @@
-import { parseArgs } from 'node:util';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/errors.js';
+import { defineCommand, parseCommandLine } from '../../src/cli/args/index.js';
+import { OVERLAY_OPTIONS, overlayFlagsFromOptions } from '../../src/cli/options/overlay.js';
 import {
-  OVERLAY_PARSE_ARGS_OPTIONS,
   mergeOverlayConfigs,
   overlayConfigFromFlags,
-  overlayFlagsFromParsedArgs,
   overlayFromFlags,
   parseOverlayConfig,
   resolveOverlayConfig,
@@ -16,6 +15,21 @@ import {
 import { splitSpec } from '../../src/overlay/flags.js';
 
 const MiB = 1024 ** 2;
+
+const SPEC = defineCommand({
+  name: 'test',
+  summary: '',
+  description: '',
+  positionals: [],
+  options: OVERLAY_OPTIONS,
+});
+
+/** The overlay flags a command line gives, parsed the way mount and replay parse them. */
+function flagsOf(argv: string[]) {
+  const parsed = parseCommandLine(SPEC, argv);
+  if (parsed.help) throw new Error('unexpected --help');
+  return overlayFlagsFromOptions(parsed.options);
+}
 
 describe('overlay flag shorthands', () => {
   it('turns throttle flags into rules with default bursts', () => {
@@ -122,20 +136,16 @@ describe('overlay flag shorthands', () => {
   });
 
   it('reads its flags through parseArgs', () => {
-    const { values } = parseArgs({
-      args: [
-        '--throttle-write',
-        '1MiB/s',
-        '--fault',
-        'op=write,errno=EIO',
-        '--fault',
-        'op=read,errno=EIO',
-        '--overlay-seed',
-        '9',
-      ],
-      options: OVERLAY_PARSE_ARGS_OPTIONS,
-    });
-    const flags = overlayFlagsFromParsedArgs(values);
+    const flags = flagsOf([
+      '--throttle-write',
+      '1MiB/s',
+      '--fault',
+      'op=write,errno=EIO',
+      '--fault',
+      'op=read,errno=EIO',
+      '--overlay-seed',
+      '9',
+    ]);
     expect(flags).toMatchObject({
       throttleWrite: '1MiB/s',
       fault: ['op=write,errno=EIO', 'op=read,errno=EIO'],
@@ -175,11 +185,9 @@ describe('overlayFromFlags', () => {
     const dir = await mkdtemp(join(tmpdir(), 'overlay-setup-'));
     try {
       const logPath = join(dir, 'faults.jsonl');
-      const { values } = parseArgs({
-        args: ['--fault', 'op=write,errno=EROFS', '--fault-log', logPath],
-        options: OVERLAY_PARSE_ARGS_OPTIONS,
-      });
-      const setup = await overlayFromFlags(overlayFlagsFromParsedArgs(values));
+      const setup = await overlayFromFlags(
+        flagsOf(['--fault', 'op=write,errno=EROFS', '--fault-log', logPath]),
+      );
       expect([...setup.overlay.interestedOps]).toEqual(['write']);
       const verdict = setup.overlay.decide({
         op: 'write',

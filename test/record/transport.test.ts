@@ -76,6 +76,6 @@ describe('the transport in use', () => {
     const r = sh(`node ${CLI} mount /tmp /tmp --io-uring sometimes`);
     expect(r.code).toBe(2);
     expect(r.err.trim().split('\n')).toHaveLength(1);
-    expect(r.err).toContain('--io-uring must be one of auto, on, off');
+    expect(r.err).toContain('--io-uring: expected one of auto, on, off');
   });
 });

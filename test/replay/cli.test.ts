@@ -121,10 +121,13 @@ describe('interposer replay', () => {
       [[newer, '--target', target()], /newer interposer/],
       [[join(tmp.dir, 'missing.parquet'), '--target', target()], /no such trace file/],
       [[small, '--target', join(fileAsParent, 'sub')], /replay target .* is not usable \(ENOTDIR\)/],
-      [[small, '--target', fileAsParent], /replay target .* is not a directory/],
+      [[small, '--target', fileAsParent], /--target .*a-file: is a regular file; expected a directory path/],
       [[small, '--target', nonEmpty], /is not empty \(use --force/],
       [[small], /--target DIR is required/],
-      [[small, '--target', target(), '--timing', 'slow'], /--timing: expected original or afap/],
+      [
+        [small, '--target', target(), '--timing', 'slow'],
+        /--timing: expected one of original, afap, got "slow"/,
+      ],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(['replay', ...args]);

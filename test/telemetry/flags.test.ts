@@ -1,21 +1,26 @@
-import { parseArgs } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/errors.js';
-import {
-  TELEMETRY_FLAGS,
-  normalizeTelemetryArgv,
-  telemetryEnabled,
-  telemetryOptionsFromFlags,
-} from '../../src/telemetry/index.js';
+import { defineCommand, parseCommandLine } from '../../src/cli/args/index.js';
+import { TELEMETRY_OPTIONS, telemetryFlagValues } from '../../src/cli/options/telemetry.js';
+import { telemetryEnabled, telemetryOptionsFromFlags } from '../../src/telemetry/index.js';
 
-/** Parses a command line the way mount/replay will: own flags + TELEMETRY_FLAGS. */
+const SPEC = defineCommand({
+  name: 'test',
+  summary: '',
+  description: '',
+  positionals: [
+    { name: 'backing', help: '', optional: true },
+    { name: 'mnt', help: '', optional: true },
+  ],
+  options: { trace: { kind: 'string', help: '' }, ...TELEMETRY_OPTIONS },
+});
+
+/** Parses a command line the way mount/replay do: own options + TELEMETRY_OPTIONS. */
 function parse(argv: string[], env: NodeJS.ProcessEnv = {}, tracePath?: string) {
-  const { values, positionals } = parseArgs({
-    args: normalizeTelemetryArgv(argv),
-    options: { trace: { type: 'string' }, ...TELEMETRY_FLAGS },
-    allowPositionals: true,
-  });
-  const options = telemetryOptionsFromFlags(values, {
+  const parsed = parseCommandLine(SPEC, argv);
+  if (parsed.help) throw new Error('unexpected --help');
+  const { positionals } = parsed;
+  const options = telemetryOptionsFromFlags(telemetryFlagValues(parsed.options), {
     wallClockAnchorNs: 5n,
     env,
     ...(tracePath ? { tracePath } : {}),
@@ -62,7 +67,7 @@ describe('telemetry flags', () => {
   it('rejects bad values with usage errors', () => {
     expect(() => parse(['--otel-spans=2'])).toThrow(UsageError);
     expect(() => parse(['--otel-spans=abc'])).toThrow(/sampling ratio/);
-    expect(() => parse(['--prometheus-port', 'http'])).toThrow(/TCP port/);
+    expect(() => parse(['--prometheus-port', 'http'])).toThrow(/--prometheus-port: expected an integer >= 0/);
     expect(() => parse(['--prometheus-port', '70000'])).toThrow(UsageError);
     expect(() => parse(['--prometheus-host', '0.0.0.0'])).toThrow(/needs --prometheus-port/);
     expect(() => parse(['--otel-protocol', 'udp'])).toThrow(/grpc, http\/protobuf, http\/json/);
@@ -105,11 +110,10 @@ describe('telemetry flags', () => {
     expect(telemetryEnabled(disabled)).toBe(false);
   });
 
-  it('leaves arguments after -- alone', () => {
-    expect(normalizeTelemetryArgv(['--otel-spans', '--', '--otel-spans'])).toEqual([
-      '--otel-spans=',
-      '--',
-      '--otel-spans',
-    ]);
+  it('takes `--otel-spans RATIO` with a space when RATIO is a ratio, and leaves arguments after -- alone', () => {
+    const spaced = parse(['--otel-spans', '0.1', '/backing', '/mnt']);
+    expect(spaced.options.spans).toEqual({ ratio: 0.1 });
+    expect(spaced.positionals).toEqual(['/backing', '/mnt']);
+    expect(parse(['--otel-spans', '--', '--otel-spans']).positionals).toEqual(['--otel-spans']);
   });
 });

@@ -1,124 +1,123 @@
 /** `interposer analyze`: summarise a trace (text for people, --json for CI), or diff two traces. */
-import { parseArgs } from 'node:util';
+import picomatch from 'picomatch';
 import { analyzeTrace } from '../../analyze/analyze.js';
 import { diffReports } from '../../analyze/diff.js';
 import { DEFAULT_WIDTH, formatDiffText, formatReportText } from '../../analyze/format.js';
 import type { AnalyzeOptions, TraceFilter } from '../../analyze/types.js';
-import { OPS, type Op } from '../../trace/schema.js';
+import { OPS } from '../../trace/schema.js';
 import { UsageError } from '../errors.js';
-import { durationFlag } from '../flags.js';
+import { cliCommand, defineCommand } from '../args/index.js';
 
-export const summary = 'summarise a trace: latency, hot files, patterns, bottlenecks (--json, --diff)';
-
-const HELP = `usage: interposer analyze <trace.parquet> [options]
-
-Summarises a trace: totals, per-op latency (p50/p90/p99/p99.9), timeline, hot files and
-directories, access patterns, slowest calls, processes, injected faults, and findings.
-
-options:
-  --json                 print the report as JSON (times in ns, sizes in bytes)
-  --op read,write        only these ops
-  --path GLOB            only paths matching GLOB (e.g. 'data/*.db', '/logs/**')
-  --pid N[,N...]         only these process ids (repeatable)
-  --from T --to T        only calls starting in [from, to), e.g. 1.5s, 200ms, 10us (from capture start)
-  --bucket T             timeline bucket width (default: about 100 buckets)
-  --top N                length of top lists (default 20)
-  --diff OTHER.parquet   compare with another trace (same filters); A = first, B = other
-  --width N              text width (default ${DEFAULT_WIDTH})
-  -h, --help             this help`;
-
-function parsePositiveInt(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`analyze: --${name} needs a non-negative integer`);
-  return n;
-}
-
-function parseOps(values: string[] | undefined): Op[] | undefined {
-  if (!values) return undefined;
-  const ops = values.flatMap((v) => v.split(',')).filter(Boolean);
-  for (const op of ops) {
-    if (!(OPS as readonly string[]).includes(op)) {
-      throw new UsageError(`analyze: unknown op "${op}" (known: ${OPS.join(', ')})`);
-    }
+/** A glob picomatch can compile with balanced brackets and braces ('[' alone matches nothing). */
+export function parseGlob(text: string): string {
+  if (text === '') throw new Error('empty glob');
+  try {
+    picomatch.makeRe(text, { dot: true, strictBrackets: true });
+  } catch (err) {
+    throw new Error(`"${text}" is not a valid glob (${(err as Error).message})`);
   }
-  return ops as Op[];
+  return text;
 }
 
-function parsePids(values: string[] | undefined): number[] | undefined {
-  if (!values) return undefined;
-  return values
-    .flatMap((v) => v.split(','))
+function parsePid(text: string): number[] {
+  return text
+    .split(',')
     .filter(Boolean)
     .map((v) => {
       const pid = Number(v);
-      if (!Number.isInteger(pid) || pid < 0)
-        throw new UsageError(`analyze: --pid "${v}" is not a process id`);
+      if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(pid))
+        throw new Error(`"${v}" is not a process id`);
       return pid;
     });
 }
 
-export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean' },
-        op: { type: 'string', multiple: true },
-        path: { type: 'string' },
-        pid: { type: 'string', multiple: true },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        bucket: { type: 'string' },
-        top: { type: 'string' },
-        diff: { type: 'string' },
-        width: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(`analyze: ${(err as Error).message}\n\n${HELP}`);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  if (positionals.length !== 1) throw new UsageError(`analyze: expected one trace file\n\n${HELP}`);
+const spec = defineCommand({
+  name: 'analyze',
+  summary: 'summarise a trace: latency, hot files, patterns, bottlenecks (--json, --diff)',
+  description:
+    'Summarises a trace: totals, per-op latency (p50/p90/p99/p99.9), timeline, hot files and\n' +
+    'directories, access patterns, slowest calls, processes, injected faults, and findings.',
+  positionals: [
+    {
+      name: 'trace.parquet',
+      help: 'the trace to analyze',
+      path: { pathKind: 'file', role: 'input', noun: 'trace file' },
+    },
+  ],
+  options: {
+    json: { kind: 'flag', help: 'print the report as JSON (times in ns, sizes in bytes)' },
+    op: { kind: 'list', choices: OPS, metavar: 'OP,OP', help: 'only these ops, e.g. read,write' },
+    path: {
+      kind: 'custom',
+      parse: parseGlob,
+      metavar: 'GLOB',
+      help: "only paths matching GLOB (e.g. 'data/*.db', '/logs/**')",
+    },
+    pid: {
+      kind: 'custom',
+      parse: parsePid,
+      multiple: true,
+      metavar: 'N[,N...]',
+      help: 'only these process ids (repeatable)',
+    },
+    from: {
+      kind: 'duration',
+      help: 'only calls starting at or after T, e.g. 1.5s, 200ms, 10us (from capture start)',
+      metavar: 'T',
+    },
+    to: { kind: 'duration', help: 'only calls starting before T', metavar: 'T' },
+    bucket: {
+      kind: 'duration',
+      positive: true,
+      metavar: 'T',
+      help: 'timeline bucket width (default: about 100 buckets)',
+    },
+    top: { kind: 'number', integer: true, min: 0, default: 20, help: 'length of top lists' },
+    diff: {
+      kind: 'path',
+      pathKind: 'file',
+      role: 'input',
+      noun: 'trace file',
+      metavar: 'OTHER.parquet',
+      help: 'compare with another trace (same filters); A = first, B = other',
+    },
+    width: {
+      kind: 'number',
+      integer: true,
+      min: 1,
+      default: DEFAULT_WIDTH,
+      help: 'text width (at least 60 is used)',
+    },
+  },
+});
+
+export const summary = spec.summary;
+
+export const command = cliCommand(spec, async ({ options: o, positionals }) => {
   const tracePath = positionals[0]!;
-
   const filter: TraceFilter = {};
-  const ops = parseOps(values.op);
-  if (ops) filter.ops = ops;
-  if (values.path) filter.pathGlob = values.path;
-  const pids = parsePids(values.pid);
-  if (pids) filter.pids = pids;
-  const fromNs = durationFlag('analyze', 'from', values.from);
-  const toNs = durationFlag('analyze', 'to', values.to);
-  if (fromNs !== undefined) filter.fromNs = fromNs;
-  if (toNs !== undefined) filter.toNs = toNs;
-  if (fromNs !== undefined && toNs !== undefined && toNs <= fromNs) {
-    throw new UsageError('analyze: --to must be after --from');
-  }
-  const bucketNs = durationFlag('analyze', 'bucket', values.bucket);
-  if (bucketNs !== undefined && bucketNs <= 0n) throw new UsageError('analyze: --bucket must be positive');
-  const options: AnalyzeOptions = { filter, top: parsePositiveInt('top', values.top, 20) };
-  if (bucketNs !== undefined) options.bucketNs = bucketNs;
-  const width = Math.max(60, parsePositiveInt('width', values.width, DEFAULT_WIDTH));
+  if (o.op) filter.ops = o.op;
+  if (o.path !== undefined) filter.pathGlob = o.path;
+  if (o.pid.length) filter.pids = o.pid.flat();
+  if (o.from !== undefined) filter.fromNs = o.from;
+  if (o.to !== undefined) filter.toNs = o.to;
+  if (o.from !== undefined && o.to !== undefined && o.to <= o.from)
+    throw new UsageError('--to must be after --from');
+  const options: AnalyzeOptions = { filter, top: o.top };
+  if (o.bucket !== undefined) options.bucketNs = o.bucket;
 
+  const width = Math.max(60, o.width);
   const report = await analyzeTrace(tracePath, options);
-  if (values.diff === undefined) {
-    process.stdout.write(
-      values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReportText(report, width),
-    );
+  if (o.diff === undefined) {
+    process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatReportText(report, width));
     return 0;
   }
-  const other = await analyzeTrace(values.diff, options);
+  const other = await analyzeTrace(o.diff, options);
   const diff = diffReports(report, other);
   process.stdout.write(
-    values.json ? `${JSON.stringify({ diff, a: report, b: other }, null, 2)}\n` : formatDiffText(diff, width),
+    o.json ? `${JSON.stringify({ diff, a: report, b: other }, null, 2)}\n` : formatDiffText(diff, width),
   );
   return 0;
-}
+});
+
+export const run = command.run;

@@ -1,97 +1,149 @@
+/** `interposer csi`: the Kubernetes CSI node plugin. */
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import type { Mounter } from '../../csi/types.js';
 import { UsageError, UserError } from '../errors.js';
-
-export const summary = 'run the Kubernetes CSI node plugin (local or sidecar-pod volume stacking)';
-
-const HELP = `usage: interposer csi --node-id NODE [--mode kubernetes|local] [options]
-
-Serves the CSI Identity and Node services on a unix socket. Pods request an interposed volume
-inline: csi: {driver: interposer.csi.example.com, volumeAttributes: {persistentVolumeClaimName: PVC}}.
-
-common:
-  --endpoint URL          unix socket (default unix:///csi/csi.sock; env CSI_ENDPOINT)
-  --node-id NAME          this node's name (env NODE_ID)
-  --mode MODE             kubernetes (sidecar pod per volume, default) or local (child process)
-  --state-dir DIR         published-volume records (default /var/lib/kubelet/plugins/interposer.csi.example.com/state)
-  --mount-timeout DUR     how long to wait for a mount to appear (default 60s)
-  --max-volumes N         max_volumes_per_node reported to kubelet (default 0 = no limit)
-
-local mode:
-  --trace-dir DIR         where traces go (default /var/lib/interposer/traces)
-  --base-dir DIR          backing dirs for volumes without a backingDir attribute
-  --interposer PATH       the interposer CLI script (default: the one running this command)
-
-kubernetes mode:
-  --image IMAGE           interposer image for sidecar pods (env INTERPOSER_IMAGE)
-  --image-pull-policy P   default IfNotPresent
-  --staging-dir DIR       host dir for sidecar FUSE mounts (default /var/lib/kubelet/plugins/interposer.csi.example.com/staging)
-  --trace-host-path DIR   write traces to this host directory on the node (default /var/lib/interposer/traces)
-  --trace-pvc NAME        or to this PVC (in the target pod's namespace)
-  --no-trace              do not record traces
-  --sidecar-service-account NAME
-  --pod-timeout DUR       how long to wait for the sidecar to run (default 120s)
-  --kubeconfig FILE       default: in-cluster config, then $KUBECONFIG / ~/.kube/config
-`;
+import { cliCommand, defineCommand } from '../args/index.js';
 
 const PLUGIN_DIR = '/var/lib/kubelet/plugins/interposer.csi.example.com';
+const COMMON = 'Common';
+const LOCAL = 'Local mode';
+const KUBE = 'Kubernetes mode';
 
-/** "30s", "500ms", "2m" or a bare number of seconds. */
-export function parseDurationMs(text: string, flag: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-  if (!match) throw new UsageError(`${flag}: expected a duration like 30s, 500ms or 2m, got "${text}"`);
-  const value = Number(match[1]);
-  const unit = match[2] ?? 's';
-  return Math.round(value * (unit === 'ms' ? 1 : unit === 's' ? 1000 : 60_000));
+const spec = defineCommand({
+  name: 'csi',
+  summary: 'run the Kubernetes CSI node plugin (local or sidecar-pod volume stacking)',
+  synopsis: '--node-id NODE [--mode kubernetes|local] [options]',
+  description:
+    'Serves the CSI Identity and Node services on a unix socket. Pods request an interposed volume\n' +
+    'inline: csi: {driver: interposer.csi.example.com, volumeAttributes: {persistentVolumeClaimName: PVC}}.',
+  positionals: [],
+  options: {
+    endpoint: {
+      kind: 'string',
+      metavar: 'URL',
+      group: COMMON,
+      help: 'unix socket (default: unix:///csi/csi.sock; env CSI_ENDPOINT)',
+    },
+    'node-id': { kind: 'string', metavar: 'NAME', group: COMMON, help: "this node's name (env NODE_ID)" },
+    mode: {
+      kind: 'enum',
+      choices: ['kubernetes', 'local'],
+      default: 'kubernetes',
+      group: COMMON,
+      help: 'kubernetes: a sidecar pod per volume; local: a child process',
+    },
+    'state-dir': {
+      kind: 'path',
+      pathKind: 'dir',
+      role: 'output-dir',
+      default: `${PLUGIN_DIR}/state`,
+      group: COMMON,
+      help: 'published-volume records',
+    },
+    'mount-timeout': {
+      kind: 'duration',
+      bareUnit: 's',
+      positive: true,
+      default: 60_000_000_000n,
+      group: COMMON,
+      help: 'how long to wait for a mount to appear (e.g. 30s, 500ms, 2m; bare = seconds)',
+    },
+    'max-volumes': {
+      kind: 'number',
+      integer: true,
+      min: 0,
+      default: 0,
+      group: COMMON,
+      help: 'max_volumes_per_node reported to kubelet (0 = no limit)',
+    },
+    'trace-dir': {
+      kind: 'path',
+      pathKind: 'dir',
+      role: 'output-dir',
+      default: '/var/lib/interposer/traces',
+      group: LOCAL,
+      help: 'where traces go',
+    },
+    'base-dir': {
+      kind: 'path',
+      pathKind: 'dir',
+      role: 'input',
+      group: LOCAL,
+      help: 'backing dirs for volumes without a backingDir attribute',
+    },
+    interposer: {
+      kind: 'path',
+      pathKind: 'file',
+      role: 'input',
+      group: LOCAL,
+      help: 'the interposer CLI script (default: the one running this command)',
+    },
+    image: { kind: 'string', group: KUBE, help: 'interposer image for sidecar pods (env INTERPOSER_IMAGE)' },
+    'image-pull-policy': {
+      kind: 'enum',
+      choices: ['IfNotPresent', 'Always', 'Never'],
+      default: 'IfNotPresent',
+      metavar: 'P',
+      group: KUBE,
+      help: 'pull policy of sidecar pods',
+    },
+    'staging-dir': {
+      kind: 'string',
+      metavar: 'DIR',
+      default: `${PLUGIN_DIR}/staging`,
+      group: KUBE,
+      help: 'host dir for sidecar FUSE mounts',
+    },
+    'trace-host-path': {
+      kind: 'string',
+      metavar: 'DIR',
+      group: KUBE,
+      help: 'write traces to this host directory on the node (default: /var/lib/interposer/traces)',
+    },
+    'trace-pvc': {
+      kind: 'string',
+      metavar: 'NAME',
+      group: KUBE,
+      help: "or to this PVC (in the target pod's namespace)",
+    },
+    'no-trace': { kind: 'flag', group: KUBE, help: 'do not record traces' },
+    'sidecar-service-account': {
+      kind: 'string',
+      metavar: 'NAME',
+      group: KUBE,
+      help: 'service account of sidecar pods',
+    },
+    'pod-timeout': {
+      kind: 'duration',
+      bareUnit: 's',
+      positive: true,
+      default: 120_000_000_000n,
+      group: KUBE,
+      help: 'how long to wait for the sidecar to run',
+    },
+    kubeconfig: {
+      kind: 'path',
+      pathKind: 'file',
+      role: 'input',
+      group: KUBE,
+      help: 'default: in-cluster config, then $KUBECONFIG / ~/.kube/config',
+    },
+  },
+});
+
+export const summary = spec.summary;
+
+/** Whole milliseconds of a parsed duration (timeouts are kept in ms). */
+function toMs(ns: bigint): number {
+  return Number(ns / 1_000_000n);
 }
 
-export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        endpoint: { type: 'string' },
-        'node-id': { type: 'string' },
-        mode: { type: 'string', default: 'kubernetes' },
-        'state-dir': { type: 'string', default: `${PLUGIN_DIR}/state` },
-        'mount-timeout': { type: 'string', default: '60s' },
-        'max-volumes': { type: 'string', default: '0' },
-        'trace-dir': { type: 'string', default: '/var/lib/interposer/traces' },
-        'base-dir': { type: 'string' },
-        interposer: { type: 'string' },
-        image: { type: 'string' },
-        'image-pull-policy': { type: 'string', default: 'IfNotPresent' },
-        'staging-dir': { type: 'string', default: `${PLUGIN_DIR}/staging` },
-        'trace-host-path': { type: 'string' },
-        'trace-pvc': { type: 'string' },
-        'no-trace': { type: 'boolean' },
-        'sidecar-service-account': { type: 'string' },
-        'pod-timeout': { type: 'string', default: '120s' },
-        kubeconfig: { type: 'string' },
-      },
-      allowPositionals: false,
-    });
-  } catch (err) {
-    throw new UsageError(`csi: ${(err as Error).message}`);
-  }
-  const v = parsed.values;
-  if (v.help) {
-    console.log(HELP);
-    return 0;
-  }
+export const command = cliCommand(spec, async ({ options: v }) => {
   const endpoint = v.endpoint ?? process.env.CSI_ENDPOINT ?? 'unix:///csi/csi.sock';
   const nodeId = v['node-id'] ?? process.env.NODE_ID;
-  if (!nodeId) throw new UsageError('csi: --node-id (or $NODE_ID) is required');
-  if (v.mode !== 'kubernetes' && v.mode !== 'local') {
-    throw new UsageError(`csi: --mode must be kubernetes or local, got "${v.mode}"`);
-  }
-  const mountTimeoutMs = parseDurationMs(v['mount-timeout'], '--mount-timeout');
-  const maxVolumes = Number(v['max-volumes']);
-  if (!Number.isInteger(maxVolumes) || maxVolumes < 0)
-    throw new UsageError('csi: --max-volumes must be a whole number');
+  if (!nodeId) throw new UsageError('--node-id (or $NODE_ID) is required');
+  const mountTimeoutMs = toMs(v['mount-timeout']);
+  const maxVolumes = v['max-volumes'];
 
   // Loaded here, not at the top: `interposer --help` must not pay for gRPC, and local mode must
   // not pay for the Kubernetes client (several seconds to import on a busy node).
@@ -118,9 +170,9 @@ export async function run(argv: string[]): Promise<number> {
     });
   } else {
     const image = v.image ?? process.env.INTERPOSER_IMAGE;
-    if (!image) throw new UsageError('csi: --image (or $INTERPOSER_IMAGE) is required in kubernetes mode');
+    if (!image) throw new UsageError('--image (or $INTERPOSER_IMAGE) is required in kubernetes mode');
     if (v['trace-host-path'] && v['trace-pvc'])
-      throw new UsageError('csi: give --trace-host-path or --trace-pvc, not both');
+      throw new UsageError('give --trace-host-path or --trace-pvc, not both');
     const [{ KubeConfig }, { KubeMounter }] = await Promise.all([
       import('@kubernetes/client-node'),
       import('../../csi/kube-mounter.js'),
@@ -130,7 +182,7 @@ export async function run(argv: string[]): Promise<number> {
       if (v.kubeconfig) kubeConfig.loadFromFile(v.kubeconfig);
       else kubeConfig.loadFromDefault();
     } catch (err) {
-      throw new UserError(`csi: cannot load Kubernetes config: ${(err as Error).message}`);
+      throw new UserError(`cannot load Kubernetes config: ${(err as Error).message}`);
     }
     mounter = new KubeMounter({
       kubeConfig,
@@ -144,7 +196,7 @@ export async function run(argv: string[]): Promise<number> {
           ? { kind: 'pvc', claimName: v['trace-pvc'] }
           : { kind: 'hostPath', path: v['trace-host-path'] ?? '/var/lib/interposer/traces' },
       ...(v['sidecar-service-account'] ? { sidecarServiceAccount: v['sidecar-service-account'] } : {}),
-      podRunningTimeoutMs: parseDurationMs(v['pod-timeout'], '--pod-timeout'),
+      podRunningTimeoutMs: toMs(v['pod-timeout']),
       mountTimeoutMs,
       podDeleteTimeoutMs: 60_000,
     });
@@ -160,7 +212,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     server = await startCsiServer(endpoint, identity, node);
   } catch (err) {
-    throw new UserError(`csi: cannot serve on ${endpoint}: ${(err as Error).message}`);
+    throw new UserError(`cannot serve on ${endpoint}: ${(err as Error).message}`);
   }
   console.log(
     `interposer csi: ${DRIVER_NAME} (${v.mode} mode, node ${nodeId}) serving on ${server.socketPath}`,
@@ -172,4 +224,6 @@ export async function run(argv: string[]): Promise<number> {
   });
   await server.stop();
   return 0;
-}
+});
+
+export const run = command.run;

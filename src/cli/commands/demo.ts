@@ -1,33 +1,39 @@
-import { parseArgs } from 'node:util';
+/** `interposer demo`: a self-contained tour: mount, real programs, analysis. */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
+import { cliCommand, defineCommand } from '../args/index.js';
 import { checkMountPaths } from '../../record/preflight.js';
 import { InterposerMount } from '../../record/mount.js';
 import { DEMO_WORKLOADS, runWorkload } from '../../record/workloads.js';
 import { analyzeTrace, formatReportText } from '../../analyze/index.js';
 
-export const summary = 'mount a temp dir, run real programs through it, print the trace analysis';
+const spec = defineCommand({
+  name: 'demo',
+  summary: 'mount a temp dir, run real programs through it, print the trace analysis',
+  description:
+    'Mounts a temporary directory through the interposer, runs real programs on it (tar, sqlite3,\n' +
+    'git, fio: whichever are installed), unmounts, and prints the analysis of the trace.',
+  positionals: [],
+  options: {
+    trace: {
+      kind: 'path',
+      pathKind: 'file',
+      role: 'output',
+      default: 'demo-trace.parquet',
+      metavar: 'FILE',
+      help: 'where to write the trace',
+    },
+    keep: { kind: 'flag', help: 'keep the temporary backing directory' },
+  },
+});
 
-const HELP = `usage: interposer demo [--trace FILE] [--keep]
+export const summary = spec.summary;
 
-Mounts a temporary directory through the interposer, runs real programs on it (tar, sqlite3,
-git, fio: whichever are installed), unmounts, and prints the analysis of the trace.
-  --trace FILE   where to write the trace (default: ./demo-trace.parquet)
-  --keep         keep the temporary backing directory`;
-
-export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { help: { type: 'boolean', short: 'h' }, trace: { type: 'string' }, keep: { type: 'boolean' } },
-  });
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  const tracePath = resolve(values.trace ?? 'demo-trace.parquet');
+export const command = cliCommand(spec, async ({ options: values }) => {
+  const tracePath = resolve(values.trace);
   const work = mkdtempSync(join(tmpdir(), 'interposer-demo-'));
   const backingArg = join(work, 'backing');
   const mountArg = join(work, 'mnt');
@@ -69,4 +75,6 @@ export async function run(argv: string[]): Promise<number> {
   console.log(`\nExplore it: interposer-tui ${tracePath}    (or: interposer analyze ${tracePath} --json)`);
   if (failed) throw new UserError(`${failed} demo workload(s) failed through the mount`);
   return 0;
-}
+});
+
+export const run = command.run;

@@ -2,8 +2,6 @@
  * `interposer faults <fault-log.jsonl> [--trace trace.parquet] [--json]`: which injected faults
  * the application saw in a run, by rule, kind, errno, op, path and process.
  */
-import { parseArgs } from 'node:util';
-import { UsageError } from '../errors.js';
 import {
   TRACE_JOIN_COLUMNS,
   joinTrace,
@@ -11,56 +9,49 @@ import {
   renderFaultReport,
   summarizeFaultLog,
 } from '../../overlay/fault-report.js';
+import { cliCommand, defineCommand } from '../args/index.js';
 
-export const summary =
-  'report the faults an overlay injected in a run (from its fault log, joined with the trace)';
+const spec = defineCommand({
+  name: 'faults',
+  summary: 'report the faults an overlay injected in a run (from its fault log, joined with the trace)',
+  description:
+    'Summarizes an overlay fault log (written by mount/replay with --fault-log): counts by rule,\n' +
+    'kind, errno, op and path, first and last time, bytes corrupted, signals sent, and the processes\n' +
+    "that were hit. With --trace, joins the run's trace (fault_kind/fault_errno columns, pid, comm) to\n" +
+    'show which processes got which injected errors and signals.',
+  positionals: [
+    {
+      name: 'fault-log.jsonl',
+      help: 'the fault log of a run',
+      path: { pathKind: 'file', role: 'input', noun: 'fault log' },
+    },
+  ],
+  options: {
+    trace: {
+      kind: 'path',
+      pathKind: 'file',
+      role: 'input',
+      noun: 'trace file',
+      metavar: 'FILE',
+      help: "the run's trace (Parquet) to join with",
+    },
+    json: { kind: 'flag', help: 'print the report as JSON' },
+    top: { kind: 'number', integer: true, min: 1, default: 10, help: 'how many paths to list' },
+  },
+});
 
-const HELP = `usage: interposer faults <fault-log.jsonl> [--trace trace.parquet] [--json] [--top N]
+export const summary = spec.summary;
 
-Summarizes an overlay fault log (written by mount/replay with --fault-log): counts by rule,
-kind, errno, op and path, first and last time, bytes corrupted, signals sent, and the processes
-that were hit. With --trace, joins the run's trace (fault_kind/fault_errno columns, pid, comm) to
-show which processes got which injected errors and signals.
-
-Options:
-  --trace FILE   the run's trace (Parquet) to join with
-  --json         print the report as JSON
-  --top N        how many paths to list (default 10)
-  -h, --help     show this help`;
-
-export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        trace: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        top: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(`faults: ${(err as Error).message}\n\n${HELP}`);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  if (positionals.length !== 1) throw new UsageError(`faults: expected one fault log file\n\n${HELP}`);
-  const top = values.top === undefined ? 10 : Number(values.top);
-  if (!Number.isInteger(top) || top <= 0)
-    throw new UsageError(`faults: --top expects a positive integer, got "${values.top}"`);
-
+export const command = cliCommand(spec, async ({ options, positionals }) => {
   const logPath = positionals[0]!;
-  let report = summarizeFaultLog(logPath, await readFaultLog(logPath), top);
-  if (values.trace) {
+  let report = summarizeFaultLog(logPath, await readFaultLog(logPath), options.top);
+  if (options.trace !== undefined) {
     const { openTrace } = await import('../../trace/reader.js');
-    const trace = await openTrace(values.trace);
-    report = await joinTrace(report, values.trace, trace.batches({ columns: TRACE_JOIN_COLUMNS }));
+    const trace = await openTrace(options.trace);
+    report = await joinTrace(report, options.trace, trace.batches({ columns: TRACE_JOIN_COLUMNS }));
   }
-  console.log(values.json ? JSON.stringify(report, null, 2) : renderFaultReport(report));
+  console.log(options.json ? JSON.stringify(report, null, 2) : renderFaultReport(report));
   return 0;
-}
+});
+
+export const run = command.run;

@@ -1,138 +1,190 @@
-import { parseArgs } from 'node:util';
+/** `interposer mount`: serve a directory through FUSE and record every operation. */
+import { existsSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { PRIVATE_OUTPUT, parseOutputMode, type OutputAccess } from '../../io/output-file.js';
 import { resolveGroup } from '../../io/groups.js';
-import { checkMountPaths, checkTracePath } from '../../record/preflight.js';
+import { checkFuseOptions, checkMountPaths, checkTracePath } from '../../record/preflight.js';
 import { DEFAULT_CACHE_TIMEOUT_SEC, InterposerMount, captureClock } from '../../record/mount.js';
+import { ENABLE_URING_PARAM, IO_URING_MODES } from '../../record/transport.js';
 import { ControlServer } from '../../record/control.js';
 import { PowerLossLayer } from '../../record/power-loss.js';
 import { backingReader } from '../../record/backing-reader.js';
-import {
-  TELEMETRY_FLAGS,
-  TELEMETRY_FLAGS_HELP,
-  createTelemetry,
-  normalizeTelemetryArgv,
-  teeFaultLog,
-  telemetryOptionsFromFlags,
-} from '../../telemetry/index.js';
-import { resolve } from 'node:path';
-import { ENABLE_URING_PARAM, IO_URING_MODES, type IoUringMode } from '../../record/transport.js';
-import {
-  FileFaultLog,
-  OVERLAY_FLAGS_HELP,
-  OVERLAY_PARSE_ARGS_OPTIONS,
-  Overlay,
-  overlayFlagsFromParsedArgs,
-  resolveOverlayConfig,
-  type FaultLog,
-} from '../../overlay/index.js';
+import { createTelemetry, teeFaultLog, telemetryOptionsFromFlags } from '../../telemetry/index.js';
+import { FileFaultLog, Overlay, resolveOverlayConfig, type FaultLog } from '../../overlay/index.js';
+import { cliCommand, defineCommand } from '../args/index.js';
+import { OVERLAY_OPTIONS, overlayFlagsFromOptions } from '../options/overlay.js';
+import { TELEMETRY_OPTIONS, telemetryFlagValues } from '../options/telemetry.js';
 
-export const summary = 'mount a recording passthrough of a directory (FUSE)';
+const RECORDING = 'Recording';
+const MOUNT = 'Mount';
 
-const HELP = `usage: interposer mount <backing-dir> <mountpoint> [options]
-
-Serves <backing-dir> at <mountpoint> and records every operation into a Parquet trace.
-Runs in the foreground; prints "mounted <mountpoint>" when ready. SIGINT/SIGTERM (or
-\`interposer unmount <mountpoint>\`) unmounts, flushes the trace and exits 0.
-
-Recording:
-  --trace FILE          Parquet trace to write (default: ./interposer-trace.parquet); injected
-                        faults go to <trace>.faults.jsonl unless --fault-log says otherwise
-  --no-trace            record nothing (plain passthrough, for comparison)
-  --control SOCKET      unix socket for \`interposer ctl\`: add/remove rules, reload, checkpoint at run time
-                        (SIGHUP also reloads the --overlay file)
-  --control-group GROUP also let members of GROUP use the control socket (0660); they may only add
-                        fault rules limited to their own uid and remove their own rules
-  --trace-mode MODE     permissions of the trace, its journal and the fault log (default 0600:
-                        they name every user's paths and processes), e.g. 0640 with --trace-group
-  --trace-group GROUP   group of those files, for a team that shares traces
-  --power-loss          keep undo logs of unsynced writes so \`interposer ctl SOCKET drop-unsynced\` can
-                        roll every file back to its last fsync, as a crash would (needs --control)
-
-Mount:
-  --allow-nonempty      mount over a non-empty directory
-  --private             only the mounting user may use the mount (default when root: allow_other)
-  -o, --fuse-option OPT extra FUSE option (repeatable), e.g. -o attr_timeout=0
-  --max-threads N       FUSE worker threads (default 16)
-  --io-uring MODE       FUSE over io_uring: auto (default: when the kernel offers it, i.e.
-                        ${ENABLE_URING_PARAM} is Y), on (fail without it), off (/dev/fuse);
-                        the transport in use and why is printed at mount time
-  --io-uring-depth N    io_uring requests in flight per CPU queue (default 8, libfuse's)
-  --cache-timeout SEC   let the kernel cache names, attributes and missing names this long
-                        (default ${DEFAULT_CACHE_TIMEOUT_SEC}; 0 with --power-loss). Use 0 when others change the backing
-                        dir underneath (shared volumes); answers from the cache are not rows
-  --no-keep-cache       drop a file's cached pages on every open (kept by default when caching
-                        and no overlay or --control is given)
-  --writeback-cache     let the kernel buffer writes and send them later in large batches (write
-                        rows then come from the kernel, not the writer; default off)
-
-${OVERLAY_FLAGS_HELP}
-
-${TELEMETRY_FLAGS_HELP}`;
-
-export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: normalizeTelemetryArgv(argv),
-    allowPositionals: true,
-    options: {
-      help: { type: 'boolean', short: 'h' },
-      trace: { type: 'string' },
-      'no-trace': { type: 'boolean' },
-      control: { type: 'string' },
-      'control-group': { type: 'string' },
-      'trace-mode': { type: 'string' },
-      'trace-group': { type: 'string' },
-      'power-loss': { type: 'boolean' },
-      'allow-nonempty': { type: 'boolean' },
-      private: { type: 'boolean' },
-      'fuse-option': { type: 'string', short: 'o', multiple: true },
-      'max-threads': { type: 'string' },
-      'io-uring': { type: 'string' },
-      'io-uring-depth': { type: 'string' },
-      'cache-timeout': { type: 'string' },
-      'no-keep-cache': { type: 'boolean' },
-      'writeback-cache': { type: 'boolean' },
-      ...OVERLAY_PARSE_ARGS_OPTIONS,
-      ...TELEMETRY_FLAGS,
-    },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(HELP);
-    return 0;
+/** One `-o` value: comma-separated FUSE options, each NAME or NAME=VALUE. */
+function parseFuseOption(text: string): string {
+  for (const option of text.split(',')) {
+    if (!/^[A-Za-z_][\w.-]*(=.*)?$/.test(option))
+      throw new Error(`"${option}" is not a FUSE option (NAME or NAME=VALUE, e.g. attr_timeout=0)`);
   }
-  if (positionals.length !== 2) throw new UsageError(`mount needs <backing-dir> <mountpoint>\n\n${HELP}`);
-  const maxThreads = values['max-threads'] === undefined ? 16 : Number(values['max-threads']);
-  if (!Number.isInteger(maxThreads) || maxThreads < 1)
-    throw new UsageError('--max-threads must be a positive integer');
-  const cacheTimeoutSec = values['cache-timeout'] === undefined ? undefined : Number(values['cache-timeout']);
-  if (cacheTimeoutSec !== undefined && (!Number.isFinite(cacheTimeoutSec) || cacheTimeoutSec < 0))
-    throw new UsageError('--cache-timeout must be a number of seconds >= 0');
-  const ioUring = (values['io-uring'] ?? 'auto') as IoUringMode;
-  if (!IO_URING_MODES.includes(ioUring))
-    throw new UsageError(
-      `--io-uring must be one of ${IO_URING_MODES.join(', ')}, not "${values['io-uring']}"`,
-    );
-  const depthFlag = values['io-uring-depth'];
-  const ioUringQueueDepth = depthFlag === undefined ? 0 : Number(depthFlag);
-  if (
-    depthFlag !== undefined &&
-    !(Number.isInteger(ioUringQueueDepth) && ioUringQueueDepth >= 1 && ioUringQueueDepth <= 4096)
-  )
-    throw new UsageError('--io-uring-depth must be an integer from 1 to 4096');
-  if (values['no-trace'] && values.trace)
+  return text;
+}
+
+const spec = defineCommand({
+  name: 'mount',
+  summary: 'mount a recording passthrough of a directory (FUSE)',
+  description:
+    'Serves <backing-dir> at <mountpoint> and records every operation into a Parquet trace.\n' +
+    'Runs in the foreground; prints "mounted <mountpoint>" when ready. SIGINT/SIGTERM (or\n' +
+    '`interposer unmount <mountpoint>`) unmounts, flushes the trace and exits 0.',
+  positionals: [
+    { name: 'backing-dir', help: 'the directory to serve', path: { pathKind: 'dir', role: 'input' } },
+    { name: 'mountpoint', help: 'an empty directory to mount on', path: { pathKind: 'dir', role: 'input' } },
+  ],
+  options: {
+    trace: {
+      kind: 'path',
+      pathKind: 'file',
+      role: 'output',
+      default: 'interposer-trace.parquet',
+      metavar: 'FILE',
+      group: RECORDING,
+      help:
+        'Parquet trace to write; injected faults go to <trace>.faults.jsonl\n' +
+        'unless --fault-log says otherwise',
+    },
+    'no-trace': {
+      kind: 'flag',
+      group: RECORDING,
+      help: 'record nothing (plain passthrough, for comparison)',
+    },
+    control: {
+      kind: 'path',
+      pathKind: 'socket',
+      role: 'output',
+      group: RECORDING,
+      help:
+        'unix socket for `interposer ctl`: add/remove rules, reload, checkpoint at run time\n' +
+        '(SIGHUP also reloads the --overlay file)',
+    },
+    'control-group': {
+      kind: 'custom',
+      parse: (text: string): number => resolveGroup(text),
+      metavar: 'GROUP',
+      group: RECORDING,
+      help:
+        'also let members of GROUP use the control socket (0660); they may only add\n' +
+        'fault rules limited to their own uid and remove their own rules',
+    },
+    'trace-mode': {
+      kind: 'custom',
+      parse: parseOutputMode,
+      metavar: 'MODE',
+      group: RECORDING,
+      help:
+        'permissions of the trace, its journal and the fault log (default: 0600, as\n' +
+        "they name every user's paths and processes), e.g. 0640 with --trace-group",
+    },
+    'trace-group': {
+      kind: 'custom',
+      parse: (text: string): number => resolveGroup(text),
+      metavar: 'GROUP',
+      group: RECORDING,
+      help: 'group of those files, for a team that shares traces',
+    },
+    'power-loss': {
+      kind: 'flag',
+      group: RECORDING,
+      help:
+        'keep undo logs of unsynced writes so `interposer ctl SOCKET drop-unsynced` can\n' +
+        'roll every file back to its last fsync, as a crash would (needs --control)',
+    },
+    'allow-nonempty': { kind: 'flag', group: MOUNT, help: 'mount over a non-empty directory' },
+    private: {
+      kind: 'flag',
+      group: MOUNT,
+      help: 'only the mounting user may use the mount (default when root: allow_other)',
+    },
+    'fuse-option': {
+      kind: 'custom',
+      short: 'o',
+      multiple: true,
+      parse: parseFuseOption,
+      metavar: 'OPT',
+      group: MOUNT,
+      help: 'extra FUSE option (repeatable), e.g. -o attr_timeout=0',
+    },
+    'max-threads': {
+      kind: 'number',
+      integer: true,
+      min: 1,
+      default: 16,
+      group: MOUNT,
+      help: 'FUSE worker threads',
+    },
+    'io-uring': {
+      kind: 'enum',
+      choices: IO_URING_MODES,
+      default: 'auto',
+      metavar: 'MODE',
+      group: MOUNT,
+      help:
+        `FUSE over io_uring: auto (when the kernel offers it, i.e. ${ENABLE_URING_PARAM}\n` +
+        'is Y), on (fail without it), off (/dev/fuse); the transport in use is printed at mount time',
+    },
+    'io-uring-depth': {
+      kind: 'number',
+      integer: true,
+      min: 1,
+      max: 4096,
+      metavar: 'N',
+      group: MOUNT,
+      help: "io_uring requests in flight per CPU queue (default 8, libfuse's)",
+    },
+    'cache-timeout': {
+      kind: 'number',
+      min: 0,
+      metavar: 'SEC',
+      group: MOUNT,
+      help:
+        `let the kernel cache names, attributes and missing names this long (default ${DEFAULT_CACHE_TIMEOUT_SEC};\n` +
+        '0 with --power-loss). Use 0 when others change the backing dir underneath (shared\n' +
+        'volumes); answers from the cache are not rows',
+    },
+    'no-keep-cache': {
+      kind: 'flag',
+      group: MOUNT,
+      help: "drop a file's cached pages on every open (kept by default when caching and no\noverlay or --control is given)",
+    },
+    'writeback-cache': {
+      kind: 'flag',
+      group: MOUNT,
+      help: 'let the kernel buffer writes and send them later in large batches (write rows then\ncome from the kernel, not the writer; default off)',
+    },
+    ...OVERLAY_OPTIONS,
+    ...TELEMETRY_OPTIONS,
+  },
+});
+
+export const summary = spec.summary;
+
+export const command = cliCommand(spec, async ({ options: values, positionals, given }) => {
+  if (values['no-trace'] && given.has('trace'))
     throw new UsageError('--trace and --no-trace contradict each other');
+  if (values['power-loss'] && values.control === undefined)
+    throw new UsageError('--power-loss needs --control SOCKET to trigger the drop');
   if (values['control-group'] !== undefined && values.control === undefined)
     throw new UsageError('--control-group needs --control SOCKET');
   const traceAccess: OutputAccess = {
-    mode: values['trace-mode'] === undefined ? PRIVATE_OUTPUT.mode : parseOutputMode(values['trace-mode']),
-    ...(values['trace-group'] !== undefined && { gid: resolveGroup(values['trace-group']) }),
+    mode: values['trace-mode'] ?? PRIVATE_OUTPUT.mode,
+    ...(values['trace-group'] !== undefined && { gid: values['trace-group'] }),
   };
-  const controlGid = values['control-group'] === undefined ? null : resolveGroup(values['control-group']);
+  const controlGid = values['control-group'] ?? null;
   const allowOther = !values.private && process.geteuid?.() === 0;
+  checkFuseOptions(values['fuse-option']);
+  const maxThreads = values['max-threads'];
+  const cacheTimeoutSec = values['cache-timeout'];
 
   // Everything that can be refused is checked before anything is mounted.
-  const overlayFlags = overlayFlagsFromParsedArgs(values);
+  const overlayFlags = overlayFlagsFromOptions(values);
   const overlayConfig = await resolveOverlayConfig(overlayFlags);
   // With a control socket, rules may arrive later: keep an (idle, free) overlay ready.
   const hasOverlay =
@@ -142,15 +194,16 @@ export async function run(argv: string[]): Promise<number> {
     positionals[1]!,
     values['allow-nonempty'] ?? false,
   );
-  const tracePath = values['no-trace'] ? null : checkTracePath(values.trace ?? 'interposer-trace.parquet');
+  const tracePath = values['no-trace'] ? null : checkTracePath(values.trace);
   const faultLogPath =
     values['fault-log'] ?? (hasOverlay ? `${tracePath ?? 'interposer'}.faults.jsonl` : undefined);
   const clock = captureClock();
-  const telemetryOptions = telemetryOptionsFromFlags(values, {
+  const telemetryOptions = telemetryOptionsFromFlags(telemetryFlagValues(values), {
     wallClockAnchorNs: clock.wallClockAnchorNs,
     ...(tracePath ? { tracePath } : {}),
     onError: (message) => console.error(`interposer: telemetry: ${message}`),
   });
+  const faultLogExisted = faultLogPath !== undefined && existsSync(faultLogPath);
   const fileFaultLog = faultLogPath
     ? await FileFaultLog.open(checkTracePath(faultLogPath), { access: traceAccess })
     : undefined;
@@ -160,29 +213,36 @@ export async function run(argv: string[]): Promise<number> {
     ? Overlay.fromConfig(overlayConfig, { faultLog, readOriginal: backingReader(backing) })
     : null;
 
-  if (values['power-loss'] && !values.control)
-    throw new UsageError('--power-loss needs --control SOCKET to trigger the drop');
   const powerLoss = values['power-loss'] ? new PowerLossLayer(backing) : null;
-  const mount = await InterposerMount.start({
-    backing,
-    mountpoint,
-    tracePath,
-    traceAccess,
-    overlay,
-    powerLoss,
-    allowOther,
-    fuseOptions: values['fuse-option'],
-    maxThreads,
-    ...(cacheTimeoutSec !== undefined ? { cacheTimeoutSec } : {}),
-    ...(values['no-keep-cache'] ? { keepCache: false } : {}),
-    writebackCache: values['writeback-cache'] ?? false,
-    ioUring,
-    ioUringQueueDepth,
-    clock,
-    ...(telemetry ? { onBatch: (batch) => telemetry.onBatch(batch) } : {}),
-  });
+  let mount: InterposerMount;
+  try {
+    mount = await InterposerMount.start({
+      backing,
+      mountpoint,
+      tracePath,
+      traceAccess,
+      overlay,
+      powerLoss,
+      allowOther,
+      fuseOptions: values['fuse-option'],
+      maxThreads,
+      ...(cacheTimeoutSec !== undefined ? { cacheTimeoutSec } : {}),
+      ...(values['no-keep-cache'] ? { keepCache: false } : {}),
+      writebackCache: values['writeback-cache'] ?? false,
+      ioUring: values['io-uring'],
+      ioUringQueueDepth: values['io-uring-depth'] ?? 0,
+      clock,
+      ...(telemetry ? { onBatch: (batch) => telemetry.onBatch(batch) } : {}),
+    });
+  } catch (err) {
+    // A mount that never started leaves nothing behind: no fault log it created, no exporters.
+    await faultLog?.close();
+    if (faultLogPath !== undefined && !faultLogExisted) rmSync(faultLogPath, { force: true });
+    await telemetry?.shutdown();
+    throw err;
+  }
   const control =
-    values.control && overlay
+    values.control !== undefined && overlay
       ? await ControlServer.listen({
           socketPath: resolve(values.control),
           mount,
@@ -230,4 +290,6 @@ export async function run(argv: string[]): Promise<number> {
       (stalls ? ` (${stalls} waits for the trace writer)` : ''),
   );
   return 0;
-}
+});
+
+export const run = command.run;

@@ -1,36 +1,30 @@
-import { parseArgs } from 'node:util';
+/** `interposer recover`: make a crashed recorder's trace readable again. */
 import { recoverTrace } from '../../trace/recover.js';
-import { UsageError } from '../errors.js';
+import { cliCommand, defineCommand } from '../args/index.js';
 
-export const summary = 'repair a trace whose recorder crashed (keeps every complete row group)';
+const spec = defineCommand({
+  name: 'recover',
+  summary: 'repair a trace whose recorder crashed (keeps every complete row group)',
+  description:
+    'Turns a trace left without a Parquet footer (recorder killed, crashed or out of space) into a\n' +
+    'valid Parquet file. Every row group that was flushed is kept, using the journal the writer keeps\n' +
+    'next to the trace (<trace.parquet>.inprogress); only rows that were still buffered are lost.\n' +
+    'A trace that is already complete is left unchanged.',
+  positionals: [
+    {
+      name: 'trace.parquet',
+      help: 'one or more traces to repair',
+      variadic: true,
+      path: { pathKind: 'file', role: 'input', noun: 'trace file' },
+    },
+  ],
+  options: {},
+});
 
-const HELP = `usage: interposer recover <trace.parquet>...
+export const summary = spec.summary;
 
-Turns a trace left without a Parquet footer (recorder killed, crashed or out of space) into a
-valid Parquet file. Every row group that was flushed is kept, using the journal the writer keeps
-next to the trace (<trace.parquet>.inprogress); only rows that were still buffered are lost.
-A trace that is already complete is left unchanged.
-
-options:
-  -h, --help   show this help`;
-
-export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: { help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-    });
-  } catch (err) {
-    throw new UsageError(`recover: ${(err as Error).message}\n\n${HELP}`);
-  }
-  if (parsed.values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  if (parsed.positionals.length === 0) throw new UsageError(`recover: which trace file?\n\n${HELP}`);
-  for (const path of parsed.positionals) {
+export const command = cliCommand(spec, async ({ positionals }) => {
+  for (const path of positionals) {
     const r = await recoverTrace(path);
     if (r.alreadyComplete) {
       console.log(
@@ -42,4 +36,6 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
   return 0;
-}
+});
+
+export const run = command.run;

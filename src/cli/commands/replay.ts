@@ -1,18 +1,7 @@
-import { parseArgs } from 'node:util';
-import {
-  TELEMETRY_FLAGS,
-  TELEMETRY_FLAGS_HELP,
-  createTelemetry,
-  normalizeTelemetryArgv,
-  telemetryOptionsFromFlags,
-} from '../../telemetry/index.js';
+/** `interposer replay`: re-execute a recorded trace against a directory and compare timings. */
+import { createTelemetry, telemetryOptionsFromFlags } from '../../telemetry/index.js';
 import { UsageError } from '../errors.js';
-import {
-  OVERLAY_FLAGS_HELP,
-  OVERLAY_PARSE_ARGS_OPTIONS,
-  overlayFlagsFromParsedArgs,
-  resolveOverlayConfig,
-} from '../../overlay/index.js';
+import { resolveOverlayConfig } from '../../overlay/index.js';
 import {
   defaultOutputPath,
   formatReportText,
@@ -20,88 +9,92 @@ import {
   replayFile,
   reportJson,
 } from '../../replay/index.js';
+import { cliCommand, defineCommand } from '../args/index.js';
+import { OVERLAY_OPTIONS, overlayFlagsFromOptions } from '../options/overlay.js';
+import { TELEMETRY_OPTIONS, telemetryFlagValues } from '../options/telemetry.js';
 
-export const summary = 'replay a recorded trace against a directory and compare timings';
+const spec = defineCommand({
+  name: 'replay',
+  summary: 'replay a recorded trace against a directory and compare timings',
+  synopsis: '<trace.parquet> --target DIR [options]',
+  description:
+    'Re-executes every recorded operation against DIR (created if missing; must be empty unless\n' +
+    '--force), after creating the files and directories the trace needs. Writes a replay trace in the\n' +
+    'same schema and prints recorded vs replayed latency, throughput and error differences.',
+  positionals: [
+    {
+      name: 'trace.parquet',
+      help: 'the recorded trace',
+      path: { pathKind: 'file', role: 'input', noun: 'trace file' },
+    },
+  ],
+  options: {
+    target: {
+      kind: 'path',
+      pathKind: 'dir',
+      role: 'output-dir',
+      help: 'directory to replay into (required)',
+    },
+    out: {
+      kind: 'path',
+      pathKind: 'file',
+      role: 'output',
+      metavar: 'FILE',
+      help: 'replay trace (default: <trace>.replay.parquet next to the input)',
+    },
+    timing: {
+      kind: 'enum',
+      choices: ['original', 'afap'],
+      default: 'original',
+      metavar: 'MODE',
+      help: 'original: issue ops at their recorded times\nafap: as fast as possible, keeping only dependencies',
+    },
+    speed: {
+      kind: 'number',
+      min: 0,
+      minExclusive: true,
+      default: 1,
+      metavar: 'X',
+      help: 'original timing: play X times faster',
+    },
+    concurrency: {
+      kind: 'number',
+      integer: true,
+      min: 1,
+      help: 'worker threads (default: recorded threads, at most 32)',
+    },
+    'fail-if': {
+      kind: 'custom',
+      parse: parseThreshold,
+      multiple: true,
+      metavar: 'EXPR',
+      help:
+        'exit 3 when EXPR holds; repeatable. EXPR: METRIC(>|>=|<|<=)VALUE, e.g.\n' +
+        "'p99.read>2x' 'total_time>1.5x' 'errors>0' 'p99.write>10ms'\n" +
+        "'throughput<0.5x' 'issue_error.p99>200us' 'skipped>0'",
+    },
+    json: { kind: 'flag', help: 'print the report as JSON' },
+    progress: { kind: 'flag', help: 'progress on stderr even when it is not a terminal' },
+    force: { kind: 'flag', help: 'replay into a non-empty target' },
+    ...OVERLAY_OPTIONS,
+    ...TELEMETRY_OPTIONS,
+  },
+  footer:
+    '(replay default for --fault-log: <out>.faults.jsonl whenever an overlay is active)\n' +
+    '\n' +
+    'Exit codes: 0 ok, 1 error, 2 usage, 3 a --fail-if threshold was exceeded, 130 interrupted\n' +
+    '(Ctrl-C: the partial replay trace and report are still written, marked partial).',
+});
 
-const HELP = `usage: interposer replay <trace.parquet> --target DIR [options]
+export const summary = spec.summary;
 
-Re-executes every recorded operation against DIR (created if missing; must be empty unless
---force), after creating the files and directories the trace needs. Writes a replay trace in the
-same schema and prints recorded vs replayed latency, throughput and error differences.
-
-Options:
-  --target DIR           directory to replay into (required)
-  --out FILE             replay trace (default: <trace>.replay.parquet next to the input)
-  --timing MODE          original: issue ops at their recorded times (default)
-                         afap: as fast as possible, keeping only dependencies
-  --speed X              original timing: play X times faster (default 1)
-  --concurrency N        worker threads (default: recorded threads, at most 32)
-  --fail-if EXPR         exit 3 when EXPR holds; repeatable. EXPR: METRIC(>|>=|<|<=)VALUE, e.g.
-                         'p99.read>2x' 'total_time>1.5x' 'errors>0' 'p99.write>10ms'
-                         'throughput<0.5x' 'issue_error.p99>200us' 'skipped>0'
-  --json                 print the report as JSON
-  --progress             progress on stderr even when it is not a terminal
-  --force                replay into a non-empty target
-  -h, --help             this help
-
-${OVERLAY_FLAGS_HELP}
-
-${TELEMETRY_FLAGS_HELP}
-  (replay default for --fault-log: <out>.faults.jsonl whenever an overlay is active)
-
-Exit codes: 0 ok, 1 error, 2 usage, 3 a --fail-if threshold was exceeded, 130 interrupted
-(Ctrl-C: the partial replay trace and report are still written, marked partial).`;
-
-function positiveNumber(flag: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0)
-    throw new UsageError(`${flag}: expected a positive number, got "${value}"`);
-  return n;
-}
-
-export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: normalizeTelemetryArgv(argv),
-      allowPositionals: true,
-      options: {
-        target: { type: 'string' },
-        out: { type: 'string' },
-        timing: { type: 'string' },
-        speed: { type: 'string' },
-        concurrency: { type: 'string' },
-        'fail-if': { type: 'string', multiple: true },
-        json: { type: 'boolean' },
-        progress: { type: 'boolean' },
-        force: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        ...OVERLAY_PARSE_ARGS_OPTIONS,
-        ...TELEMETRY_FLAGS,
-      },
-    });
-  } catch (err) {
-    throw new UsageError(`replay: ${(err as Error).message}`);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  if (positionals.length !== 1) throw new UsageError('replay: give exactly one trace file (see --help)');
-  if (!values.target) throw new UsageError('replay: --target DIR is required');
-  const timing = values.timing ?? 'original';
-  if (timing !== 'original' && timing !== 'afap') {
-    throw new UsageError(`--timing: expected original or afap, got "${timing}"`);
-  }
-  const speed = positiveNumber('--speed', values.speed, 1);
-  const concurrency =
-    values.concurrency === undefined ? undefined : positiveNumber('--concurrency', values.concurrency, 1);
-  if (concurrency !== undefined && !Number.isInteger(concurrency))
-    throw new UsageError('--concurrency: expected an integer');
-  const thresholds = (values['fail-if'] ?? []).map(parseThreshold);
-  const overlayFlags = overlayFlagsFromParsedArgs(values);
+export const command = cliCommand(spec, async ({ options: values, positionals }) => {
+  if (values.target === undefined) throw new UsageError('--target DIR is required');
+  const timing = values.timing;
+  const speed = values.speed;
+  const concurrency = values.concurrency;
+  const thresholds = values['fail-if'];
+  const overlayFlags = overlayFlagsFromOptions(values);
   const overlay = await resolveOverlayConfig(overlayFlags);
   const input = positionals[0]!;
   const out = values.out ?? defaultOutputPath(input);
@@ -138,7 +131,7 @@ export async function run(argv: string[]): Promise<number> {
       onPhase: (message) => process.stderr.write(`interposer replay: ${message}\n`),
       createTelemetry: (wallClockAnchorNs) =>
         createTelemetry(
-          telemetryOptionsFromFlags(values, {
+          telemetryOptionsFromFlags(telemetryFlagValues(values), {
             wallClockAnchorNs,
             ...(out ? { tracePath: out } : {}),
             onError: (message) => console.error(`interposer replay: telemetry: ${message}`),
@@ -153,7 +146,9 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
   }
-}
+});
+
+export const run = command.run;
 
 function progress(done: number, total: number, elapsedMs: number, tty: boolean): void {
   const rate = elapsedMs > 0 ? (done / elapsedMs) * 1000 : 0;

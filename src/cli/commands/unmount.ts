@@ -1,30 +1,32 @@
-import { parseArgs } from 'node:util';
+/** `interposer unmount`: detach a mount, also one whose server hangs or died. */
 import { resolve } from 'node:path';
-import { UsageError } from '../errors.js';
 import { unmountFuse } from '../../record/unmount.js';
+import { cliCommand, defineCommand } from '../args/index.js';
 
-export const summary = 'unmount an interposer mount (also a stuck or dead one)';
+const spec = defineCommand({
+  name: 'unmount',
+  summary: 'unmount an interposer mount (also a stuck or dead one)',
+  description:
+    'Detaches the mount (lazily: programs with open files keep them until they close); the\n' +
+    'interposer serving it then flushes its trace and exits.',
+  positionals: [{ name: 'mountpoint', help: 'where the file system is mounted' }],
+  options: {
+    abort: {
+      kind: 'flag',
+      help:
+        'also abort the FUSE connection: for a hung or dead server ("transport endpoint is\n' +
+        'not connected"); pending operations fail with ENOTCONN',
+    },
+  },
+});
 
-const HELP = `usage: interposer unmount <mountpoint> [--abort]
+export const summary = spec.summary;
 
-Detaches the mount (lazily: programs with open files keep them until they close); the
-interposer serving it then flushes its trace and exits.
-  --abort   also abort the FUSE connection: for a hung or dead server ("transport endpoint is
-            not connected"); pending operations fail with ENOTCONN.`;
-
-export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { help: { type: 'boolean', short: 'h' }, abort: { type: 'boolean' } },
-  });
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  if (positionals.length !== 1) throw new UsageError(`unmount needs exactly one <mountpoint>\n\n${HELP}`);
+export const command = cliCommand(spec, async ({ options, positionals }) => {
   const mountpoint = resolve(positionals[0]!);
-  const { aborted } = unmountFuse(mountpoint, { abort: values.abort });
+  const { aborted } = unmountFuse(mountpoint, { abort: options.abort });
   console.log(`unmounted ${mountpoint}${aborted ? ' (connection aborted)' : ''}`);
   return 0;
-}
+});
+
+export const run = command.run;

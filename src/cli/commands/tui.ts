@@ -1,0 +1,83 @@
+/**
+ * `interposer-tui trace.parquet [other.parquet]`: the interactive analysis UI (its own program,
+ * dist/cli/interposer-tui.js). With two traces it opens on the diff view. Runs on the terminal's
+ * alternate screen so quitting restores what was there before.
+ */
+import { UsageError } from '../../errors.js';
+import { cliCommand, defineCommand } from '../args/index.js';
+
+const spec = defineCommand({
+  name: 'interposer-tui',
+  program: 'interposer-tui',
+  summary: 'interactive analysis of a trace, or a diff of two',
+  description:
+    'Interactive analysis of an interposer trace; with two traces, a side-by-side diff (B = OTHER).\n' +
+    'Keys: 1-9 or Tab switch views, / filters (op=read path=**/*.db pid=123 from=1s to=5s),\n' +
+    'c clears the filter, ? shows all keys, q quits. Needs an interactive terminal; for text or JSON\n' +
+    'output use `interposer analyze`.',
+  positionals: [
+    {
+      name: 'TRACE.parquet',
+      help: 'the trace to explore',
+      path: { pathKind: 'file', role: 'input', noun: 'trace file' },
+    },
+    {
+      name: 'OTHER.parquet',
+      help: 'a second trace to compare with',
+      optional: true,
+      path: { pathKind: 'file', role: 'input', noun: 'trace file' },
+    },
+  ],
+  options: {},
+});
+
+const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
+const LEAVE_ALT_SCREEN = '\u001b[?1049l';
+
+export const command = cliCommand(spec, async ({ positionals: paths }) => {
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    throw new UsageError('needs an interactive terminal (for text or JSON output use `interposer analyze`)');
+  }
+
+  // Ink renders only a final frame when it believes it runs in CI (CI=true, as in a CI job that
+  // drives the TUI through tmux). A terminal is attached, so the user wants it interactive:
+  // clear the hint before Ink reads it at import time.
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+  const [{ render }, { createElement }, { App }, { fileSource }] = await Promise.all([
+    import('ink'),
+    import('react'),
+    import('../../tui/app.js'),
+    import('../../tui/sources.js'),
+  ]);
+
+  let exitCode = 0;
+  let exitMessage: string | undefined;
+  process.stdout.write(ENTER_ALT_SCREEN);
+  const leave = (): void => {
+    process.stdout.write(LEAVE_ALT_SCREEN);
+  };
+  try {
+    const instance = render(
+      createElement(App, {
+        sources: paths.map(fileSource),
+        onExit: (code: number, message?: string) => {
+          exitCode = code;
+          exitMessage = message;
+        },
+      }),
+      { exitOnCtrlC: false },
+    );
+    const stop = (): void => instance.unmount();
+    process.once('SIGTERM', stop);
+    process.once('SIGHUP', stop);
+    await instance.waitUntilExit();
+    process.off('SIGTERM', stop);
+    process.off('SIGHUP', stop);
+  } finally {
+    leave();
+  }
+  // The error screen vanished with the alternate screen: repeat its message where it stays.
+  if (exitMessage) console.error(`interposer-tui: ${exitMessage}`);
+  return exitCode;
+});
