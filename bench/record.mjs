@@ -13,6 +13,7 @@ import {
   DEFAULT_CACHE_TIMEOUT_S,
   cPassthroughSpec,
   directSpec,
+  passthroughHpSpec,
   fuseNativeSpec,
   interposerSpec,
 } from './fs/specs.mjs';
@@ -28,8 +29,16 @@ const DEFAULT_ROWS = [
   'interposer-record',
   'interposer-no-trace',
   'interposer-overlay',
+  'passthrough-hp',
+  'passthrough-hp-uring',
+  'interposer-record-uring',
 ];
-const ALL_ROWS = [...DEFAULT_ROWS, 'c-passthrough-st'];
+const ALL_ROWS = [
+  ...DEFAULT_ROWS,
+  'c-passthrough-st',
+  'interposer-no-trace-uring',
+  'interposer-overlay-uring',
+];
 
 const HELP = `usage: node bench/record.mjs [options]
 
@@ -37,7 +46,13 @@ Measures FUSE overhead: fio (4k randread/randwrite, 1 MiB seq read/write buffere
 O_DIRECT, numjobs 1 and 4) and a metadata storm, for each row, side by side in one run.
 
   --rows LIST            comma-separated rows (default: ${DEFAULT_ROWS.join(',')})
-                         also available: c-passthrough-st (single-threaded loop)
+                         passthrough-hp[-uring]: libfuse 3.18's passthrough_hp --nopassthrough
+                         (--nocache when --cache-timeout 0, else its own caching), over
+                         /dev/fuse or io_uring; *-uring rows are skipped when the kernel's
+                         enable_uring is off
+                         also available: c-passthrough-st (single-threaded loop),
+                         interposer-{no-trace,overlay}-uring
+                         Rows are mounted in the order given, once per round.
   --jobs LIST            comma-separated fio job ids (default: all of
                          ${FIO_JOBS.map((j) => j.id).join(', ')})
   --size-mib N           size of each fio data file (default 256)
@@ -45,8 +60,8 @@ O_DIRECT, numjobs 1 and 4) and a metadata storm, for each row, side by side in o
   --meta-files N         files in the metadata storm (default 2000)
   --meta-bytes N         bytes written per storm file (default 100)
   --repeat N             rounds; keeps the best figure per cell (default 1)
-  --cache-timeout S      entry/attr timeout of every FUSE row (default 0, the interposer's
-                         default; libfuse's own default is 1)
+  --cache-timeout S      entry/attr/negative timeout of every FUSE row (default 1, the
+                         interposer's default and libfuse's)
   --quick                small and short: 64 MiB files, 2 s cap, 500 storm files
   --interposer-cli PATH  the product CLI (default dist/cli/interposer.js)
   --overlay-config PATH  overlay for interposer-overlay (default: a generated idle overlay)
@@ -114,6 +129,11 @@ async function main() {
       'interposer-record': () => interposerSpec('record', interposerOpts),
       'interposer-no-trace': () => interposerSpec('no-trace', interposerOpts),
       'interposer-overlay': () => interposerSpec('overlay', interposerOpts),
+      'passthrough-hp': () => passthroughHpSpec({ cacheTimeoutS }),
+      'passthrough-hp-uring': () => passthroughHpSpec({ uring: true, cacheTimeoutS }),
+      'interposer-record-uring': () => interposerSpec('record', { ...interposerOpts, uring: true }),
+      'interposer-no-trace-uring': () => interposerSpec('no-trace', { ...interposerOpts, uring: true }),
+      'interposer-overlay-uring': () => interposerSpec('overlay', { ...interposerOpts, uring: true }),
     };
     const results = await runSuite({
       specs: rowNames.map((r) => factories[r]()),

@@ -10,6 +10,10 @@ APT_PACKAGES=(fuse3 libfuse3-3 libfuse3-dev libfuse2 pkg-config build-essential 
   fio sqlite3 git tar rsync attr tmux procps util-linux postgresql prometheus)
 # HTML report tests (issue 17): Debian's headless Chromium, driven by playwright-core.
 APT_PACKAGES+=(chromium)
+# libfuse 3.18 from Debian's source package (scripts/libfuse.sh): fetch, build, io_uring.
+APT_PACKAGES+=(dpkg-dev meson ninja-build g++ liburing-dev libnuma-dev debian-archive-keyring)
+# The inode data path: stress-ng stressors in the tests; strace counts syscalls in bench:rows.
+APT_PACKAGES+=(stress-ng strace)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -43,5 +47,8 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   npm ci --no-audit --no-fund --loglevel=error
   echo "$want" > "$stamp"
 fi
+
+# libfuse >= 3.18 for the addon (static) and passthrough_hp for the benchmark; cached.
+bash scripts/libfuse.sh
 
 npm run --silent build

@@ -2,10 +2,10 @@
 //   unavailable(): Promise<string | null>   a reason to skip this row, or null
 //   mount(backing, mnt, scratch): Promise<MountHandle>   (see daemon-mount.mjs)
 // All FUSE rows run with the same kernel-side settings: allow_other,default_permissions, no
-// kernel_cache/auto_cache, no writeback cache, and the same entry/attr timeout (cacheTimeoutS,
-// default 0 = the interposer's own default: every lookup and stat reaches the server) with
-// negative_timeout=0.
-import { existsSync, statSync } from 'node:fs';
+// kernel_cache/auto_cache (the interposer runs with --no-keep-cache, so fio measures the round
+// trip to the server, not pages kept from an earlier job), no writeback cache, and the same
+// entry/attr/negative timeout (cacheTimeoutS, default 1 = the interposer's own default).
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -30,9 +30,9 @@ export function directSpec() {
  * singleThreaded.
  * @param {string} binary  built by buildTools()
  */
-export const DEFAULT_CACHE_TIMEOUT_S = 0;
+export const DEFAULT_CACHE_TIMEOUT_S = 1;
 
-const timeoutOptions = (s) => `entry_timeout=${s},attr_timeout=${s},negative_timeout=0`;
+const timeoutOptions = (s) => `entry_timeout=${s},attr_timeout=${s},negative_timeout=${s}`;
 
 export function cPassthroughSpec(
   binary,
@@ -52,6 +52,52 @@ export function cPassthroughSpec(
           ...(singleThreaded ? ['-s'] : []),
           '-o',
           `allow_other,default_permissions,fsname=c-passthrough,${timeoutOptions(cacheTimeoutS)}`,
+        ],
+        mnt,
+        stop: 'fusermount',
+      }),
+  };
+}
+
+/** libfuse's own example/passthrough_hp (3.18), built by scripts/libfuse.sh. */
+export const PASSTHROUGH_HP = join(REPO_ROOT, 'native', 'vendor', 'libfuse', 'bin', 'passthrough_hp');
+const ENABLE_URING_PARAM = '/sys/module/fuse/parameters/enable_uring';
+
+/** Why FUSE over io_uring cannot be benchmarked here, or null. */
+function uringUnavailable() {
+  if (!existsSync(ENABLE_URING_PARAM)) return 'this kernel has no FUSE over io_uring (Linux >= 6.14)';
+  const on = readFileSync(ENABLE_URING_PARAM, 'utf8').trim();
+  return on === 'Y' || on === '1' ? null : `${ENABLE_URING_PARAM} is N (root: echo 1 > it)`;
+}
+
+/**
+ * libfuse's passthrough_hp, the reference a user would pick instead of us: --nopassthrough (by
+ * default it hands reads and writes to the kernel's FUSE passthrough and never sees them), over
+ * /dev/fuse or io_uring. Its caching is all or nothing: with cacheTimeoutS 0 it runs --nocache
+ * (the same as the interposer with --cache-timeout 0 --no-keep-cache); otherwise its own
+ * default (a day of attribute cache, keep_cache and writeback cache), which no other row has.
+ */
+export function passthroughHpSpec({ uring = false, cacheTimeoutS = DEFAULT_CACHE_TIMEOUT_S } = {}) {
+  return {
+    name: uring ? 'passthrough-hp-uring' : 'passthrough-hp',
+    description:
+      `libfuse 3.18 example/passthrough_hp --nopassthrough${cacheTimeoutS === 0 ? ' --nocache' : ' (its own caching)'}, ` +
+      (uring ? 'FUSE over io_uring' : '/dev/fuse'),
+    unavailable: async () => {
+      if (!existsSync(PASSTHROUGH_HP)) return `${PASSTHROUGH_HP} not built (bash scripts/libfuse.sh)`;
+      return uring ? uringUnavailable() : null;
+    },
+    mount: (backing, mnt) =>
+      mountDaemon({
+        command: PASSTHROUGH_HP,
+        args: [
+          '--foreground',
+          '--nopassthrough',
+          ...(cacheTimeoutS === 0 ? ['--nocache'] : []),
+          '-o',
+          `allow_other,fsname=passthrough-hp${uring ? ',io_uring' : ''}`,
+          backing,
+          mnt,
         ],
         mnt,
         stop: 'fusermount',
@@ -101,7 +147,8 @@ faults:
  * The product: `interposer mount <backing> <mnt>` with recording on, off, or with an idle
  * overlay. It prints "mounted <mnt>" when ready and unmounts + flushes on SIGTERM.
  * @param {'record' | 'no-trace' | 'overlay'} mode
- * @param {{ cli?: string, overlayConfig?: string, cacheTimeoutS?: number }} [opts]
+ * @param {{ cli?: string, overlayConfig?: string, cacheTimeoutS?: number, uring?: boolean }} [opts]
+ *   uring: FUSE over io_uring (--io-uring on); otherwise /dev/fuse (--io-uring off)
  */
 export function interposerSpec(mode, opts = {}) {
   const cli = opts.cli ?? join(REPO_ROOT, 'dist', 'cli', 'interposer.js');
@@ -111,10 +158,11 @@ export function interposerSpec(mode, opts = {}) {
     overlay: 'interposer, recording + idle overlay',
   };
   return {
-    name: `interposer-${mode}`,
-    description: descriptions[mode],
+    name: `interposer-${mode}${opts.uring ? '-uring' : ''}`,
+    description: `${descriptions[mode]}, ${opts.uring ? 'FUSE over io_uring' : '/dev/fuse'}`,
     unavailable: async () => {
       if (!existsSync(cli)) return `${cli} not found (run npm run build)`;
+      if (opts.uring && uringUnavailable()) return uringUnavailable();
       if (opts.overlayConfig && !existsSync(opts.overlayConfig)) return `${opts.overlayConfig} not found`;
       return null;
     },
@@ -127,6 +175,9 @@ export function interposerSpec(mode, opts = {}) {
         mnt,
         '--cache-timeout',
         String(opts.cacheTimeoutS ?? DEFAULT_CACHE_TIMEOUT_S),
+        '--no-keep-cache',
+        '--io-uring',
+        opts.uring ? 'on' : 'off',
       ];
       if (mode === 'no-trace') args.push('--no-trace');
       else args.push('--trace', traceFile);

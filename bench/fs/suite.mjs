@@ -88,7 +88,7 @@ export async function runSuite(o) {
       cacheTimeoutS: o.cacheTimeoutS,
       fuse:
         'allow_other,default_permissions; no kernel_cache/auto_cache/writeback cache; ' +
-        `entry/attr timeout ${o.cacheTimeoutS} s, negative timeout 0`,
+        `entry/attr/negative timeout ${o.cacheTimeoutS} s`,
     },
     jobs: jobs.map(({ id, label, unit }) => ({ id, label, unit })),
     rows: [...rows.values()],

@@ -5,7 +5,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <fuse.h>
+#include <fuse_lowlevel.h>
+#include <fuse_opt.h>
+#include <stddef.h>
+#include <sys/resource.h>
 #include <grp.h>
 #include <sched.h>
 #include <stdio.h>
@@ -15,14 +18,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fuse_options.h"
 #include "peer_cred.h"
 #include "mount.h"
 #include "ops.h"
 
 void ip_overlay_call_js(napi_env env, napi_value fn, void *context, void *data);
-napi_value ip_js_check_fuse_options(napi_env env, napi_callback_info info);
-void ip_fuse_log_capture_begin(void);
-const char *ip_fuse_log_capture_end(void);
 
 #define CHECK(call)                                                            \
   do {                                                                         \
@@ -78,23 +79,61 @@ static void on_batch_ready(void *arg) {
   napi_call_threadsafe_function(m->ready_tsfn, (void *)(intptr_t)EVENT_BATCH_READY, napi_tsfn_nonblocking);
 }
 
-static void *loop_main(void *arg) {
-  ip_mount *m = arg;
+/* ---- the FUSE session: created, mounted and served here and nowhere else ------------------- */
+
+/* Creates the low-level session for `fuse_options` and mounts it. 0, or -1 after libfuse printed
+ * why. The transport (/dev/fuse or io_uring, transport.h) rides in the session's options. */
+static int session_open(ip_mount *m, const char *fuse_options) {
+  struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
+  if (fuse_opt_add_arg(&args, "interposer") != 0 || fuse_opt_add_arg(&args, "-o") != 0 ||
+      fuse_opt_add_arg(&args, fuse_options) != 0 || ip_transport_add_args(&m->transport, &args) != 0) {
+    fuse_opt_free_args(&args);
+    return -1;
+  }
+  ip_cache_options cache = {0};
+  if (ip_fuse_take_cache_options(&args, &cache) != 0) {
+    fuse_opt_free_args(&args);
+    return -1;
+  }
+  m->attr_timeout = cache.attr_timeout;
+  m->entry_timeout = cache.entry_timeout;
+  m->negative_timeout = cache.negative_timeout;
+  m->keep_cache = cache.keep_cache;
+  m->writeback_cache = cache.writeback_cache;
+  m->se = fuse_session_new(&args, &ip_passthrough_ops, sizeof(ip_passthrough_ops), m);
+  fuse_opt_free_args(&args);
+  if (!m->se) return -1;
+  if (fuse_session_mount(m->se, m->mountpoint) != 0) {
+    fuse_session_destroy(m->se);
+    m->se = NULL;
+    return -2;
+  }
+  return 0;
+}
+
+/* Serves requests until the kernel connection ends. Returns libfuse's loop result. */
+static int session_serve(ip_mount *m) {
   struct fuse_loop_config *cfg = fuse_loop_cfg_create();
   fuse_loop_cfg_set_max_threads(cfg, (unsigned)m->max_threads);
   /* Keep every worker once started: with a small idle limit libfuse ends and re-creates threads
    * as concurrency swings (its own docs discourage any limit), which cost up to a third of the
    * 4-job IOPS here. Idle threads cost only their stacks. */
   fuse_loop_cfg_set_idle_threads(cfg, (unsigned)m->max_threads);
-  m->loop_result = fuse_loop_mt(m->fuse, cfg);
+  int result = fuse_session_loop_mt(m->se, cfg);
   fuse_loop_cfg_destroy(cfg);
+  return result;
+}
+
+static void *loop_main(void *arg) {
+  ip_mount *m = arg;
+  m->loop_result = session_serve(m);
   napi_call_threadsafe_function(m->ready_tsfn, (void *)(intptr_t)EVENT_LOOP_EXITED, napi_tsfn_blocking);
   return NULL;
 }
 
 static void free_mount(ip_mount *m) {
   for (int op = 0; op < OP_COUNT; op++) ip_path_scopes_free(atomic_load(&m->scopes[op]));
-  if (m->root_fd >= 0) close(m->root_fd);
+  ip_inodes_destroy(&m->inodes);
   free(m->backing);
   free(m->mountpoint);
   free(m->own_groups);
@@ -110,7 +149,6 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
   CHECK(napi_get_cb_info(env, info, &argc, &opts, NULL, NULL));
 
   ip_mount *m = calloc(1, sizeof(*m));
-  m->root_fd = -1;
   m->backing = get_string(env, opts, "backing");
   m->mountpoint = get_string(env, opts, "mountpoint");
   char *fuse_options = get_string(env, opts, "fuseOptions");
@@ -118,6 +156,8 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
   m->max_threads = (int)get_int(env, opts, "maxThreads", 16);
   uint32_t batch_rows = (uint32_t)get_int(env, opts, "batchRows", 32768);
   uint32_t batches = (uint32_t)get_int(env, opts, "batches", 4);
+  m->transport.want_uring = (int)get_int(env, opts, "ioUring", 0);
+  m->transport.queue_depth = (unsigned)get_int(env, opts, "ioUringQueueDepth", 0);
   if (!m->backing || !m->mountpoint || !fuse_options) {
     free(fuse_options);
     free_mount(m);
@@ -145,10 +185,12 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
   napi_ref verdict_ref; /* keep the verdict array alive as long as the mount */
   napi_create_reference(env, verdict, 1, &verdict_ref);
 
-  m->root_fd = open(m->backing, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (m->root_fd < 0) {
+  int root_fd = open(m->backing, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  int root_err = root_fd < 0 ? errno : -ip_inodes_init(&m->inodes, root_fd);
+  if (root_err) {
+    if (root_fd >= 0 && !m->inodes.buckets) close(root_fd);
     char msg[512];
-    snprintf(msg, sizeof(msg), "cannot open backing directory %s: %s", m->backing, strerror(errno));
+    snprintf(msg, sizeof(msg), "cannot open backing directory %s: %s", m->backing, strerror(root_err));
     free(fuse_options);
     free_mount(m);
     napi_throw_error(env, "EBACKING", msg);
@@ -169,23 +211,26 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
   /* Modes arrive already masked by the caller's umask; ours must not mask them again. */
   umask(0);
 
-  char *argv[] = {"interposer", "-o", fuse_options, NULL};
-  struct fuse_args args = FUSE_ARGS_INIT(3, argv);
+  /* Every inode the kernel holds keeps an O_PATH fd open here: allow as many as we may. */
+  struct rlimit files;
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
+
   /* libfuse's own explanation of a failure goes into the thrown error, not onto stderr. */
   char why[600];
   ip_fuse_log_capture_begin();
-  m->fuse = fuse_new(&args, &ip_passthrough_ops, sizeof(ip_passthrough_ops), m);
-  fuse_opt_free_args(&args);
+  int opened = session_open(m, fuse_options);
   free(fuse_options);
-  if (!m->fuse) {
+  if (opened == -1) {
     snprintf(why, sizeof(why), "invalid FUSE options: %s", ip_fuse_log_capture_end());
     free_mount(m);
     napi_throw_error(env, "EFUSEOPT", why);
     return NULL;
   }
-  if (fuse_mount(m->fuse, m->mountpoint) != 0) {
+  if (opened != 0) {
     snprintf(why, sizeof(why), "cannot mount %s: %s", m->mountpoint, ip_fuse_log_capture_end());
-    fuse_destroy(m->fuse);
     free_mount(m);
     napi_throw_error(env, "EMOUNT", why);
     return NULL;
@@ -209,8 +254,8 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
   napi_unref_threadsafe_function(env, m->decide_tsfn);
 
   if (pthread_create(&m->loop_thread, NULL, loop_main, m) != 0) {
-    fuse_unmount(m->fuse);
-    fuse_destroy(m->fuse);
+    fuse_session_unmount(m->se);
+    fuse_session_destroy(m->se);
     free_mount(m);
     napi_throw_error(env, "ETHREAD", "cannot start the FUSE loop thread");
     return NULL;
@@ -357,7 +402,7 @@ typedef struct unmount_work {
 static void unmount_execute(napi_env env, void *data) {
   unmount_work *w = data;
   /* Lazy unmount (root) ends the kernel connection once no file is open; the loop then exits. */
-  fuse_unmount(w->m->fuse);
+  fuse_session_unmount(w->m->se);
 }
 
 static void unmount_complete(napi_env env, napi_status status, void *data) {
@@ -398,8 +443,8 @@ static napi_value js_destroy(napi_env env, napi_callback_info info) {
   if (m->loop_started) pthread_join(m->loop_thread, NULL);
   m->loop_started = 0;
   /* Unmounted from outside: still let libfuse close its end of the connection. */
-  if (!m->unmount_called) fuse_unmount(m->fuse);
-  fuse_destroy(m->fuse);
+  if (!m->unmount_called) fuse_session_unmount(m->se);
+  fuse_session_destroy(m->se);
   napi_release_threadsafe_function(m->ready_tsfn, napi_tsfn_abort);
   napi_release_threadsafe_function(m->decide_tsfn, napi_tsfn_abort);
   /* Trace buffers stay readable until free: JS drains once more before calling destroy. */
@@ -447,6 +492,22 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* transport(handle) -> { state: "pending" | "dev-fuse" | "io_uring" | "io_uring-failed",
+ *                        kernelOffers: boolean } (see transport.h) */
+static napi_value js_transport(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  ip_mount *m = mount_args(env, info, 1, argv);
+  if (!m) return NULL;
+  int state = atomic_load(&m->transport.state);
+  napi_value out, v;
+  CHECK(napi_create_object(env, &out));
+  CHECK(napi_create_string_utf8(env, ip_transport_state_name(state), NAPI_AUTO_LENGTH, &v));
+  CHECK(napi_set_named_property(env, out, "state", v));
+  CHECK(napi_get_boolean(env, state != IP_TRANSPORT_PENDING && m->transport.kernel_offers, &v));
+  CHECK(napi_set_named_property(env, out, "kernelOffers", v));
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"mount", NULL, js_mount, NULL, NULL, NULL, napi_default, NULL},
@@ -456,10 +517,15 @@ static napi_value init(napi_env env, napi_value exports) {
       {"destroy", NULL, js_destroy, NULL, NULL, NULL, napi_default, NULL},
       {"stats", NULL, js_stats, NULL, NULL, NULL, napi_default, NULL},
       {"recordEvent", NULL, js_record_event, NULL, NULL, NULL, napi_default, NULL},
+      {"transport", NULL, js_transport, NULL, NULL, NULL, napi_default, NULL},
       {"peerCredentials", NULL, js_peer_credentials, NULL, NULL, NULL, napi_default, NULL},
       {"checkFuseOptions", NULL, ip_js_check_fuse_options, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  /* Whether this build's libfuse can do FUSE over io_uring at all (>= 3.18). */
+  napi_value uring;
+  napi_get_boolean(env, ip_transport_compiled(), &uring);
+  napi_set_named_property(env, exports, "ioUringCompiled", uring);
   return exports;
 }
 

@@ -10,8 +10,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <fuse.h>
+#include <stddef.h>
+
+#include <fuse_lowlevel.h>
 #include <fuse_log.h>
+#include <fuse_opt.h>
+
+#include "fuse_options.h"
+
+#define CACHE_OPT(t, field, value) {t, offsetof(ip_cache_options, field), value}
+static const struct fuse_opt cache_option_spec[] = {
+    CACHE_OPT("attr_timeout=%lf", attr_timeout, 0),
+    CACHE_OPT("entry_timeout=%lf", entry_timeout, 0),
+    CACHE_OPT("negative_timeout=%lf", negative_timeout, 0),
+    CACHE_OPT("keep_cache", keep_cache, 1),
+    CACHE_OPT("no_keep_cache", keep_cache, 0),
+    CACHE_OPT("writeback_cache", writeback_cache, 1),
+    CACHE_OPT("no_writeback_cache", writeback_cache, 0),
+    FUSE_OPT_END,
+};
+
+int ip_fuse_take_cache_options(struct fuse_args *args, ip_cache_options *out) {
+  return fuse_opt_parse(args, out, cache_option_spec, NULL) == 0 ? 0 : -1;
+}
 
 static char captured[512];
 
@@ -21,7 +42,7 @@ static void capture_log(enum fuse_log_level level, const char *fmt, va_list ap) 
   if (used + 1 < sizeof(captured)) vsnprintf(captured + used, sizeof(captured) - used, fmt, ap);
 }
 
-static const struct fuse_operations no_ops;
+static const struct fuse_lowlevel_ops no_ops;
 
 void ip_fuse_log_capture_begin(void) {
   captured[0] = '\0';
@@ -56,9 +77,12 @@ napi_value ip_js_check_fuse_options(napi_env env, napi_callback_info info) {
   ip_fuse_log_capture_begin();
   char *args_v[] = {"interposer", "-o", options, NULL};
   struct fuse_args args = FUSE_ARGS_INIT(3, args_v);
-  struct fuse *f = fuse_new(&args, &no_ops, sizeof(no_ops), NULL);
+  /* The same path as a mount (addon.c session_open): our caching options out, then the session. */
+  ip_cache_options cache = {0};
+  struct fuse_session *f =
+      ip_fuse_take_cache_options(&args, &cache) == 0 ? fuse_session_new(&args, &no_ops, sizeof(no_ops), NULL) : NULL;
   fuse_opt_free_args(&args);
-  if (f) fuse_destroy(f);
+  if (f) fuse_session_destroy(f);
   const char *msg = ip_fuse_log_capture_end();
   free(options);
 

@@ -8,11 +8,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "inode_table.h"
 #include "ops.h"
 #include "path_scopes.h"
 #include "trace_buffer.h"
+#include "transport.h"
 
-struct fuse;
+struct fuse_session;
 
 #define IP_MAX_CORRUPT 64
 /* Slots of the Float64Array JS writes its verdict into (see src/record/native.ts VERDICT_SLOT). */
@@ -36,8 +38,8 @@ typedef struct ip_verdict {
 } ip_verdict;
 
 typedef struct ip_mount {
-  /* Backing directory. */
-  int root_fd;
+  /* Backing directory: its inodes as the kernel knows them (the root entry holds its fd). */
+  ip_inode_table inodes;
   char *backing;
   char *mountpoint;
   int64_t origin_ns; /* CLOCK_MONOTONIC at mount: trace times count from here */
@@ -69,16 +71,22 @@ typedef struct ip_mount {
   double *verdict_slots; /* Float64Array JS writes its verdict into */
   atomic_int closing;
 
-  /* FUSE loop. */
-  struct fuse *fuse;
+  /* Kernel caching (seconds; 0 = ask every time) and page-cache policy. */
+  double attr_timeout, entry_timeout, negative_timeout;
+  int keep_cache;      /* keep a file's pages across opens (nobody changes the backing dir) */
+  int writeback_cache; /* kernel buffers writes and sends them in large batches */
+
+  /* FUSE session and loop. */
+  struct fuse_session *se;
   pthread_t loop_thread;
   int loop_started;
   int loop_result;
   int unmount_called; /* JS thread only */
   int max_threads;
+  ip_transport transport; /* /dev/fuse or io_uring (transport.h) */
 } ip_mount;
 
-extern const struct fuse_operations ip_passthrough_ops;
+extern const struct fuse_lowlevel_ops ip_passthrough_ops;
 
 /* Asks JS for a verdict; fills v with "no effect" if JS is gone. Blocks the calling FUSE thread. */
 void ip_overlay_decide(ip_mount *m, int op, const char *path, const char *path2, int64_t size, int64_t offset,

@@ -26,6 +26,12 @@ export const VOLUME_ATTRIBUTES = {
   traceName: 'traceName',
   /** Overlay configuration (JSON text, as accepted by `interposer mount --overlay`). */
   overlay: 'overlay',
+  /**
+   * Seconds the kernel may cache names and attributes (`interposer mount --cache-timeout`).
+   * Default: the mount's own default when the driver made the backing directory (only the mount
+   * changes it), 0 for a given backingDir or a PVC, which others may change underneath.
+   */
+  cacheTimeout: 'cacheTimeout',
 } as const;
 
 /** Labels and annotations the driver puts on the sidecar pods it owns. */

@@ -34,6 +34,7 @@ import { buildSidecarPod, sidecarPodName, type TraceTarget } from './sidecar-pod
 import type { Mounter, PublishRequest } from './types.js';
 import { ensureTraceDir, traceLocation } from './trace-layout.js';
 import { shortVolumeId } from './volume-request.js';
+import { cacheTimeoutArgs } from './cache-timeout.js';
 
 export interface KubeMounterOptions {
   kubeConfig: KubeConfig;
@@ -159,6 +160,8 @@ export class KubeMounter implements Mounter<KubeHandle> {
         traceFileName: location.fileName,
         overlayPath,
         ...(this.options.sidecarResources ? { resources: this.options.sidecarResources } : {}),
+        // A PVC may be shared (ReadWriteMany): no caching unless the volume asks for it.
+        cacheArgs: cacheTimeoutArgs(request.volumeContext, true),
         ...(this.options.sidecarServiceAccount
           ? { serviceAccountName: this.options.sidecarServiceAccount }
           : {}),

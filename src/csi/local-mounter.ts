@@ -14,6 +14,7 @@ import { isProcessAlive, stopProcess } from './processes.js';
 import type { Mounter, PublishRequest, UnpublishOptions } from './types.js';
 import { ensureTraceDir, traceLocation } from './trace-layout.js';
 import { shortVolumeId } from './volume-request.js';
+import { cacheTimeoutArgs } from './cache-timeout.js';
 
 export interface LocalMounterOptions {
   /** This node's name: the node=<name> partition of trace paths. */
@@ -119,6 +120,10 @@ export class LocalMounter implements Mounter<LocalHandle> {
       ...(overlayPath ? ['--overlay', overlayPath] : []),
       // The kernel refuses writes on a read-only FUSE mount (EROFS), whatever the helper does.
       ...(request.readonly ? ['-o', 'ro'] : []),
+      ...cacheTimeoutArgs(
+        request.volumeContext,
+        request.volumeContext[VOLUME_ATTRIBUTES.backingDir] !== undefined,
+      ),
     ];
     // The helper logs to a file, not a pipe: it must outlive a driver restart without SIGPIPE.
     // Appended, so a republish after a crash keeps the crashed helper's last words. It names the

@@ -34,6 +34,8 @@ export interface SidecarPodSpec {
   traceFileName: string;
   /** Overlay config file under stagingRoot, if any. */
   overlayPath: string | null;
+  /** `--cache-timeout` arguments for the mount (see cache-timeout.ts). */
+  cacheArgs?: string[];
   serviceAccountName?: string;
   resources?: V1ResourceRequirements;
 }
@@ -81,6 +83,7 @@ export function buildSidecarPod(spec: SidecarPodSpec): V1Pod {
   }
   if (spec.overlayPath) args.push('--overlay', spec.overlayPath);
   if (spec.readonly) args.push('-o', 'ro');
+  args.push(...(spec.cacheArgs ?? []));
   const target = spec.targetPod;
 
   return {

@@ -24,6 +24,20 @@ import { fuseConnectionId, mountAt } from './mountinfo.js';
 import { abortConnectionId } from './unmount.js';
 import { POWER_LOSS_OPS, type PowerLossLayer } from './power-loss.js';
 import { clockPair } from '../trace/wall-clock.js';
+import {
+  chooseTransport,
+  describeTransport,
+  probeTransport,
+  type IoUringMode,
+  type NativeTransportState,
+  type Transport,
+} from './transport.js';
+
+/**
+ * Default entry/attribute/negative timeout of the kernel's caches (seconds), chosen by
+ * measurement (README "Kernel caching"): the metadata gain is already whole at 1 s.
+ */
+export const DEFAULT_CACHE_TIMEOUT_SEC = 1;
 
 export interface MountOptions {
   /** Real, checked paths (see preflight.ts). */
@@ -41,11 +55,17 @@ export interface MountOptions {
   /** Extra FUSE -o options. */
   fuseOptions?: string[];
   /**
-   * Seconds the kernel may cache names and attributes (default 0). Non-zero is faster on
-   * metadata-heavy work but can show stale attributes for hard links (each name is its own
-   * kernel inode in libfuse's path API) and for changes made to the backing dir directly.
+   * Seconds the kernel may cache names, attributes and missing names (default
+   * DEFAULT_CACHE_TIMEOUT_SEC; 0 with power loss). Safe while only the mount changes the backing
+   * dir (hard links share one kernel inode); use 0 when others change it underneath (shared
+   * volumes). Cached answers never reach the server, so they are not rows.
    */
   cacheTimeoutSec?: number;
+  /** Keep a file's cached pages across opens (default: when cacheTimeoutSec > 0 and there is no overlay). */
+  keepCache?: boolean;
+  /** Let the kernel buffer writes and send them later in large batches (default off: write rows
+   * then come from the kernel, not the writing process, and arrive late). */
+  writebackCache?: boolean;
   /** Called with every batch after it was handed to the writer (telemetry, live views). */
   onBatch?: (batch: TraceBatch) => void;
   /** The instant trace times count from (default: now); telemetry needs it before the mount starts. */
@@ -57,6 +77,10 @@ export interface MountOptions {
   /** Max FUSE worker threads. */
   maxThreads?: number;
   rowGroupRows?: number;
+  /** FUSE over io_uring: auto (when the kernel offers it), on (or fail), off (default). */
+  ioUring?: IoUringMode;
+  /** io_uring requests in flight per core queue (default: libfuse's, 8). */
+  ioUringQueueDepth?: number;
 }
 
 /** One instant on both clocks: trace times are monotonic ns since originNs, and
@@ -116,6 +140,9 @@ export class InterposerMount {
   private eventRows = 0;
   private finished = false;
   private readonly connectionId: string;
+  /** The transport requests travel on, and a line saying why (set by start()). */
+  transport: Transport = '/dev/fuse';
+  transportReason = '';
 
   private constructor(
     private readonly native: NativeBinding,
@@ -156,20 +183,28 @@ export class InterposerMount {
           },
         })
       : null;
+    const cacheTimeoutSec = options.cacheTimeoutSec ?? (options.powerLoss ? 0 : DEFAULT_CACHE_TIMEOUT_SEC);
+    // Pages kept across opens would replay an overlay's corrupted or failed reads to later
+    // readers (and skip its rules): with an overlay, every open starts from the server again.
+    const keepCache = options.keepCache ?? (cacheTimeoutSec > 0 && !options.overlay);
     const fuseOptions = [
       `fsname=interposer:${fuseOptionValue(options.backing)}`,
       'subtype=interposer',
       // The kernel checks permissions against file modes, as on the backing file system.
       'default_permissions',
       ...(options.allowOther ? ['allow_other'] : []),
-      `attr_timeout=${options.cacheTimeoutSec ?? 0}`,
-      `entry_timeout=${options.cacheTimeoutSec ?? 0}`,
-      'negative_timeout=0',
+      `attr_timeout=${cacheTimeoutSec}`,
+      `entry_timeout=${cacheTimeoutSec}`,
+      `negative_timeout=${cacheTimeoutSec}`,
+      keepCache ? 'keep_cache' : 'no_keep_cache',
+      options.writebackCache ? 'writeback_cache' : 'no_writeback_cache',
       ...(options.fuseOptions ?? []),
     ].join(',');
     // The mount object does not exist yet when the native side may first call back; route
     // through a holder so early events are not lost.
     const holder: { mount?: InterposerMount } = {};
+    // Before anything is created: `--io-uring on` on a host without it is refused here.
+    const transportChoice = chooseTransport(options.ioUring ?? 'off', probeTransport(native.ioUringCompiled));
     let mounted: { handle: unknown; originNs: bigint };
     const verdict = new Float64Array(VERDICT_SLOTS);
     try {
@@ -182,6 +217,8 @@ export class InterposerMount {
         batchRows: 32_768,
         batches: 4,
         maxThreads: options.maxThreads ?? 16,
+        ioUring: transportChoice.ioUring,
+        ioUringQueueDepth: options.ioUringQueueDepth ?? 0,
         onEvent: (kind) => holder.mount?.onNativeEvent(kind),
         decide: (op, path, path2, size, offset, tid, uid, gid, nowNs) =>
           holder.mount?.decide(op, path, path2, size, offset, tid, uid, gid, nowNs),
@@ -198,7 +235,31 @@ export class InterposerMount {
     }
     const mount = new InterposerMount(native, mounted.handle, mounted.originNs, options, writer, verdict);
     holder.mount = mount;
+    const state = await mount.settledTransport();
+    const { transport, line } = describeTransport(transportChoice, state);
+    mount.transport = transport;
+    mount.transportReason = line;
+    if (options.ioUring === 'on' && transport !== 'io_uring') {
+      await mount.stop();
+      throw new UserError(`--io-uring on: ${line}`);
+    }
     return mount;
+  }
+
+  /**
+   * Waits for the kernel's INIT to be answered (it arrives right after the mount), then briefly
+   * for libfuse to start its rings, which it reports only by logging a failure.
+   */
+  private async settledTransport(): Promise<NativeTransportState> {
+    const deadline = Date.now() + 5_000;
+    let state = this.native.transport(this.handle).state;
+    while (state === 'pending' && Date.now() < deadline && !this.finished) {
+      await new Promise((r) => setTimeout(r, 5));
+      state = this.native.transport(this.handle).state;
+    }
+    if (state !== 'io_uring') return state;
+    await new Promise((r) => setTimeout(r, 20));
+    return this.native.transport(this.handle).state;
   }
 
   /** Call after changing the overlay's rules so the native side asks about the right ops. */

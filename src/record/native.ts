@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
+import type { NativeTransportState } from './transport.js';
 
 /** One drained batch, as the binding hands it over: one ArrayBuffer per column. */
 export interface RawBatch {
@@ -43,6 +44,10 @@ export interface NativeMountOptions {
   batchRows: number;
   batches: number;
   maxThreads: number;
+  /** Ask libfuse for FUSE over io_uring (used when the kernel's INIT offers it). */
+  ioUring: boolean;
+  /** io_uring requests in flight per core queue; 0 = libfuse's default (8). */
+  ioUringQueueDepth: number;
   onEvent: (kind: number) => void;
   decide: NativeDecide;
   /** Float64Array(VERDICT_SLOTS) the decide callback fills (see VERDICT_SLOT). */
@@ -69,6 +74,10 @@ export interface NativeBinding {
   stats(handle: unknown): { stalls: number; rows: number };
   /** Appends an "event" marker row; false when every buffer is full (drain, then retry). */
   recordEvent(handle: unknown, what: string, detail: string): boolean;
+  /** The transport in use, known once the kernel's INIT was answered ("pending" before). */
+  transport(handle: unknown): { state: NativeTransportState; kernelOffers: boolean };
+  /** The binding's libfuse can serve FUSE over io_uring (>= 3.18). */
+  readonly ioUringCompiled: boolean;
   /** The kernel's credentials of the process at the other end of a connected unix socket. */
   peerCredentials(fd: number): { pid: number; uid: number; gid: number; groups: number[] };
   /** libfuse's complaint about comma-separated mount options ("unknown option(s): ..."), or null. */

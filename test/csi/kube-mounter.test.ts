@@ -146,6 +146,9 @@ describe('KubeMounter sidecar pod', () => {
       expect.stringMatching(/^\/traces\/[0-9a-f]{10}-\d{8}T\d{6}\.\d{3}Z\.parquet$/),
       '--overlay',
       join(mountPath, '..', 'overlay.json'),
+      // The backing PVC may be shared: no kernel caching unless the volume asks for it.
+      '--cache-timeout',
+      '0',
     ]);
     expect(await readFile(join(mountPath, '..', 'overlay.json'), 'utf8')).toBe('{"delay":{"ms":5}}');
 

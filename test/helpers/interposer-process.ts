@@ -22,6 +22,18 @@ export function requireBuild(): void {
   }
 }
 
+/**
+ * The transport every test mount uses: INTERPOSER_TEST_TRANSPORT=io_uring runs them all over FUSE
+ * over io_uring (`--io-uring on`: a host without it fails loudly instead of quietly testing
+ * /dev/fuse again); unset or dev-fuse, over /dev/fuse whatever the host offers.
+ */
+export function testTransportArgs(): string[] {
+  const wanted = process.env.INTERPOSER_TEST_TRANSPORT ?? 'dev-fuse';
+  if (wanted === 'io_uring') return ['--io-uring', 'on'];
+  if (wanted === 'dev-fuse') return ['--io-uring', 'off'];
+  throw new Error(`INTERPOSER_TEST_TRANSPORT must be io_uring or dev-fuse, not ${wanted}`);
+}
+
 export interface RunningMount {
   dir: string;
   backing: string;
@@ -53,9 +65,23 @@ export async function startMount(
   const mnt = join(dir, 'mnt');
   const trace = join(dir, 'trace.parquet');
   spawnSync('mkdir', ['-p', backing, mnt]);
-  const child = spawn(process.execPath, [CLI, 'mount', backing, mnt, '--trace', trace, ...extraArgs], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      CLI,
+      'mount',
+      backing,
+      mnt,
+      '--trace',
+      trace,
+      // A test that picks its own transport wins (the CLI refuses an option given twice).
+      ...(extraArgs.includes('--io-uring') ? [] : testTransportArgs()),
+      ...extraArgs,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));

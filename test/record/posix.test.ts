@@ -15,10 +15,14 @@ import {
 
 const PROBE = join(import.meta.dirname, 'posix-suite.py');
 
-describe('POSIX behaviour through the mount', () => {
+// Default kernel caching (hard links must look fresh through every name) and none at all.
+describe.each([
+  ['default caching', []],
+  ['--cache-timeout 0', ['--cache-timeout', '0']],
+])('POSIX behaviour through the mount (%s)', (_name, args) => {
   let mount: RunningMount;
   beforeAll(async () => {
-    mount = await startMount();
+    mount = await startMount(args);
   });
   afterAll(cleanupMounts);
 
@@ -29,10 +33,17 @@ describe('POSIX behaviour through the mount', () => {
     const actual = sh(`python3 ${PROBE} ${mount.mnt}`);
     expect(expected.err).toBe('');
     expect(actual.err).toBe('');
-    // Sanity: the probe really exercised errno paths.
+    // Sanity: the probe really exercised errno paths and the open-unlinked, renamed-under-fd,
+    // hard-link and setuid cases.
     expect(expected.out).toContain('create-excl-existing: EEXIST');
     expect(expected.out).toContain('rmdir-nonempty: ENOTEMPTY');
     expect(expected.out).toContain('open-missing: ENOENT');
+    expect(expected.out).toMatch(/open-unlinked: ok fstat=\(0, 11, '0o644'\) fchmod mode=0o640 /);
+    expect(expected.out).toContain('fgetxattr=unlinked');
+    expect(expected.out).toContain(
+      "hardlink-freshness: ok [2, 2, '0o604', (4321, 8765), 6000000002, 11, 2, 1, (2, 2)]",
+    );
+    expect(expected.out).toContain("suid-write-by-user: ok (0, '0o777')");
     expect(actual.out.split('\n')).toEqual(expected.out.split('\n'));
   });
 });

@@ -5,7 +5,8 @@ import { UsageError } from '../errors.js';
 import { PRIVATE_OUTPUT, parseOutputMode, type OutputAccess } from '../../io/output-file.js';
 import { resolveGroup } from '../../io/groups.js';
 import { checkFuseOptions, checkMountPaths, checkTracePath } from '../../record/preflight.js';
-import { InterposerMount, captureClock } from '../../record/mount.js';
+import { DEFAULT_CACHE_TIMEOUT_SEC, InterposerMount, captureClock } from '../../record/mount.js';
+import { ENABLE_URING_PARAM, IO_URING_MODES } from '../../record/transport.js';
 import { ControlServer } from '../../record/control.js';
 import { PowerLossLayer } from '../../record/power-loss.js';
 import { backingReader } from '../../record/backing-reader.js';
@@ -119,15 +120,44 @@ const spec = defineCommand({
       group: MOUNT,
       help: 'FUSE worker threads',
     },
+    'io-uring': {
+      kind: 'enum',
+      choices: IO_URING_MODES,
+      default: 'auto',
+      metavar: 'MODE',
+      group: MOUNT,
+      help:
+        `FUSE over io_uring: auto (when the kernel offers it, i.e. ${ENABLE_URING_PARAM}\n` +
+        'is Y), on (fail without it), off (/dev/fuse); the transport in use is printed at mount time',
+    },
+    'io-uring-depth': {
+      kind: 'number',
+      integer: true,
+      min: 1,
+      max: 4096,
+      metavar: 'N',
+      group: MOUNT,
+      help: "io_uring requests in flight per CPU queue (default 8, libfuse's)",
+    },
     'cache-timeout': {
       kind: 'number',
       min: 0,
-      default: 0,
       metavar: 'SEC',
       group: MOUNT,
       help:
-        'let the kernel cache names/attributes this long (0: always fresh;\n' +
-        '> 0 is faster for metadata but hard links and outside changes may look stale)',
+        `let the kernel cache names, attributes and missing names this long (default ${DEFAULT_CACHE_TIMEOUT_SEC};\n` +
+        '0 with --power-loss). Use 0 when others change the backing dir underneath (shared\n' +
+        'volumes); answers from the cache are not rows',
+    },
+    'no-keep-cache': {
+      kind: 'flag',
+      group: MOUNT,
+      help: "drop a file's cached pages on every open (kept by default when caching and no\noverlay or --control is given)",
+    },
+    'writeback-cache': {
+      kind: 'flag',
+      group: MOUNT,
+      help: 'let the kernel buffer writes and send them later in large batches (write rows then\ncome from the kernel, not the writer; default off)',
     },
     ...OVERLAY_OPTIONS,
     ...TELEMETRY_OPTIONS,
@@ -196,7 +226,11 @@ export const command = cliCommand(spec, async ({ options: values, positionals, g
       allowOther,
       fuseOptions: values['fuse-option'],
       maxThreads,
-      cacheTimeoutSec,
+      ...(cacheTimeoutSec !== undefined ? { cacheTimeoutSec } : {}),
+      ...(values['no-keep-cache'] ? { keepCache: false } : {}),
+      writebackCache: values['writeback-cache'] ?? false,
+      ioUring: values['io-uring'],
+      ioUringQueueDepth: values['io-uring-depth'] ?? 0,
       clock,
       ...(telemetry ? { onBatch: (batch) => telemetry.onBatch(batch) } : {}),
     });
@@ -243,6 +277,7 @@ export const command = cliCommand(spec, async ({ options: values, positionals, g
         console.error(`interposer: overlay reload refused, keeping the old rules: ${err.message}`),
     );
   });
+  console.error(`interposer: ${mount.transportReason}`);
   console.log(`mounted ${mountpoint}`);
   await mount.closed;
   await control?.close();

@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+// npm run bench:stress-ng — stress-ng's metadata stressors (rename, link, dentry, dir) on the
+// plain directory vs through the recording mount (default caching, and --cache-timeout 0),
+// alternating per stressor and round. Prints bogo ops/s and the mount/plain ratio (best round),
+// with the load average at each run's start.
+//   node bench/stress-ng.mjs [--rounds 2] [--seconds 5]
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { mountDaemon, exitOnSignals } from './fs/daemon-mount.mjs';
+import { runChecked } from './fs/proc.mjs';
+import { REPO_ROOT } from './fs/specs.mjs';
+
+const CLI = join(REPO_ROOT, 'dist', 'cli', 'interposer.js');
+const STRESSORS = ['rename', 'link', 'dentry', 'dir'];
+const TARGETS = [
+  ['plain', null],
+  ['mount (default caching)', []],
+  ['mount (--cache-timeout 0)', ['--cache-timeout', '0']],
+];
+
+/** Bogo ops per second (real time) of one stressor instance run in `dir`. */
+async function stress(stressor, dir, seconds) {
+  const r = await runChecked(
+    'stress-ng',
+    ['--temp-path', dir, `--${stressor}`, '1', '-t', `${seconds}s`, '--metrics-brief'],
+    { timeoutMs: (seconds + 60) * 1000 },
+  );
+  const line = (r.stdout + r.stderr)
+    .split('\n')
+    .find((l) => new RegExp(`metrc:.*\\] ${stressor}\\s+\\d`).test(l));
+  if (!line) throw new Error(`no metrics line for ${stressor}:\n${r.stderr}`);
+  const fields = line.split(/\]\s+/)[1].trim().split(/\s+/);
+  return Number(fields[5]); // stressor, bogo ops, real, usr, sys, ops/s real time
+}
+
+async function main() {
+  exitOnSignals();
+  const { values } = parseArgs({
+    options: {
+      rounds: { type: 'string' },
+      seconds: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log('usage: node bench/stress-ng.mjs [--rounds 2] [--seconds 5]');
+    return;
+  }
+  if (!existsSync(CLI)) throw new Error(`${CLI} missing: run npm run build`);
+  const rounds = Number(values.rounds ?? 2);
+  const seconds = Number(values.seconds ?? 5);
+  const work = mkdtempSync(join(tmpdir(), 'interposer-stress-'));
+  /** stressor -> target -> [ops/s per round] */
+  const results = new Map(STRESSORS.map((s) => [s, new Map(TARGETS.map(([t]) => [t, []]))]));
+  const loads = [];
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (const [target, args] of TARGETS) {
+        loads.push(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+        const dir = join(work, `run-${round}`);
+        mkdirSync(dir);
+        let root = dir;
+        let handle = null;
+        if (args) {
+          const backing = join(dir, 'backing');
+          root = join(dir, 'mnt');
+          mkdirSync(backing);
+          mkdirSync(root);
+          handle = await mountDaemon({
+            command: process.execPath,
+            args: [CLI, 'mount', backing, root, '--trace', join(dir, 'trace.parquet'), ...args],
+            mnt: root,
+            stop: 'signal',
+            readyLine: /^mounted /,
+            stopTimeoutMs: 120_000,
+          });
+        }
+        try {
+          for (const stressor of STRESSORS) {
+            const opsPerS = await stress(stressor, root, seconds);
+            results.get(stressor).get(target).push(opsPerS);
+            process.stderr.write(`round ${round + 1} ${target} ${stressor}: ${opsPerS}\n`);
+          }
+        } finally {
+          if (handle) await handle.unmount();
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  const best = (xs) => Math.max(...xs);
+  console.log(
+    `stress-ng, one instance, ${seconds} s per stressor, best of ${rounds} rounds (load at run starts: ${loads.join(', ')})\n`,
+  );
+  console.log(
+    `| stressor | ${TARGETS.map(([t]) => `${t} ops/s`).join(' | ')} | ${TARGETS.slice(1)
+      .map(([t]) => `${t} / plain`)
+      .join(' | ')} |`,
+  );
+  console.log(
+    `|---|${TARGETS.map(() => '---:').join('|')}|${TARGETS.slice(1)
+      .map(() => '---:')
+      .join('|')}|`,
+  );
+  for (const s of STRESSORS) {
+    const byTarget = results.get(s);
+    const plain = best(byTarget.get('plain'));
+    const cells = TARGETS.map(([t]) => Number(best(byTarget.get(t)).toPrecision(3)));
+    const ratios = TARGETS.slice(1).map(([t]) => `${(best(byTarget.get(t)) / plain).toFixed(2)}x`);
+    console.log(`| ${s} | ${cells.join(' | ')} | ${ratios.join(' | ')} |`);
+  }
+}
+
+main().catch((err) => {
+  console.error(`stress-ng bench: ${err.message}`);
+  process.exit(1);
+});

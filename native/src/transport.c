@@ -1,0 +1,81 @@
+/*
+ * FUSE over io_uring through libfuse >= 3.18: session options in, actual outcome out.
+ *
+ * libfuse turns the rings on from its session options (`-o io_uring`, `-o io_uring_q_depth=N`)
+ * when the kernel's INIT offers FUSE_OVER_IO_URING; it starts them right after the file system's
+ * init callback returns and, if that fails, logs "failed to start io-uring" and carries on over
+ * /dev/fuse. There is no API to ask which happened, so a log handler watches for that message on
+ * the thread that ran our init callback (the only thread it can come from).
+ */
+#include "transport.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <fuse.h>
+#include <fuse_log.h>
+
+#ifdef FUSE_CAP_OVER_IO_URING
+#define HAVE_FUSE_URING 1
+#else
+#define HAVE_FUSE_URING 0
+#endif
+
+/* The mount whose INIT this thread is answering (set by ip_transport_on_init). */
+static _Thread_local ip_transport *initializing;
+
+int ip_transport_compiled(void) { return HAVE_FUSE_URING; }
+
+/* libfuse's own handler prints to stderr; ours does the same and notices the ring failure. */
+static void log_handler(enum fuse_log_level level, const char *fmt, va_list ap) {
+  char line[1024];
+  vsnprintf(line, sizeof(line), fmt, ap);
+  fputs(line, stderr);
+  if (initializing && strstr(line, "failed to start io-uring"))
+    atomic_store(&initializing->state, IP_TRANSPORT_URING_FAILED);
+}
+
+int ip_transport_add_args(const ip_transport *t, struct fuse_args *args) {
+  static int log_installed;
+  if (!log_installed) {
+    fuse_set_log_func(log_handler);
+    log_installed = 1;
+  }
+  if (!t->want_uring || !HAVE_FUSE_URING) return 0;
+  if (fuse_opt_add_arg(args, "-o") != 0 || fuse_opt_add_arg(args, "io_uring") != 0) return -1;
+  if (t->queue_depth) {
+    char opt[64];
+    snprintf(opt, sizeof(opt), "io_uring_q_depth=%u", t->queue_depth);
+    if (fuse_opt_add_arg(args, "-o") != 0 || fuse_opt_add_arg(args, opt) != 0) return -1;
+  }
+  return 0;
+}
+
+void ip_transport_on_init(ip_transport *t, struct fuse_conn_info *conn) {
+#if HAVE_FUSE_URING
+  t->kernel_offers = (conn->capable_ext & FUSE_CAP_OVER_IO_URING) != 0;
+  /* libfuse wants io_uring by default whenever offered; its FUSE_URING_ENABLE environment
+   * variable could switch the session option on behind the caller's back. Through want_ext, as
+   * ip_init's want_capability() does: libfuse refuses an init that changed both want fields. */
+  if (!t->want_uring) fuse_unset_feature_flag(conn, FUSE_CAP_OVER_IO_URING);
+  int uring = t->want_uring && t->kernel_offers;
+  initializing = uring ? t : NULL;
+  atomic_store(&t->state, uring ? IP_TRANSPORT_IO_URING : IP_TRANSPORT_DEV_FUSE);
+#else
+  t->kernel_offers = 0;
+  atomic_store(&t->state, IP_TRANSPORT_DEV_FUSE);
+#endif
+}
+
+const char *ip_transport_state_name(int state) {
+  switch (state) {
+    case IP_TRANSPORT_DEV_FUSE:
+      return "dev-fuse";
+    case IP_TRANSPORT_IO_URING:
+      return "io_uring";
+    case IP_TRANSPORT_URING_FAILED:
+      return "io_uring-failed";
+    default:
+      return "pending";
+  }
+}
