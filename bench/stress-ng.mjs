@@ -109,7 +109,7 @@ async function main() {
   for (const s of STRESSORS) {
     const byTarget = results.get(s);
     const plain = best(byTarget.get('plain'));
-    const cells = TARGETS.map(([t]) => best(byTarget.get(t)).toFixed(0));
+    const cells = TARGETS.map(([t]) => Number(best(byTarget.get(t)).toPrecision(3)));
     const ratios = TARGETS.slice(1).map(([t]) => `${(best(byTarget.get(t)) / plain).toFixed(2)}x`);
     console.log(`| ${s} | ${cells.join(' | ')} | ${ratios.join(' | ')} |`);
   }

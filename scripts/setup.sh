@@ -10,6 +10,8 @@ APT_PACKAGES=(fuse3 libfuse3-3 libfuse3-dev libfuse2 pkg-config build-essential 
   fio sqlite3 git tar rsync attr tmux procps util-linux postgresql prometheus)
 # libfuse 3.18 from Debian's source package (scripts/libfuse.sh): fetch, build, io_uring.
 APT_PACKAGES+=(dpkg-dev meson ninja-build g++ liburing-dev libnuma-dev debian-archive-keyring)
+# The inode data path: stress-ng stressors in the tests; strace counts syscalls in bench:rows.
+APT_PACKAGES+=(stress-ng strace)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

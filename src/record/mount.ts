@@ -59,7 +59,7 @@ export interface MountOptions {
    * volumes). Cached answers never reach the server, so they are not rows.
    */
   cacheTimeoutSec?: number;
-  /** Keep a file's cached pages across opens (default: when cacheTimeoutSec > 0). */
+  /** Keep a file's cached pages across opens (default: when cacheTimeoutSec > 0 and there is no overlay). */
   keepCache?: boolean;
   /** Let the kernel buffer writes and send them later in large batches (default off: write rows
    * then come from the kernel, not the writing process, and arrive late). */
@@ -176,7 +176,9 @@ export class InterposerMount {
         })
       : null;
     const cacheTimeoutSec = options.cacheTimeoutSec ?? (options.powerLoss ? 0 : DEFAULT_CACHE_TIMEOUT_SEC);
-    const keepCache = options.keepCache ?? cacheTimeoutSec > 0;
+    // Pages kept across opens would replay an overlay's corrupted or failed reads to later
+    // readers (and skip its rules): with an overlay, every open starts from the server again.
+    const keepCache = options.keepCache ?? (cacheTimeoutSec > 0 && !options.overlay);
     const fuseOptions = [
       `fsname=interposer:${fuseOptionValue(options.backing)}`,
       'subtype=interposer',

@@ -61,7 +61,8 @@ Mount:
   --cache-timeout SEC   let the kernel cache names, attributes and missing names this long
                         (default ${DEFAULT_CACHE_TIMEOUT_SEC}; 0 with --power-loss). Use 0 when others change the backing
                         dir underneath (shared volumes); answers from the cache are not rows
-  --no-keep-cache       drop a file's cached pages on every open (kept by default when caching)
+  --no-keep-cache       drop a file's cached pages on every open (kept by default when caching
+                        and no overlay or --control is given)
   --writeback-cache     let the kernel buffer writes and send them later in large batches (write
                         rows then come from the kernel, not the writer; default off)
 
