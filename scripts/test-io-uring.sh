@@ -10,6 +10,9 @@ if [ ! -e "$param" ]; then
   echo "test: this kernel ($(uname -r)) has no FUSE over io_uring: the record tests ran over /dev/fuse only"
   exit 0
 fi
+# One run at a time on a machine: another run's restore must not switch io_uring off under us.
+exec 9> /run/lock/interposer-test-io-uring.lock
+flock 9
 was=$(cat "$param")
 if [ "$was" != Y ]; then
   if ! { echo 1 > "$param"; } 2> /dev/null; then
