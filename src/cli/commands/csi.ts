@@ -67,7 +67,7 @@ const spec = defineCommand({
     'base-dir': {
       kind: 'path',
       pathKind: 'dir',
-      role: 'input',
+      role: 'output-dir',
       group: LOCAL,
       help: 'backing dirs for volumes without a backingDir attribute',
     },
