@@ -124,7 +124,10 @@ describe('interposer replay', () => {
       [[small, '--target', fileAsParent], /--target .*a-file: is a regular file; expected a directory path/],
       [[small, '--target', nonEmpty], /is not empty \(use --force/],
       [[small], /--target DIR is required/],
-      [[small, '--target', target(), '--timing', 'slow'], /--timing: expected one of original, afap, got "slow"/],
+      [
+        [small, '--target', target(), '--timing', 'slow'],
+        /--timing: expected one of original, afap, got "slow"/,
+      ],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(['replay', ...args]);
