@@ -8,7 +8,7 @@
  * makes such a file permanent.
  */
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { UserError } from '../errors.js';
+import { InputError } from '../errors.js';
 import { OP_DICTIONARY, type Column, type TraceBatch, rowsOf } from './batch.js';
 import { decodeColumnChunk, PageChecksumError } from './column-decoder.js';
 import { journalPathOf, JournalError, parseJournal, type Journal } from './journal.js';
@@ -36,7 +36,7 @@ import {
 } from './schema.js';
 
 /** A trace file that cannot be used: missing, not Parquet, not a trace, too new, corrupt. */
-export class TraceFormatError extends UserError {
+export class TraceFormatError extends InputError {
   constructor(message: string) {
     super(message);
     this.name = 'TraceFormatError';

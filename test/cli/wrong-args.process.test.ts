@@ -3,7 +3,7 @@
  * input file), exactly one line on stderr naming the problem, no stack trace, and nothing
  * created or changed on disk. Fewer runs than the in-process property (each is a process).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -36,20 +36,39 @@ function snapshot(dir: string, out = new Map<string, string>()): Map<string, str
   return out;
 }
 
-function runCli(command: string, argv: string[]) {
+interface Result {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI without blocking this process (vitest's worker must keep answering meanwhile). */
+function runCli(command: string, argv: string[]): Promise<Result> {
   const args = command === 'interposer-tui' ? [TUI, ...argv] : [CLI, command, ...argv];
-  return spawnSync(process.execPath, args, { cwd: scratch.cwd, encoding: 'utf8', timeout: 60_000 });
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: scratch.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
 }
 
 describe('wrong arguments, through the built CLI', () => {
-  it('every command refuses each kind of mistake with one line, the right exit code, and no trace on disk', () => {
+  it('every command refuses each kind of mistake with one line, the right exit code, and no trace on disk', async () => {
     const all = fc.oneof(
       ...commands.map((c) => mistakes(c.spec, scratch).map((m) => ({ command: c.name, ...m }))),
     );
     const before = snapshot(scratch.root);
-    fc.assert(
-      fc.property(all, ({ command, kind, argv, exit, names }) => {
-        const r = runCli(command, argv);
+    await fc.assert(
+      fc.asyncProperty(all, async ({ command, kind, argv, exit, names }) => {
+        const r = await runCli(command, argv);
         const what = `${command} ${JSON.stringify(argv)} (${kind})`;
         expect(r.status, `${what}: ${r.stderr}`).toBe(exit);
         expect(r.stdout, what).toBe('');
@@ -64,7 +83,7 @@ describe('wrong arguments, through the built CLI', () => {
     );
   }, 240_000);
 
-  it('the cases first reported are refused the same way', () => {
+  it('the cases first reported are refused the same way', async () => {
     const { dirA: b, dirB: m, file, root } = scratch;
     const cases: [string[], number, string][] = [
       [['mount', b, m, '--bogus'], 2, 'unknown option --bogus'],
@@ -92,7 +111,8 @@ describe('wrong arguments, through the built CLI', () => {
     spawnSync('cp', [join(ROOT, 'fixtures', 'git.parquet'), file]);
     const before = snapshot(scratch.root);
     for (const [argv, exit, message] of cases) {
-      const r = spawnSync(process.execPath, [CLI, ...argv], { cwd: scratch.cwd, encoding: 'utf8' });
+      const [command, ...rest] = argv as [string, ...string[]];
+      const r = await runCli(command, rest);
       expect(r.status, `${argv.join(' ')}: ${r.stderr}`).toBe(exit);
       expect(r.stderr.split('\n'), argv.join(' ')).toHaveLength(2);
       expect(r.stderr, argv.join(' ')).toContain(message);
