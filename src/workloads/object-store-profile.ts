@@ -15,6 +15,12 @@ export interface ObjectStoreProfile {
   wholeReads: number;
   /** Reads by distinct file handle that started at offset 0. */
   readStreams: number;
+  /**
+   * Files opened read-only: one per GET. Opens always reach the server, while the reads of an
+   * object read recently may be answered from the kernel's page cache (keep_cache) and never
+   * become rows, so this, not readStreams, counts GETs.
+   */
+  readOpens: number;
   /** getattr/lookup-style metadata calls on object files. */
   metadataCalls: number;
   deletes: number;
@@ -41,6 +47,7 @@ export function profileObjectStore(rows: readonly TraceRow[]): ObjectStoreProfil
   let fsyncs = 0;
   let metadataCalls = 0;
   let wholeReads = 0;
+  let readOpens = 0;
   for (const row of rows) {
     opCounts[row.op] = (opCounts[row.op] ?? 0) + 1;
     if (row.errno !== 0) continue;
@@ -52,6 +59,7 @@ export function profileObjectStore(rows: readonly TraceRow[]): ObjectStoreProfil
         written.set(handle, { next: 0n, sequential: true, bytes: 0n });
         break;
       case 'open':
+        if (((row.flags ?? 0) & 3) === 0) readOpens++;
         // Opened for writing with O_TRUNC (0o1000): an overwrite, i.e. a PUT over an existing key.
         if (((row.flags ?? 0) & 3) !== 0 && ((row.flags ?? 0) & 0o1000) !== 0)
           written.set(handle, { next: 0n, sequential: true, bytes: 0n });
@@ -104,6 +112,7 @@ export function profileObjectStore(rows: readonly TraceRow[]): ObjectStoreProfil
     smallFilesWritten: small,
     wholeReads,
     readStreams: readStarts.size,
+    readOpens,
     metadataCalls,
     deletes,
     renames,
@@ -119,7 +128,7 @@ export function formatObjectStoreProfile(p: ObjectStoreProfile): string {
     'Object-store view of the trace',
     `  buckets (top-level dirs)  ${p.buckets.join(', ') || '-'}`,
     `  files written whole       ${p.objectsWritten}: ${p.dataFilesWritten} data files, ${p.smallFilesWritten} small metadata files (< ${SMALL_FILE_BYTES} B), median ${p.medianObjectBytes} B`,
-    `  object reads              ${p.readStreams} read streams from offset 0, ${p.wholeReads} read to the end`,
+    `  object reads              ${p.readOpens} read-only opens, ${p.readStreams} read streams from offset 0 (the rest came from the page cache), ${p.wholeReads} read to the end`,
     `  metadata calls            ${p.metadataCalls} (getattr/access/getxattr: STAT and existence checks)`,
     `  deletes (unlink)          ${p.deletes}`,
     `  renames                   ${p.renames}`,

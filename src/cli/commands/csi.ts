@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ControllerServer } from '../../csi/controller.js';
 import type { NodeServer } from '../../csi/node.js';
@@ -8,73 +7,237 @@ import type { StateStore } from '../../csi/state-store.js';
 import type { TraceUploader } from '../../csi/trace-uploader.js';
 import type { Mounter } from '../../csi/types.js';
 import { UsageError, UserError } from '../errors.js';
-import { defineCommand, type CliCommand } from '../args/index.js';
+import { cliCommand, defineCommand, type CliCommand } from '../args/index.js';
 
 export const summary = 'run the Kubernetes CSI driver (node plugin and/or StorageClass controller)';
 
-const HELP = `usage: interposer csi [--services node,controller] [--node-id NODE] [--mode kubernetes|local] [options]
-       interposer csi check [options]      cluster preflight (interposer csi check --help)
+const OPTIONS = 'Options';
+const LOCAL = 'Local mode';
+const KUBERNETES = 'Kubernetes mode';
+const UPLOAD =
+  'Trace upload (optional; credentials from the AWS SDK chain: AWS_ACCESS_KEY_ID/... or a profile)';
+const CONTROLLER = 'Controller (kubernetes mode)';
 
-Serves the CSI Identity service plus the Node and/or Controller services on a unix socket.
-Volumes come from an interposer StorageClass (parameters: backingStorageClass, overlay, trace;
-the Controller creates a backing PVC of that class) or inline in a pod:
-csi: {driver: interposer.csi.example.com, volumeAttributes: {persistentVolumeClaimName: PVC}}.
+/** "30s", "500ms", "2m" or a bare number of seconds, as milliseconds. */
+const milliseconds = (text: string): number => {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (!match) throw new Error(`expected a duration like 30s, 500ms or 2m, got "${text}"`);
+  const unit = match[2] ?? 's';
+  return Math.round(Number(match[1]) * (unit === 'ms' ? 1 : unit === 's' ? 1000 : 60_000));
+};
 
-common:
-  --services LIST         node, controller or node,controller (default node)
-  --endpoint URL          unix socket (default unix:///csi/csi.sock; env CSI_ENDPOINT)
-  --node-id NAME          this node's name (env NODE_ID; required for the node service)
-  --mode MODE             kubernetes (sidecar pod per volume, default) or local (child process)
-  --kubelet-dir DIR       kubelet's root (default /var/lib/kubelet; k0s: /var/lib/k0s/kubelet,
-                          microk8s: /var/snap/microk8s/common/var/lib/kubelet)
-  --state-dir DIR         published-volume records (default <kubelet-dir>/plugins/interposer.csi.example.com/state)
-  --mount-timeout DUR     how long to wait for a mount to appear (default 60s)
-  --max-volumes N         max_volumes_per_node reported to kubelet (default 0 = no limit)
+const driverSpec = defineCommand({
+  name: 'csi',
+  summary,
+  synopsis: '[--services node,controller] [--node-id NODE] [--mode kubernetes|local] [options]',
+  description:
+    'Serves the CSI Identity service plus the Node and/or Controller services on a unix socket.\n' +
+    'Volumes come from an interposer StorageClass (parameters: backingStorageClass, overlay, trace;\n' +
+    'the Controller creates a backing PVC of that class) or inline in a pod, as\n' +
+    'csi: {driver: interposer.csi.example.com, volumeAttributes: {persistentVolumeClaimName: PVC}}.\n' +
+    '`interposer csi check --help`: the cluster preflight.',
+  positionals: [],
+  options: {
+    services: {
+      kind: 'custom',
+      parse: (text: string) => parseServices(text),
 
-local mode:
-  --trace-dir DIR         trace root (default /var/lib/interposer/traces)
-  --base-dir DIR          backing dirs for volumes without a backingDir attribute
-  --interposer PATH       the interposer CLI script (default: the one running this command)
+      metavar: 'LIST',
+      group: OPTIONS,
+      help: 'node, controller or node,controller (default node)',
+    },
+    endpoint: {
+      kind: 'string',
+      metavar: 'URL',
+      group: OPTIONS,
+      help: 'unix socket (default unix:///csi/csi.sock; env CSI_ENDPOINT)',
+    },
+    'node-id': {
+      kind: 'string',
+      metavar: 'NAME',
+      group: OPTIONS,
+      help: "this node's name (env NODE_ID; required for the node service)",
+    },
+    mode: {
+      kind: 'enum',
+      choices: ['kubernetes', 'local'],
+      default: 'kubernetes',
+      group: OPTIONS,
+      help: 'kubernetes: a sidecar pod per volume; local: a child process',
+    },
+    'kubelet-dir': {
+      kind: 'string',
+      metavar: 'DIR',
+      default: '/var/lib/kubelet',
+      group: OPTIONS,
+      help: "kubelet's root (k0s: /var/lib/k0s/kubelet,\nmicrok8s: /var/snap/microk8s/common/var/lib/kubelet)",
+    },
+    'state-dir': {
+      kind: 'string',
+      metavar: 'DIR',
+      group: OPTIONS,
+      help: 'published-volume records (default <kubelet-dir>/plugins/interposer.csi.example.com/state)',
+    },
+    'mount-timeout': {
+      kind: 'custom',
+      parse: milliseconds,
 
-kubernetes mode:
-  --image IMAGE           interposer image for sidecar pods (env INTERPOSER_IMAGE)
-  --image-pull-policy P   default IfNotPresent
-  --staging-dir DIR       host dir for sidecar FUSE mounts (default <kubelet-dir>/plugins/interposer.csi.example.com/staging)
-  --trace-host-path DIR   trace root on the node (default /var/lib/interposer/traces)
-  --trace-pvc NAME        or this PVC (in the sidecar's namespace)
-  --no-trace              do not record traces
-  --sidecar-service-account NAME
-  --sidecar-requests LIST sidecar resource requests (default cpu=100m,memory=128Mi)
-  --sidecar-limits LIST   sidecar resource limits (default memory=1Gi)
-  --pod-timeout DUR       how long to wait for the sidecar to run (default 120s)
-  --kubeconfig FILE       default: in-cluster config, then $KUBECONFIG / ~/.kube/config
+      metavar: 'DUR',
+      group: OPTIONS,
+      help: 'how long to wait for a mount to appear (default 60s)',
+    },
+    'max-volumes': {
+      kind: 'number',
+      integer: true,
+      min: 0,
+      default: 0,
+      group: OPTIONS,
+      help: 'max_volumes_per_node reported to kubelet (0 = no limit)',
+    },
+    'trace-dir': {
+      kind: 'string',
+      metavar: 'DIR',
+      default: '/var/lib/interposer/traces',
+      group: LOCAL,
+      help: 'trace root',
+    },
+    'base-dir': {
+      kind: 'string',
+      metavar: 'DIR',
+      group: LOCAL,
+      help: 'backing dirs for volumes without a backingDir attribute (created if missing)',
+    },
+    interposer: {
+      kind: 'string',
+      metavar: 'PATH',
+      group: LOCAL,
+      help: 'the interposer CLI script (default: the one running this command)',
+    },
+    image: {
+      kind: 'string',
+      metavar: 'IMAGE',
+      group: KUBERNETES,
+      help: 'interposer image for sidecar pods (env INTERPOSER_IMAGE)',
+    },
+    'image-pull-policy': {
+      kind: 'enum',
+      choices: ['IfNotPresent', 'Always', 'Never'],
+      default: 'IfNotPresent',
+      group: KUBERNETES,
+      help: 'pull policy of sidecar pods',
+    },
+    'staging-dir': {
+      kind: 'string',
+      metavar: 'DIR',
+      group: KUBERNETES,
+      help: 'host dir for sidecar FUSE mounts (default <kubelet-dir>/plugins/interposer.csi.example.com/staging)',
+    },
+    'trace-host-path': {
+      kind: 'string',
+      metavar: 'DIR',
+      group: KUBERNETES,
+      help: 'trace root on the node (default /var/lib/interposer/traces)',
+    },
+    'trace-pvc': {
+      kind: 'string',
+      metavar: 'NAME',
+      group: KUBERNETES,
+      help: "or this PVC (in the sidecar's namespace)",
+    },
+    'no-trace': { kind: 'flag', group: KUBERNETES, help: 'do not record traces' },
+    'sidecar-service-account': {
+      kind: 'string',
+      metavar: 'NAME',
+      group: KUBERNETES,
+      help: 'service account of sidecar pods',
+    },
+    'sidecar-requests': {
+      kind: 'custom',
+      parse: (text: string) => parseResourceList(text),
 
-trace upload (optional; credentials from the AWS SDK chain: AWS_ACCESS_KEY_ID/... or a profile):
-  --trace-upload URL      s3://bucket[/prefix]: ship finished traces there, keeping the hive
-                          layout as keys; kept on the node and retried while the bucket fails
-  --s3-endpoint URL       S3-compatible endpoint (MinIO, Ceph...; default AWS)
-  --s3-region REGION      default $AWS_REGION or us-east-1
-  --s3-path-style         path-style bucket addressing (most S3-compatible servers)
-  --upload-interval DUR   how often to look for finished traces (default 30s)
+      metavar: 'LIST',
+      group: KUBERNETES,
+      help: 'sidecar resource requests (default cpu=100m,memory=128Mi)',
+    },
+    'sidecar-limits': {
+      kind: 'custom',
+      parse: (text: string) => parseResourceList(text),
 
-controller (kubernetes mode):
-  --namespace NS          where backing PVCs and their sidecars live (env POD_NAMESPACE,
-                          default interposer-system)
-  --bind-timeout DUR      how long CreateVolume waits for a backing PVC to bind when no node
-                          was chosen yet (default 60s)
+      metavar: 'LIST',
+      group: KUBERNETES,
+      help: 'sidecar resource limits (default memory=1Gi)',
+    },
+    'pod-timeout': {
+      kind: 'custom',
+      parse: milliseconds,
 
-Traces: <trace root>/node=<node>/namespace=<ns>/pod=<pod>/<volume>-<start time>.parquet.
-`;
+      metavar: 'DUR',
+      group: KUBERNETES,
+      help: 'how long to wait for the sidecar to run (default 120s)',
+    },
+    kubeconfig: {
+      kind: 'string',
+      metavar: 'FILE',
+      group: KUBERNETES,
+      help: 'default: in-cluster config, then $KUBECONFIG / ~/.kube/config',
+    },
+    'trace-upload': {
+      kind: 'string',
+      metavar: 'URL',
+      group: UPLOAD,
+      help: 's3://bucket[/prefix]: ship finished traces there, keeping the hive layout as keys;\nkept on the node and retried while the bucket fails',
+    },
+    's3-endpoint': {
+      kind: 'string',
+      metavar: 'URL',
+      group: UPLOAD,
+      help: 'S3-compatible endpoint (MinIO, Ceph...; default AWS)',
+    },
+    's3-region': {
+      kind: 'string',
+      metavar: 'REGION',
+      group: UPLOAD,
+      help: 'default $AWS_REGION or us-east-1',
+    },
+    's3-path-style': {
+      kind: 'flag',
+      group: UPLOAD,
+      help: 'path-style bucket addressing (most S3-compatible servers)',
+    },
+    'upload-interval': {
+      kind: 'custom',
+      parse: milliseconds,
+
+      metavar: 'DUR',
+      group: UPLOAD,
+      help: 'how often to look for finished traces (default 30s)',
+    },
+    namespace: {
+      kind: 'string',
+      metavar: 'NS',
+      group: CONTROLLER,
+      help: 'where backing PVCs and their sidecars live (env POD_NAMESPACE,\ndefault interposer-system)',
+    },
+    'bind-timeout': {
+      kind: 'custom',
+      parse: milliseconds,
+
+      metavar: 'DUR',
+      group: CONTROLLER,
+      help: 'how long CreateVolume waits for a backing PVC to bind when no node\nwas chosen yet (default 60s)',
+    },
+  },
+  footer: 'Traces: <trace root>/node=<node>/namespace=<ns>/pod=<pod>/<volume>-<start time>.parquet.',
+});
 
 const PLUGIN_SUBDIR = 'plugins/interposer.csi.example.com';
 
 /** "cpu=100m,memory=128Mi" -> {cpu: '100m', memory: '128Mi'}. */
-export function parseResourceList(text: string, flag: string): Record<string, string> {
+export function parseResourceList(text: string): Record<string, string> {
   const list: Record<string, string> = {};
   for (const item of text.split(',').filter((s) => s.trim())) {
     const match = /^\s*([a-z][a-z0-9./-]*)=(\d+(?:\.\d+)?(?:m|[kMGTPE]i?)?)\s*$/.exec(item);
-    if (!match)
-      throw new UsageError(`${flag}: expected name=quantity[,...] like cpu=100m,memory=128Mi, got "${item}"`);
+    if (!match) throw new Error(`expected name=quantity[,...] like cpu=100m,memory=128Mi, got "${item}"`);
     list[match[1]!] = match[2]!;
   }
   return list;
@@ -84,50 +247,44 @@ export function parseServices(text: string): { node: boolean; controller: boolea
   const names = text.split(',').map((s) => s.trim());
   const unknown = names.filter((n) => n !== 'node' && n !== 'controller');
   if (unknown.length > 0 || names.length === 0)
-    throw new UsageError(`csi: --services takes node, controller or node,controller, got "${text}"`);
+    throw new Error(`takes node, controller or node,controller, got "${text}"`);
   return { node: names.includes('node'), controller: names.includes('controller') };
 }
 
-/** "30s", "500ms", "2m" or a bare number of seconds. */
-export function parseDurationMs(text: string, flag: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-  if (!match) throw new UsageError(`${flag}: expected a duration like 30s, 500ms or 2m, got "${text}"`);
-  const value = Number(match[1]);
-  const unit = match[2] ?? 's';
-  return Math.round(value * (unit === 'ms' ? 1 : unit === 's' ? 1000 : 60_000));
-}
-
-const CHECK_HELP = `usage: interposer csi check [--backing-class NAME] [--installed] [--storage-class NAME] [--namespace NS] [--kubeconfig FILE]
-
-Checks a cluster before installing or benchmarking: the API answers, the backing StorageClass
-exists; with --installed also the driver's namespace, CSIDriver, node plugin, controller and the
-interposer StorageClass (and that its binding mode suits its backing class). Prints one line per
-check; exits 1 if any fails.`;
+const checkSpec = defineCommand({
+  name: 'csi check',
+  summary: 'check a cluster before installing or benchmarking the CSI driver',
+  description:
+    'Checks a cluster before installing or benchmarking: the API answers, the backing StorageClass\n' +
+    "exists; with --installed also the driver's namespace, CSIDriver, node plugin, controller and the\n" +
+    'interposer StorageClass (and that its binding mode suits its backing class). Prints one line per\n' +
+    'check; exits 1 if any fails.',
+  positionals: [],
+  options: {
+    'backing-class': { kind: 'string', metavar: 'NAME', help: 'the StorageClass the volumes stack over' },
+    installed: { kind: 'flag', help: 'also check the installed driver and its StorageClass' },
+    'storage-class': {
+      kind: 'string',
+      metavar: 'NAME',
+      default: 'interposer-standard',
+      help: 'the interposer StorageClass',
+    },
+    namespace: {
+      kind: 'string',
+      metavar: 'NS',
+      default: 'interposer-system',
+      help: "the driver's namespace",
+    },
+    kubeconfig: {
+      kind: 'string',
+      metavar: 'FILE',
+      help: 'default: in-cluster config, then $KUBECONFIG / ~/.kube/config',
+    },
+  },
+});
 
 /** `interposer csi check`: the cluster preflight (see src/csi/cluster-check.ts). */
-async function runCheck(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        'backing-class': { type: 'string' },
-        installed: { type: 'boolean' },
-        'storage-class': { type: 'string', default: 'interposer-standard' },
-        namespace: { type: 'string', default: 'interposer-system' },
-        kubeconfig: { type: 'string' },
-      },
-      allowPositionals: false,
-    });
-  } catch (err) {
-    throw new UsageError(`csi check: ${(err as Error).message}`);
-  }
-  const v = parsed.values;
-  if (v.help) {
-    console.log(CHECK_HELP);
-    return 0;
-  }
+const checkCommand = cliCommand(checkSpec, async ({ options: v }) => {
   const kubeConfig = await loadKubeConfig(v.kubeconfig);
   const { checkCluster } = await import('../../csi/cluster-check.js');
   let results;
@@ -143,74 +300,22 @@ async function runCheck(argv: string[]): Promise<number> {
   for (const r of results)
     (r.ok ? console.log : console.error)(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name}: ${r.detail}`);
   return results.every((r) => r.ok) ? 0 : 1;
-}
+});
 
-export async function run(argv: string[]): Promise<number> {
-  if (argv[0] === 'check') return runCheck(argv.slice(1));
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        services: { type: 'string', default: 'node' },
-        endpoint: { type: 'string' },
-        'node-id': { type: 'string' },
-        mode: { type: 'string', default: 'kubernetes' },
-        'kubelet-dir': { type: 'string', default: '/var/lib/kubelet' },
-        'state-dir': { type: 'string' },
-        'mount-timeout': { type: 'string', default: '60s' },
-        'max-volumes': { type: 'string', default: '0' },
-        'trace-dir': { type: 'string', default: '/var/lib/interposer/traces' },
-        'base-dir': { type: 'string' },
-        interposer: { type: 'string' },
-        image: { type: 'string' },
-        'image-pull-policy': { type: 'string', default: 'IfNotPresent' },
-        'staging-dir': { type: 'string' },
-        'trace-host-path': { type: 'string' },
-        'trace-pvc': { type: 'string' },
-        'no-trace': { type: 'boolean' },
-        'sidecar-service-account': { type: 'string' },
-        'sidecar-requests': { type: 'string', default: 'cpu=100m,memory=128Mi' },
-        'sidecar-limits': { type: 'string', default: 'memory=1Gi' },
-        'pod-timeout': { type: 'string', default: '120s' },
-        kubeconfig: { type: 'string' },
-        namespace: { type: 'string' },
-        'bind-timeout': { type: 'string', default: '60s' },
-        'trace-upload': { type: 'string' },
-        's3-endpoint': { type: 'string' },
-        's3-region': { type: 'string' },
-        's3-path-style': { type: 'boolean' },
-        'upload-interval': { type: 'string', default: '30s' },
-      },
-      allowPositionals: false,
-    });
-  } catch (err) {
-    throw new UsageError(`csi: ${(err as Error).message}`);
-  }
-  const v = parsed.values;
-  if (v.help) {
-    console.log(HELP);
-    return 0;
-  }
-  const services = parseServices(v.services);
+const driverCommand = cliCommand(driverSpec, async ({ options: v }) => {
+  const services = v.services ?? { node: true, controller: false };
   const endpoint = v.endpoint ?? process.env.CSI_ENDPOINT ?? 'unix:///csi/csi.sock';
   const nodeId = v['node-id'] ?? process.env.NODE_ID;
   if (services.node && !nodeId) throw new UsageError('csi: --node-id (or $NODE_ID) is required');
-  if (v.mode !== 'kubernetes' && v.mode !== 'local') {
-    throw new UsageError(`csi: --mode must be kubernetes or local, got "${v.mode}"`);
-  }
   if (services.controller && v.mode !== 'kubernetes')
     throw new UsageError('csi: the controller service needs --mode kubernetes (it creates backing PVCs)');
-  const mountTimeoutMs = parseDurationMs(v['mount-timeout'], '--mount-timeout');
-  const bindTimeoutMs = parseDurationMs(v['bind-timeout'], '--bind-timeout');
-  const podTimeoutMs = parseDurationMs(v['pod-timeout'], '--pod-timeout');
-  const maxVolumes = Number(v['max-volumes']);
-  if (!Number.isInteger(maxVolumes) || maxVolumes < 0)
-    throw new UsageError('csi: --max-volumes must be a whole number');
+  const mountTimeoutMs = v['mount-timeout'] ?? 60_000;
+  const bindTimeoutMs = v['bind-timeout'] ?? 60_000;
+  const podTimeoutMs = v['pod-timeout'] ?? 120_000;
+  const maxVolumes = v['max-volumes'];
   const sidecarResources = {
-    requests: parseResourceList(v['sidecar-requests'], '--sidecar-requests'),
-    limits: parseResourceList(v['sidecar-limits'], '--sidecar-limits'),
+    requests: v['sidecar-requests'] ?? { cpu: '100m', memory: '128Mi' },
+    limits: v['sidecar-limits'] ?? { memory: '1Gi' },
   };
   if (v['trace-host-path'] && v['trace-pvc'])
     throw new UsageError('csi: give --trace-host-path or --trace-pvc, not both');
@@ -220,7 +325,7 @@ export async function run(argv: string[]): Promise<number> {
   const pluginDir = `${v['kubelet-dir'].replace(/\/+$/, '')}/${PLUGIN_SUBDIR}`;
   const stateDir = v['state-dir'] ?? `${pluginDir}/state`;
   const namespace = v.namespace ?? process.env.POD_NAMESPACE ?? 'interposer-system';
-  const uploadIntervalMs = parseDurationMs(v['upload-interval'], '--upload-interval');
+  const uploadIntervalMs = v['upload-interval'] ?? 30_000;
   let uploadTarget: { bucket: string; prefix: string } | undefined;
   if (v['trace-upload']) {
     const { parseS3Url } = await import('../../csi/trace-uploader.js');
@@ -336,7 +441,7 @@ export async function run(argv: string[]): Promise<number> {
   await server.stop();
   await uploader?.stop();
   return 0;
-}
+});
 
 /** The uploader over this node's trace root; traces of published volumes are still being written. */
 async function startUploader(
@@ -390,19 +495,9 @@ async function loadKubeConfig(path: string | undefined): Promise<KubeConfig> {
   return kubeConfig;
 }
 
-/**
- * The command table's entry. `interposer csi` keeps its own parser (two sub-forms: the driver and
- * `csi check`); the spec carries the full usage text for `interposer help csi`.
- */
-export const command: CliCommand = {
-  spec: defineCommand({
-    name: 'csi',
-    summary,
-    synopsis:
-      '[--services node,controller] [--node-id NODE] [--mode kubernetes|local] [options] | check [options]',
-    description: HELP.split('\n').slice(2).join('\n').trimEnd(),
-    positionals: [],
-    options: {},
-  }),
-  run: (argv) => run([...argv]),
-};
+/** `interposer csi` serves the driver; `interposer csi check` is the cluster preflight. */
+export async function run(argv: readonly string[]): Promise<number> {
+  return argv[0] === 'check' ? checkCommand.run(argv.slice(1)) : driverCommand.run(argv);
+}
+
+export const command: CliCommand = { spec: driverSpec, run };
