@@ -26,6 +26,16 @@ const milliseconds = (text: string): number => {
   return Math.round(Number(match[1]) * (unit === 'ms' ? 1 : unit === 's' ? 1000 : 60_000));
 };
 
+/** A flag's value through its parser, or the default; a parse error is one usage line naming the flag. */
+function flagValue<T>(flag: string, text: string | undefined, parse: (text: string) => T, fallback: T): T {
+  if (text === undefined) return fallback;
+  try {
+    return parse(text);
+  } catch (err) {
+    throw new UsageError(`csi: ${flag}: ${(err as Error).message}`);
+  }
+}
+
 const driverSpec = defineCommand({
   name: 'csi',
   summary,
@@ -39,8 +49,7 @@ const driverSpec = defineCommand({
   positionals: [],
   options: {
     services: {
-      kind: 'custom',
-      parse: (text: string) => parseServices(text),
+      kind: 'string',
 
       metavar: 'LIST',
       group: OPTIONS,
@@ -79,8 +88,7 @@ const driverSpec = defineCommand({
       help: 'published-volume records (default <kubelet-dir>/plugins/interposer.csi.example.com/state)',
     },
     'mount-timeout': {
-      kind: 'custom',
-      parse: milliseconds,
+      kind: 'string',
 
       metavar: 'DUR',
       group: OPTIONS,
@@ -152,24 +160,21 @@ const driverSpec = defineCommand({
       help: 'service account of sidecar pods',
     },
     'sidecar-requests': {
-      kind: 'custom',
-      parse: (text: string) => parseResourceList(text),
+      kind: 'string',
 
       metavar: 'LIST',
       group: KUBERNETES,
       help: 'sidecar resource requests (default cpu=100m,memory=128Mi)',
     },
     'sidecar-limits': {
-      kind: 'custom',
-      parse: (text: string) => parseResourceList(text),
+      kind: 'string',
 
       metavar: 'LIST',
       group: KUBERNETES,
       help: 'sidecar resource limits (default memory=1Gi)',
     },
     'pod-timeout': {
-      kind: 'custom',
-      parse: milliseconds,
+      kind: 'string',
 
       metavar: 'DUR',
       group: KUBERNETES,
@@ -205,8 +210,7 @@ const driverSpec = defineCommand({
       help: 'path-style bucket addressing (most S3-compatible servers)',
     },
     'upload-interval': {
-      kind: 'custom',
-      parse: milliseconds,
+      kind: 'string',
 
       metavar: 'DUR',
       group: UPLOAD,
@@ -219,8 +223,7 @@ const driverSpec = defineCommand({
       help: 'where backing PVCs and their sidecars live (env POD_NAMESPACE,\ndefault interposer-system)',
     },
     'bind-timeout': {
-      kind: 'custom',
-      parse: milliseconds,
+      kind: 'string',
 
       metavar: 'DUR',
       group: CONTROLLER,
@@ -303,19 +306,22 @@ const checkCommand = cliCommand(checkSpec, async ({ options: v }) => {
 });
 
 const driverCommand = cliCommand(driverSpec, async ({ options: v }) => {
-  const services = v.services ?? { node: true, controller: false };
+  const services = flagValue('--services', v.services, parseServices, { node: true, controller: false });
   const endpoint = v.endpoint ?? process.env.CSI_ENDPOINT ?? 'unix:///csi/csi.sock';
   const nodeId = v['node-id'] ?? process.env.NODE_ID;
   if (services.node && !nodeId) throw new UsageError('csi: --node-id (or $NODE_ID) is required');
   if (services.controller && v.mode !== 'kubernetes')
     throw new UsageError('csi: the controller service needs --mode kubernetes (it creates backing PVCs)');
-  const mountTimeoutMs = v['mount-timeout'] ?? 60_000;
-  const bindTimeoutMs = v['bind-timeout'] ?? 60_000;
-  const podTimeoutMs = v['pod-timeout'] ?? 120_000;
+  const mountTimeoutMs = flagValue('--mount-timeout', v['mount-timeout'], milliseconds, 60_000);
+  const bindTimeoutMs = flagValue('--bind-timeout', v['bind-timeout'], milliseconds, 60_000);
+  const podTimeoutMs = flagValue('--pod-timeout', v['pod-timeout'], milliseconds, 120_000);
   const maxVolumes = v['max-volumes'];
   const sidecarResources = {
-    requests: v['sidecar-requests'] ?? { cpu: '100m', memory: '128Mi' },
-    limits: v['sidecar-limits'] ?? { memory: '1Gi' },
+    requests: flagValue('--sidecar-requests', v['sidecar-requests'], parseResourceList, {
+      cpu: '100m',
+      memory: '128Mi',
+    }),
+    limits: flagValue('--sidecar-limits', v['sidecar-limits'], parseResourceList, { memory: '1Gi' }),
   };
   if (v['trace-host-path'] && v['trace-pvc'])
     throw new UsageError('csi: give --trace-host-path or --trace-pvc, not both');
@@ -325,7 +331,7 @@ const driverCommand = cliCommand(driverSpec, async ({ options: v }) => {
   const pluginDir = `${v['kubelet-dir'].replace(/\/+$/, '')}/${PLUGIN_SUBDIR}`;
   const stateDir = v['state-dir'] ?? `${pluginDir}/state`;
   const namespace = v.namespace ?? process.env.POD_NAMESPACE ?? 'interposer-system';
-  const uploadIntervalMs = v['upload-interval'] ?? 30_000;
+  const uploadIntervalMs = flagValue('--upload-interval', v['upload-interval'], milliseconds, 30_000);
   let uploadTarget: { bucket: string; prefix: string } | undefined;
   if (v['trace-upload']) {
     const { parseS3Url } = await import('../../csi/trace-uploader.js');
