@@ -10,14 +10,16 @@
  * reported apart and never counted as application errors.
  */
 import type { Op } from '../trace/schema.js';
+import {
+  CAPABILITY_XATTR,
+  KERNEL_ROUTINE_KINDS,
+  kernelRoutineCode,
+  type KernelRoutineKind,
+} from '../trace/kernel-routine.js';
 
-export type KernelRoutineKind = 'capability-check' | 'attribute-revalidation' | 'no-caller';
-
-export const KERNEL_ROUTINE_KINDS: readonly KernelRoutineKind[] = [
-  'capability-check',
-  'attribute-revalidation',
-  'no-caller',
-];
+// The rule itself lives below telemetry and analysis (src/trace/kernel-routine.ts); this module
+// adds what reports and findings say about it, and its SQL form.
+export { CAPABILITY_XATTR, KERNEL_ROUTINE_KINDS, kernelRoutineCode, type KernelRoutineKind };
 
 /** One line per kind: what the kernel is doing, for reports. */
 export const KERNEL_ROUTINE_DESCRIPTIONS: Readonly<Record<KernelRoutineKind, string>> = {
@@ -34,9 +36,6 @@ export const KERNEL_ROUTINE_REMEDIES: Readonly<Record<KernelRoutineKind, string>
   'no-caller': 'nothing: the kernel issues them on behalf of closed files',
 };
 
-/** The extended attribute the kernel looks up before each write. */
-export const CAPABILITY_XATTR = 'security.capability';
-
 /** The facts of a row the classification needs. */
 export interface RoutineRowFacts {
   op: Op;
@@ -45,17 +44,6 @@ export interface RoutineRowFacts {
   /** The row carries a file handle. */
   hasFh: boolean;
   pid: number;
-}
-
-/**
- * The rule, in positional form for hot loops (no object per row): index into
- * KERNEL_ROUTINE_KINDS, or -1 when the application asked for the call.
- */
-export function kernelRoutineCode(op: Op, path2: string | null, hasFh: boolean, pid: number): number {
-  if (op === 'getxattr' && path2 === CAPABILITY_XATTR) return 0;
-  if (op === 'getattr' && hasFh) return 1;
-  if (pid === 0 && op !== 'event') return 2;
-  return -1;
 }
 
 /** The kind of kernel routine request a row is, or null when the application asked for it. */

@@ -5,8 +5,8 @@
  * last release, write-back). Telemetry counts these apart so an error ratio means application
  * errors.
  *
- * The same rule as issue 16's src/analyze/kernel-routine.ts (kernelRoutineCode there); it lives
- * here, below telemetry and analysis, so both can use one definition.
+ * The one definition, below telemetry and analysis; src/analyze/kernel-routine.ts re-exports it
+ * with the descriptions, remedies and SQL form that reports use.
  */
 import type { Op } from './schema.js';
 
