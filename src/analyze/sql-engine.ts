@@ -20,8 +20,31 @@ import { buildFindings } from './findings.js';
 import { resolveTraceInputs, sourceMatches } from './inputs.js';
 import { KERNEL_ROUTINE_DESCRIPTIONS, KERNEL_ROUTINE_KINDS, KERNEL_ROUTINE_SQL } from './kernel-routine.js';
 import picomatch from 'picomatch';
+import { relativeErrorBound } from './latency-sketch.js';
+import {
+  createPerPath,
+  cubeOf,
+  exactPercentiles,
+  faultBreakdown,
+  faultsByPath,
+  histograms,
+  hotDirectories,
+  latencyHistogramsOf,
+  markersOf,
+  OP_SUB_BITS,
+  portableRowsFromCube,
+  rankedFiles,
+  slowestCalls,
+  type QueryRunner,
+} from './sql-fast.js';
+import { TIMELINE_RELATIVE_ERROR } from './timeline.js';
 import type {
+  CountEntry,
+  HotLists,
   KernelRoutineStats,
+  LatencyHistogram,
+  Marker,
+  SlowCall,
   OpStats,
   ProcessStats,
   Report,
@@ -176,7 +199,7 @@ export async function runSqlQueries(
  */
 export async function analyzeTracesSql(
   inputs: readonly string[],
-  options: MultiTraceOptions = {},
+  options: SqlEngineOptions = {},
 ): Promise<Report> {
   const paths = await resolveTraceInputs(inputs);
   const opened = await Promise.all(paths.map((p) => openTrace(p)));
@@ -185,8 +208,144 @@ export async function analyzeTracesSql(
   );
   if (traces.length === 0) throw new UserError(`no trace matches the source filter (of ${opened.length})`);
   const { origin, offsets } = alignmentOf(traces);
-  const { results: q, bucketNs, originNs, top, rowsScanned } = await runSqlQueries(traces, offsets, options);
-  return reportFromSql(q, { traces, offsets, origin, bucketNs, originNs, top, rowsScanned, options });
+  if (options.portable) {
+    const {
+      results: q,
+      bucketNs,
+      originNs,
+      top,
+      rowsScanned,
+    } = await runSqlQueries(traces, offsets, options);
+    return reportFromSql(q, { traces, offsets, origin, bucketNs, originNs, top, rowsScanned, options });
+  }
+  const {
+    results: q,
+    extras,
+    bucketNs,
+    originNs,
+    top,
+    rowsScanned,
+  } = await runFastPlan(traces, offsets, options);
+  return reportFromSql(q, { traces, offsets, origin, bucketNs, originNs, top, rowsScanned, options }, extras);
+}
+
+export interface SqlEngineOptions extends MultiTraceOptions {
+  /** Run the portable queries of sql/*.sql one by one instead of the fast plan (tests, comparisons). */
+  portable?: boolean;
+}
+
+/** What the fast plan adds to the portable queries' results. */
+export interface FastExtras {
+  exactOps: Set<string>;
+  hotDirectories: HotLists;
+  slowest: SlowCall[];
+  markers: Marker[];
+  latencyHistograms: LatencyHistogram[];
+  faultsByErrno: Record<string, number>;
+  faultsByOp: Record<string, number>;
+  faultsByPath: CountEntry[];
+}
+
+/** The fast plan (sql-fast.ts): the same rows as runSqlQueries from five scans, plus extras. */
+export async function runFastPlan(
+  traces: TraceFile[],
+  offsets: bigint[],
+  options: MultiTraceOptions,
+): Promise<{
+  results: SqlResults;
+  extras: FastExtras;
+  bucketNs: number;
+  originNs: number;
+  top: number;
+  rowsScanned: number;
+}> {
+  const { conn, close } = await connect();
+  try {
+    await defineTrace(conn, traces, offsets, options);
+    const db: QueryRunner = {
+      run: (sql) => conn.run(sql),
+      rows: async (sql) => (await conn.runAndReadAll(sql)).getRowObjectsJS(),
+    };
+    return await fastPlanOn(
+      db,
+      options,
+      traces.reduce((s, t) => s + t.numRows, 0),
+    );
+  } finally {
+    close();
+  }
+}
+
+/** The fast plan over a connection whose `trace` relation is defined (filters applied). */
+export async function fastPlanOn(
+  db: QueryRunner,
+  options: MultiTraceOptions,
+  rowsScanned: number,
+): Promise<{
+  results: SqlResults;
+  extras: FastExtras;
+  bucketNs: number;
+  originNs: number;
+  top: number;
+  rowsScanned: number;
+}> {
+  const top = options.top ?? DEFAULT_TOP;
+  const f = options.filter ?? {};
+  const originNs = f.fromNs !== undefined ? Number(f.fromNs) : 0;
+  const cube = await cubeOf(db);
+  const folded = portableRowsFromCube(cube);
+  const bucketNs =
+    options.bucketNs !== undefined ? Number(options.bucketNs) : autoBucketNs(originNs, folded.lastStartNs);
+  const io = num(folded.totals[0]!.io_time_ns);
+  const share = (t: number) => (io > 0 ? t / io : 0);
+  await db.run('DROP TABLE IF EXISTS per_path');
+  await createPerPath(db);
+  const files = await rankedFiles(db, top);
+  const dirs = await hotDirectories(db, top, share);
+  const faultPaths = await faultsByPath(db, top);
+  const hist = await histograms(db, folded.ops, bucketNs, originNs);
+  const exact = await exactPercentiles(db, folded.ops);
+  const slowest = await slowestCalls(db, top);
+  const markers = await markersOf(db, num(folded.totals[0]!.markers));
+  const ops = folded.ops.map((r) => {
+    const q = exact.get(r.op) ?? hist.ops.get(r.op)!.quantiles([0.5, 0.9, 0.99, 0.999]);
+    return { ...r, p50_ns: q[0], p90_ns: q[1], p99_ns: q[2], p999_ns: q[3] };
+  });
+  const timeline = [...hist.buckets.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([bucket, { row, latency }]) => {
+      const [p50, p99] = latency.quantiles([0.5, 0.99]);
+      return { ...row, bucket, calls: row.n, p50_ns: p50, p99_ns: p99 };
+    });
+  const breakdown = faultBreakdown(cube);
+  return {
+    results: {
+      totals: folded.totals,
+      ops,
+      errors: folded.errors,
+      kernel_routine: folded.kernel_routine,
+      sync: folded.sync,
+      files,
+      processes: folded.processes,
+      timeline,
+      faults: folded.faults,
+      sources: folded.sources,
+    },
+    extras: {
+      exactOps: new Set(exact.keys()),
+      hotDirectories: dirs,
+      slowest,
+      markers,
+      latencyHistograms: latencyHistogramsOf(hist.ops),
+      faultsByErrno: breakdown.byErrno,
+      faultsByOp: breakdown.byOp,
+      faultsByPath: faultPaths,
+    },
+    bucketNs,
+    originNs,
+    top,
+    rowsScanned,
+  };
 }
 
 interface SqlContext {
@@ -225,7 +384,7 @@ function kernelRoutineFromSql(rows: Row[], share: (t: number) => number): Kernel
   });
 }
 
-export function reportFromSql(q: SqlResults, c: SqlContext): Report {
+export function reportFromSql(q: SqlResults, c: SqlContext, extras?: FastExtras): Report {
   const t = q.totals[0] ?? {};
   const io = num(t.io_time_ns);
   const share = (x: number) => (io > 0 ? x / io : 0);
@@ -252,7 +411,7 @@ export function reportFromSql(q: SqlResults, c: SqlContext): Report {
       p90Ns: num(r.p90_ns),
       p99Ns: num(r.p99_ns),
       p999Ns: num(r.p999_ns),
-      exact: true,
+      exact: extras ? extras.exactOps.has(String(r.op)) : true,
     },
     errorsByErrno: errorsOf(String(r.op), (e) => num(e.calls)),
     injectedErrorsByErrno: errorsOf(String(r.op), (e) => num(e.injected)),
@@ -324,6 +483,7 @@ export function reportFromSql(q: SqlResults, c: SqlContext): Report {
   });
   const f = c.options.filter;
   const first = c.traces[0]!;
+  const exactOnly = !extras || extras.exactOps.size === ops.length;
   const report: Report = {
     meta: {
       source: c.traces.length === 1 ? first.path : `${c.traces.length} traces (${first.path}, ...)`,
@@ -339,8 +499,8 @@ export function reportFromSql(q: SqlResults, c: SqlContext): Report {
         toNs: f?.toNs !== undefined ? Number(f.toNs) : null,
       },
       top: c.top,
-      relativeErrorBound: 0,
-      timelineRelativeErrorBound: 0,
+      relativeErrorBound: exactOnly ? 0 : relativeErrorBound(OP_SUB_BITS),
+      timelineRelativeErrorBound: extras ? TIMELINE_RELATIVE_ERROR : 0,
       engine: 'sql',
     },
     totals: {
@@ -364,23 +524,23 @@ export function reportFromSql(q: SqlResults, c: SqlContext): Report {
       byBytes: hot('rank_bytes', (r) => num(r.bytes) > 0),
       byTime: hot('rank_time'),
     },
-    hotDirectories: { byOps: [], byBytes: [], byTime: [] },
+    hotDirectories: extras?.hotDirectories ?? { byOps: [], byBytes: [], byTime: [] },
     accessPatterns: [],
-    slowest: [],
+    slowest: extras?.slowest ?? [],
     processes: processes.slice(0, c.top),
     faults: {
       rows: faultRows.reduce((s, r) => s + num(r.row_count), 0),
       byKind: Object.fromEntries(faultRows.map((r) => [String(r.fault_kind), num(r.row_count)])),
-      byErrno: {},
-      byOp: {},
-      byPath: [],
+      byErrno: extras?.faultsByErrno ?? {},
+      byOp: extras?.faultsByOp ?? {},
+      byPath: extras?.faultsByPath ?? [],
       injectedDelayNs,
       throttleWaitNs,
       costNs: injectedDelayNs + throttleWaitNs,
       shareOfTime: share(injectedDelayNs + throttleWaitNs),
     },
-    latencyHistograms: [],
-    markers: [],
+    latencyHistograms: extras?.latencyHistograms ?? [],
+    markers: extras?.markers ?? [],
     findings: [],
     bottlenecks: [],
     kernelRoutine: kernelRoutineFromSql(q.kernel_routine, share),
