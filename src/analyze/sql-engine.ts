@@ -1,8 +1,8 @@
 /**
- * The aggregate part of the analysis as SQL (sql/*.sql) run by embedded DuckDB over the trace
- * files themselves: DuckDB reads Parquet on all cores, so totals, per-op latency, errors, hot
- * files, processes, timeline, faults, sync calls and sources of tens of millions of rows take
- * about as long as DuckDB's own scan. What needs row order (max concurrency per bucket,
+ * The aggregate part of the analysis run by embedded DuckDB over the trace files themselves:
+ * DuckDB reads Parquet on all cores. Two plans give the same numbers: the fast plan
+ * (sql-fast.ts: five scans, the default) and the portable queries of sql/*.sql (one scan each,
+ * kept for other engines and tested here). What needs row order (max concurrency per bucket,
  * per-handle sequential detection, write patterns, dominant-I/O classes) is left to the
  * streaming analyzer: a report from here says so in `meta.engine` and has those sections empty.
  *
@@ -97,22 +97,19 @@ interface Connection {
   closeSync?(): void;
 }
 
-async function connect(): Promise<{ conn: Connection; close(): void }> {
+interface Instance {
+  connect(): Promise<unknown>;
+  closeSync?(): void;
+}
+
+async function createInstance(): Promise<Instance> {
   let duck: typeof import('@duckdb/node-api');
   try {
     duck = await import('@duckdb/node-api');
   } catch {
     throw new UserError('the sql engine needs @duckdb/node-api (npm install @duckdb/node-api)');
   }
-  const instance = await duck.DuckDBInstance.create(':memory:');
-  const conn = (await instance.connect()) as unknown as Connection;
-  return {
-    conn,
-    close: () => {
-      conn.closeSync?.();
-      (instance as unknown as { closeSync?(): void }).closeSync?.();
-    },
-  };
+  return (await duck.DuckDBInstance.create(':memory:')) as unknown as Instance;
 }
 
 /** Rows of the run as the `trace_rows` relation: aligned times, source number, filters applied. */
@@ -121,8 +118,14 @@ async function defineTrace(
   traces: TraceFile[],
   offsets: bigint[],
   options: MultiTraceOptions,
+  rowLimit?: number,
 ): Promise<void> {
   const files = `[${traces.map((t) => quote(t.path)).join(', ')}]`;
+  // A prefix of each file (a preview): DuckDB skips the row groups past it.
+  const perFile = rowLimit === undefined ? undefined : Math.max(1, Math.ceil(rowLimit / traces.length));
+  const prefix = perFile === undefined ? '' : `, file_row_number = true`;
+  const prefixWhere = perFile === undefined ? '' : ` WHERE file_row_number < ${perFile}`;
+  const exclude = perFile === undefined ? '' : ' EXCLUDE (file_row_number)';
   const multi = traces.length > 1;
   if (multi) {
     await conn.run('CREATE TEMP TABLE run_sources (filename VARCHAR, source INTEGER, offset_ns BIGINT)');
@@ -131,9 +134,9 @@ async function defineTrace(
     );
   }
   const raw = multi
-    ? `SELECT r.* EXCLUDE (filename) REPLACE (r.start_ns + s.offset_ns AS start_ns, r.end_ns + s.offset_ns AS end_ns), s.source
-       FROM read_parquet(${files}, filename = true) r JOIN run_sources s ON r.filename = s.filename`
-    : `SELECT *, 0 AS source FROM read_parquet(${files})`;
+    ? `SELECT r.* EXCLUDE (filename${perFile === undefined ? '' : ', file_row_number'}) REPLACE (r.start_ns + s.offset_ns AS start_ns, r.end_ns + s.offset_ns AS end_ns), s.source
+       FROM read_parquet(${files}, filename = true${prefix}) r JOIN run_sources s ON r.filename = s.filename${prefixWhere}`
+    : `SELECT *${exclude}, 0 AS source FROM read_parquet(${files}${prefix})${prefixWhere}`;
   const f = options.filter ?? {};
   const where: string[] = [];
   if (f.ops?.length) where.push(`op IN (${f.ops.map(quote).join(', ')})`);
@@ -159,74 +162,124 @@ async function defineTrace(
   );
 }
 
-/** Runs every shipped query over the run's files; raw rows per query (for tests and tools). */
-export async function runSqlQueries(
-  traces: TraceFile[],
-  offsets: bigint[],
+/** Runs every shipped query (sql/*.sql) on a connection whose `trace` relation is defined. */
+async function runSqlQueries(
+  conn: Connection,
   options: MultiTraceOptions,
-): Promise<{ results: SqlResults; bucketNs: number; originNs: number; top: number; rowsScanned: number }> {
-  const { conn, close } = await connect();
-  try {
-    await defineTrace(conn, traces, offsets, options);
-    const top = options.top ?? DEFAULT_TOP;
-    const f = options.filter ?? {};
-    const originNs = f.fromNs !== undefined ? Number(f.fromNs) : 0;
-    const results = {} as SqlResults;
-    results.totals = (await conn.runAndReadAll(loadQuery('totals'))).getRowObjectsJS();
-    const last = await conn.runAndReadAll(`SELECT MAX(start_ns) AS s FROM trace WHERE op <> 'event'`);
-    const bucketNs =
-      options.bucketNs !== undefined
-        ? Number(options.bucketNs)
-        : autoBucketNs(originNs, num(last.getRowObjectsJS()[0]?.s));
-    await conn.run(
-      `CREATE TEMP TABLE params AS SELECT CAST(${bucketNs} AS BIGINT) AS bucket_ns, CAST(${originNs} AS BIGINT) AS origin_ns, ${top} AS top`,
-    );
-    for (const name of SQL_QUERIES) {
-      if (name === 'totals') continue;
-      results[name] = (await conn.runAndReadAll(loadQuery(name))).getRowObjectsJS();
+): Promise<{ results: SqlResults; bucketNs: number; originNs: number; top: number }> {
+  const top = options.top ?? DEFAULT_TOP;
+  const f = options.filter ?? {};
+  const originNs = f.fromNs !== undefined ? Number(f.fromNs) : 0;
+  const results = {} as SqlResults;
+  results.totals = (await conn.runAndReadAll(loadQuery('totals'))).getRowObjectsJS();
+  const last = await conn.runAndReadAll(`SELECT MAX(start_ns) AS s FROM trace WHERE op <> 'event'`);
+  const bucketNs =
+    options.bucketNs !== undefined
+      ? Number(options.bucketNs)
+      : autoBucketNs(originNs, num(last.getRowObjectsJS()[0]?.s));
+  await conn.run(
+    `CREATE TEMP TABLE params AS SELECT CAST(${bucketNs} AS BIGINT) AS bucket_ns, CAST(${originNs} AS BIGINT) AS origin_ns, ${top} AS top`,
+  );
+  for (const name of SQL_QUERIES) {
+    if (name === 'totals') continue;
+    results[name] = (await conn.runAndReadAll(loadQuery(name))).getRowObjectsJS();
+  }
+  return { results, bucketNs, originNs, top };
+}
+
+/**
+ * One run's trace files (inputs resolved, source filter applied, aligned) and an embedded DuckDB
+ * kept open across reports: the TUI asks it for a report per filter without re-opening anything.
+ * Each report runs on its own connection, so a report still running for a stale filter never sees
+ * another's temporary tables.
+ */
+export class SqlSession {
+  private instance: Promise<Instance> | undefined;
+
+  private constructor(
+    readonly traces: TraceFile[],
+    readonly offsets: bigint[],
+    readonly origin: bigint,
+  ) {}
+
+  static async open(
+    inputs: readonly string[],
+    sourceFilter?: MultiTraceOptions['sourceFilter'],
+  ): Promise<SqlSession> {
+    const paths = await resolveTraceInputs(inputs);
+    const opened = await Promise.all(paths.map((p) => openTrace(p)));
+    const traces = opened.filter((t) => !sourceFilter || sourceMatches(sourceKeysOf(t), sourceFilter));
+    if (traces.length === 0) throw new UserError(`no trace matches the source filter (of ${opened.length})`);
+    const { origin, offsets } = alignmentOf(traces);
+    return new SqlSession(traces, offsets, origin);
+  }
+
+  get rowsTotal(): number {
+    return this.traces.reduce((s, t) => s + t.numRows, 0);
+  }
+
+  /**
+   * The report for `options` (filters, top, bucket). With `rowLimit`, of the first rows only (a
+   * preview: about rowLimit rows, split evenly over the files), marked by totals.rowsScanned.
+   */
+  async report(options: SqlEngineOptions = {}, rowLimit?: number): Promise<Report> {
+    this.instance ??= createInstance();
+    const conn = (await (await this.instance).connect()) as Connection;
+    try {
+      await defineTrace(conn, this.traces, this.offsets, options, rowLimit);
+      const rowsScanned =
+        rowLimit === undefined
+          ? this.rowsTotal
+          : this.traces.reduce(
+              (s, t) => s + Math.min(t.numRows, Math.ceil(rowLimit / this.traces.length)),
+              0,
+            );
+      const context = {
+        traces: this.traces,
+        offsets: this.offsets,
+        origin: this.origin,
+        rowsScanned,
+        options,
+      };
+      if (options.portable) {
+        const { results, bucketNs, originNs, top } = await runSqlQueries(conn, options);
+        return reportFromSql(results, { ...context, bucketNs, originNs, top });
+      }
+      const db: QueryRunner = {
+        run: (sql) => conn.run(sql),
+        rows: async (sql) => (await conn.runAndReadAll(sql)).getRowObjectsJS(),
+      };
+      const { results, extras, bucketNs, originNs, top } = await fastPlanOn(db, options);
+      return reportFromSql(results, { ...context, bucketNs, originNs, top }, extras);
+    } finally {
+      conn.closeSync?.();
     }
-    const rowsScanned = traces.reduce((s, t) => s + t.numRows, 0);
-    return { results, bucketNs, originNs, top, rowsScanned };
-  } finally {
-    close();
+  }
+
+  close(): void {
+    const instance = this.instance;
+    this.instance = undefined;
+    void instance?.then((i) => i.closeSync?.()).catch(() => undefined);
   }
 }
 
 /**
- * A Report from the SQL queries alone. Exact percentiles (PERCENTILE_DISC); the sections that
- * need row order are empty: timeline maxConcurrency 0, accessPatterns [], no dominant-io or
- * write-pattern findings, hotDirectories empty, slowest and markers empty.
+ * A Report from DuckDB alone (the fast plan, or with `portable` the queries of sql/*.sql). The
+ * sections that need row order are empty: timeline maxConcurrency 0, accessPatterns [], no
+ * dominant-io or write-pattern findings. The portable queries also leave hot directories,
+ * slowest calls, markers, histograms and the fault breakdowns empty; their percentiles are
+ * exact (PERCENTILE_DISC), the fast plan's are the stream engine's (see sql-fast.ts).
  */
 export async function analyzeTracesSql(
   inputs: readonly string[],
   options: SqlEngineOptions = {},
 ): Promise<Report> {
-  const paths = await resolveTraceInputs(inputs);
-  const opened = await Promise.all(paths.map((p) => openTrace(p)));
-  const traces = opened.filter(
-    (t) => !options.sourceFilter || sourceMatches(sourceKeysOf(t), options.sourceFilter),
-  );
-  if (traces.length === 0) throw new UserError(`no trace matches the source filter (of ${opened.length})`);
-  const { origin, offsets } = alignmentOf(traces);
-  if (options.portable) {
-    const {
-      results: q,
-      bucketNs,
-      originNs,
-      top,
-      rowsScanned,
-    } = await runSqlQueries(traces, offsets, options);
-    return reportFromSql(q, { traces, offsets, origin, bucketNs, originNs, top, rowsScanned, options });
+  const session = await SqlSession.open(inputs, options.sourceFilter);
+  try {
+    return await session.report(options);
+  } finally {
+    session.close();
   }
-  const {
-    results: q,
-    extras,
-    bucketNs,
-    originNs,
-    top,
-    rowsScanned,
-  } = await runFastPlan(traces, offsets, options);
-  return reportFromSql(q, { traces, offsets, origin, bucketNs, originNs, top, rowsScanned, options }, extras);
 }
 
 export interface SqlEngineOptions extends MultiTraceOptions {
@@ -246,49 +299,11 @@ export interface FastExtras {
   faultsByPath: CountEntry[];
 }
 
-/** The fast plan (sql-fast.ts): the same rows as runSqlQueries from five scans, plus extras. */
-export async function runFastPlan(
-  traces: TraceFile[],
-  offsets: bigint[],
-  options: MultiTraceOptions,
-): Promise<{
-  results: SqlResults;
-  extras: FastExtras;
-  bucketNs: number;
-  originNs: number;
-  top: number;
-  rowsScanned: number;
-}> {
-  const { conn, close } = await connect();
-  try {
-    await defineTrace(conn, traces, offsets, options);
-    const db: QueryRunner = {
-      run: (sql) => conn.run(sql),
-      rows: async (sql) => (await conn.runAndReadAll(sql)).getRowObjectsJS(),
-    };
-    return await fastPlanOn(
-      db,
-      options,
-      traces.reduce((s, t) => s + t.numRows, 0),
-    );
-  } finally {
-    close();
-  }
-}
-
 /** The fast plan over a connection whose `trace` relation is defined (filters applied). */
 export async function fastPlanOn(
   db: QueryRunner,
   options: MultiTraceOptions,
-  rowsScanned: number,
-): Promise<{
-  results: SqlResults;
-  extras: FastExtras;
-  bucketNs: number;
-  originNs: number;
-  top: number;
-  rowsScanned: number;
-}> {
+): Promise<{ results: SqlResults; extras: FastExtras; bucketNs: number; originNs: number; top: number }> {
   const top = options.top ?? DEFAULT_TOP;
   const f = options.filter ?? {};
   const originNs = f.fromNs !== undefined ? Number(f.fromNs) : 0;
@@ -344,7 +359,6 @@ export async function fastPlanOn(
     bucketNs,
     originNs,
     top,
-    rowsScanned,
   };
 }
 
@@ -483,7 +497,6 @@ export function reportFromSql(q: SqlResults, c: SqlContext, extras?: FastExtras)
   });
   const f = c.options.filter;
   const first = c.traces[0]!;
-  const exactOnly = !extras || extras.exactOps.size === ops.length;
   const report: Report = {
     meta: {
       source: c.traces.length === 1 ? first.path : `${c.traces.length} traces (${first.path}, ...)`,
@@ -499,7 +512,7 @@ export function reportFromSql(q: SqlResults, c: SqlContext, extras?: FastExtras)
         toNs: f?.toNs !== undefined ? Number(f.toNs) : null,
       },
       top: c.top,
-      relativeErrorBound: exactOnly ? 0 : relativeErrorBound(OP_SUB_BITS),
+      relativeErrorBound: extras ? relativeErrorBound(OP_SUB_BITS) : 0,
       timelineRelativeErrorBound: extras ? TIMELINE_RELATIVE_ERROR : 0,
       engine: 'sql',
     },
