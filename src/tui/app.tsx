@@ -46,7 +46,11 @@ function StatusLine({
   width: number;
 }): React.JSX.Element {
   if (analysis.status === 'loading' && analysis.previous) {
-    const label = analysis.previous.partial ? 'Totals ready; reading rows for patterns' : 'Re-analyzing';
+    const label = analysis.previous.preview
+      ? 'First rows shown; aggregating all'
+      : analysis.previous.partial
+        ? 'Aggregates ready; reading rows for patterns'
+        : 'Re-analyzing';
     return <ProgressLine label={label} progress={analysis.progress} width={width} />;
   }
   const filter = formatFilter(ui.filter);

@@ -19,6 +19,8 @@ export interface Loaded {
   diff: ReportDiff | undefined;
   /** The quick aggregate report, shown while the full analysis reads the rows. */
   partial?: boolean;
+  /** A quick report of the first rows only (big traces), shown until the quick one is ready. */
+  preview?: boolean;
 }
 
 /** Lists hold this many rows, so they fill any terminal height (the CLI's default is 20). */
@@ -76,6 +78,21 @@ export function useAnalysis(
       // full streaming analysis replaces it.
       if (sources.every((s) => s.quick)) {
         try {
+          const previews = await Promise.all(sources.map((s) => s.preview?.({ filter, top: TUI_TOP })));
+          if (!current()) return;
+          if (previews.every((p) => p !== undefined)) {
+            const reports = previews.map((p) => p.report);
+            const shown: Loaded = {
+              reports,
+              diff: reports.length >= 2 ? diff(reports[0]!, reports[1]!) : undefined,
+              partial: true,
+              preview: true,
+            };
+            last.current = shown;
+            const rowsRead = reports.reduce((s, r) => s + r.totals.rowsScanned, 0);
+            const totalRows = previews.reduce((s, p) => s + p.rowsTotal, 0);
+            setState({ status: 'loading', progress: { rowsRead, totalRows }, previous: shown });
+          }
           const quick = await Promise.all(sources.map((s) => s.quick!({ filter, top: TUI_TOP })));
           if (!current()) return;
           const partial: Loaded = {

@@ -22,7 +22,10 @@ const spec = defineCommand({
     { name: 'OTHER.parquet', help: 'a second trace to compare with', optional: true },
   ],
   options: {
-    quick: { kind: 'flag', help: "show the sql engine's aggregates first while the rows are read" },
+    'no-quick': {
+      kind: 'flag',
+      help: "skip the sql engine's quick reports (DuckDB) and show only the full streaming analysis",
+    },
   },
 });
 
@@ -55,7 +58,7 @@ export const command = cliCommand(spec, async ({ positionals: paths, options: o 
   try {
     const instance = render(
       createElement(App, {
-        sources: paths.map((p) => fileSource(p, { quick: o.quick === true })),
+        sources: paths.map((p) => fileSource(p, { quick: o['no-quick'] !== true })),
         onExit: (code: number, message?: string) => {
           exitCode = code;
           exitMessage = message;
