@@ -157,7 +157,14 @@ export function formatReportText(report: Report, width = DEFAULT_WIDTH): string 
       (t.markers ? `, ${formatCount(t.markers)} markers` : ''),
   );
   if (report.meta.engine === 'sql')
-    out.push('  engine: sql (aggregates only: no concurrency, access patterns, slowest calls or histograms)');
+    out.push(
+      ...wrap(
+        'engine: sql (DuckDB; no concurrency per bucket, access patterns or write-pattern findings: --engine stream has them)',
+        width,
+        '  ',
+        '    ',
+      ),
+    );
   if (t.calls === 0) {
     out.push('  (no calls to analyze)');
     return out.join('\n') + '\n';

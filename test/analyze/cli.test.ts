@@ -142,6 +142,20 @@ describe('interposer analyze', () => {
     for (const line of out.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
   });
 
+  it('--engine sql gives the same numbers, and the text says what it leaves out', async () => {
+    const stream = JSON.parse((await capture([traceA, '--json'])).out);
+    const sql = JSON.parse((await capture([traceA, '--json', '--engine', 'sql'])).out);
+    expect(sql.meta.engine).toBe('sql');
+    expect(sql.totals).toEqual(stream.totals);
+    expect(sql.ops).toEqual(stream.ops);
+    expect(sql.slowest).toEqual(stream.slowest);
+    expect(sql.accessPatterns).toEqual([]);
+    const text = (await capture([traceA, '--engine', 'sql', '--width', '100'])).out;
+    expect(text).toContain('engine: sql');
+    expect(text).toContain('--engine stream');
+    for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
+  });
+
   it('diffs two traces', async () => {
     const text = (await capture([traceA, '--diff', traceB])).out;
     expect(text).toContain('p99 read 3.0x higher: 80 µs -> 240 µs');
