@@ -25,7 +25,15 @@ export interface TraceSource {
    * once; undefined when the trace is small enough not to need one.
    */
   preview?(options: AnalyzeOptions): Promise<{ report: Report; rowsTotal: number } | undefined>;
+  /**
+   * Starts `preview` then `quick` for these options now; their next calls with equal options
+   * take the results. The TUI calls it before loading Ink, so DuckDB reads while Ink loads.
+   */
+  prefetch?(options: AnalyzeOptions): void;
 }
+
+/** Lists hold this many rows, so they fill any terminal height (the CLI's default is 20). */
+export const TUI_TOP = 500;
 
 /** Traces of more rows than twice this get a preview of their first PREVIEW_ROWS rows first. */
 export const PREVIEW_ROWS = 1_000_000;
@@ -49,13 +57,39 @@ export function fileSource(
   let session: Promise<SqlSession> | undefined;
   const open = (): Promise<SqlSession> =>
     (session ??= import('../analyze/sql-engine.js').then(({ SqlSession }) => SqlSession.open([path])));
-  source.quick = async (o) => (await open()).report(o);
-  source.preview = async (o) => {
+  const quick = async (o: AnalyzeOptions): Promise<Report> => (await open()).report(o);
+  const preview = async (o: AnalyzeOptions) => {
     const s = await open();
     if (s.rowsTotal <= 2 * previewRows) return undefined;
     return { report: await s.report(o, previewRows), rowsTotal: s.rowsTotal };
   };
+  const started = new Map<string, Promise<unknown>>();
+  /** The prefetched result for (kind, options), once; else a new run. */
+  const take = <T>(kind: string, o: AnalyzeOptions, run: () => Promise<T>): Promise<T> => {
+    const key = `${kind} ${optionsKey(o)}`;
+    const early = started.get(key) as Promise<T> | undefined;
+    started.delete(key);
+    return early ?? run();
+  };
+  source.preview = (o) => take('preview', o, () => preview(o));
+  source.quick = (o) => take('quick', o, () => quick(o));
+  source.prefetch = (o) => {
+    const first = preview(o);
+    // One after the other, as the TUI asks for them: the preview gets both cores.
+    const all = first.catch(() => undefined).then(() => quick(o));
+    // Errors surface when the TUI takes the promise; unclaimed ones are dropped quietly.
+    for (const p of [first, all]) p.catch(() => undefined);
+    started.set(`preview ${optionsKey(o)}`, first);
+    started.set(`quick ${optionsKey(o)}`, all);
+  };
   return source;
+}
+
+/** Options as a key: the filter (bigints as text, unset fields dropped), top and bucket. */
+function optionsKey(o: AnalyzeOptions): string {
+  return JSON.stringify({ f: o.filter ?? {}, t: o.top, b: o.bucketNs }, (_k, v: unknown) =>
+    typeof v === 'bigint' ? v.toString() : v,
+  );
 }
 
 export function batchSource(label: string, batches: readonly TraceBatch[]): TraceSource {

@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { Report, ReportDiff, TraceFilter } from '../analyze/types.js';
 import { UserError } from '../errors.js';
 import type { Progress } from './progress-bar.js';
-import type { TraceSource } from './sources.js';
+import { TUI_TOP, type TraceSource } from './sources.js';
 
 export type AnalysisState =
   | { status: 'loading'; progress: Progress; previous?: Loaded }
@@ -23,8 +23,7 @@ export interface Loaded {
   preview?: boolean;
 }
 
-/** Lists hold this many rows, so they fill any terminal height (the CLI's default is 20). */
-export const TUI_TOP = 500;
+export { TUI_TOP };
 /** Reports kept for instant back / clear. */
 const MAX_CACHED_REPORTS = 16;
 

@@ -42,11 +42,14 @@ export const command = cliCommand(spec, async ({ positionals: paths, options: o 
   // clear the hint before Ink reads it at import time.
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
-  const [{ render }, { createElement }, { App }, { fileSource }] = await Promise.all([
+  // The first (unfiltered) reports start now: DuckDB reads on its own threads while Ink loads.
+  const { fileSource, TUI_TOP } = await import('../../tui/sources.js');
+  const sources = paths.map((p) => fileSource(p, { quick: o['no-quick'] !== true }));
+  for (const source of sources) source.prefetch?.({ filter: {}, top: TUI_TOP });
+  const [{ render }, { createElement }, { App }] = await Promise.all([
     import('ink'),
     import('react'),
     import('../../tui/app.js'),
-    import('../../tui/sources.js'),
   ]);
 
   let exitCode = 0;
@@ -58,7 +61,7 @@ export const command = cliCommand(spec, async ({ positionals: paths, options: o 
   try {
     const instance = render(
       createElement(App, {
-        sources: paths.map((p) => fileSource(p, { quick: o['no-quick'] !== true })),
+        sources,
         onExit: (code: number, message?: string) => {
           exitCode = code;
           exitMessage = message;
