@@ -3,15 +3,16 @@
 // own time for the aggregation issue 16 names, all as whole processes on the same file.
 //
 // For each size (ANALYZE_BENCH_ROWS, default "1000000,10000000"): generates a synthetic workload
-// (src/analyze/generate.ts) written with TraceWriter, then runs, alternating (A B C A B C ...,
+// (src/analyze/generate.ts) written with TraceWriter, then runs, alternating (A B C D A B C D ...,
 // ANALYZE_BENCH_ROUNDS rounds, default 2; best of the rounds reported):
 //   A. `interposer analyze FILE --json` (stream engine: the full report, one core);
-//   B. `interposer analyze FILE --engine sql --json` (sql/*.sql through embedded DuckDB);
+//   B. `interposer analyze FILE --engine sql --json` (the fast plan through embedded DuckDB);
 //   C. bench/analyze-duckdb-reference.mjs FILE: DuckDB alone, per-op count/bytes/p50/p99 and the
-//      top 20 paths by time.
-// Wall time and peak RSS come from /usr/bin/time. The TUI's timings are measured in this process:
-// first screen = the quick (sql) report of the whole trace, filter change = the quick report
-// with op=read, clear = 0 (the unfiltered report is kept).
+//      top 20 paths by time;
+//   D. bench/analyze-tui.mjs FILE: the TUI's first screen, the aggregates of all rows, and the
+//      first and complete reports for a filter (op=read), from process start, in a fresh process.
+// Wall time and peak RSS come from /usr/bin/time. Clearing a filter in the TUI shows the kept
+// report (nothing is read), so it is not timed.
 // Needs the compiled code (npm run build:ts). Markdown to stdout; JSON to $BENCH_JSON_OUT.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -31,7 +32,6 @@ benchArgs(`usage: node bench/analyze.mjs
 
 Times interposer analyze (stream and sql engines) against DuckDB on synthetic traces of
 ANALYZE_BENCH_ROWS rows (comma-separated, default 1000000,10000000). Needs npm run build:ts.`);
-const { analyzeTracesSql } = await import(join(DIST, 'analyze/sql-engine.js'));
 const { generateTrace } = await import(join(DIST, 'analyze/generate.js'));
 const { TraceWriter } = await import(join(DIST, 'trace/writer.js'));
 
@@ -46,30 +46,26 @@ async function writeTrace(path, rows) {
   await writer.close();
 }
 
-/** Whole process: wall seconds and peak RSS (MiB) from /usr/bin/time. */
+/** Whole process: wall seconds and peak RSS (MiB) from /usr/bin/time, and its stdout. */
 function measure(args) {
   const out = join(tmpdir(), `analyze-bench-time-${process.pid}`);
   const r = spawnSync('/usr/bin/time', ['-o', out, '-f', '%e %M', process.execPath, ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    maxBuffer: 1 << 26,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 1 << 28,
   });
   if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
   const [wall, rssKb] = readFileSync(out, 'utf8').trim().split('\n').pop().split(' ').map(Number);
   rmSync(out, { force: true });
-  return { wallS: wall, rssMiB: Math.round(rssKb / 1024) };
-}
-
-async function timedMs(fn) {
-  const t0 = performance.now();
-  const result = await fn();
-  return { ms: Math.round(performance.now() - t0), result };
+  return { wallS: wall, rssMiB: Math.round(rssKb / 1024), stdout: r.stdout.toString() };
 }
 
 const CASES = {
   stream: (file) => [CLI, 'analyze', file, '--json'],
   sql: (file) => [CLI, 'analyze', file, '--engine', 'sql', '--json'],
   duckdb: (file) => [join(ROOT, 'bench/analyze-duckdb-reference.mjs'), file],
+  tui: (file) => [join(ROOT, 'bench/analyze-tui.mjs'), file],
 };
+const TUI_TIMES = ['firstScreenMs', 'aggregatesMs', 'filterFirstMs', 'filterAllMs'];
 
 const dir = mkdtempSync(join(tmpdir(), 'analyze-bench-'));
 const results = [];
@@ -79,6 +75,8 @@ try {
     const file = join(dir, `trace-${rows}.parquet`);
     await writeTrace(file, rows);
     const best = {};
+    const tui = {};
+    const reports = {};
     for (let round = 0; round < ROUNDS; round++) {
       for (const [name, args] of Object.entries(CASES)) {
         const m = measure(args(file));
@@ -86,10 +84,18 @@ try {
         if (!b || m.wallS < b.wallS)
           best[name] = { wallS: m.wallS, rssMiB: Math.max(m.rssMiB, b?.rssMiB ?? 0) };
         else b.rssMiB = Math.max(b.rssMiB, m.rssMiB);
+        if (name === 'tui') {
+          const t = JSON.parse(m.stdout);
+          for (const k of TUI_TIMES) tui[k] = Math.min(tui[k] ?? Infinity, t[k]);
+          tui.previewRows = t.previewRows;
+        }
+        if (name === 'stream' || name === 'sql') reports[name] = JSON.parse(m.stdout);
       }
     }
-    const first = await timedMs(() => analyzeTracesSql([file]));
-    const filtered = await timedMs(() => analyzeTracesSql([file], { filter: { ops: ['read'] } }));
+    // The two engines must agree on what both compute (the tests hold them to it exactly).
+    const agree = ['calls', 'bytesRead', 'bytesWritten', 'errors', 'ioTimeNs'].every(
+      (k) => reports.stream.totals[k] === reports.sql.totals[k],
+    );
     results.push({
       rows,
       fileMiB: +(statSync(file).size / 2 ** 20).toFixed(1),
@@ -101,9 +107,13 @@ try {
       duckdbRssMiB: best.duckdb.rssMiB,
       sqlOverDuckdb: +(best.sql.wallS / best.duckdb.wallS).toFixed(2),
       streamOverDuckdb: +(best.stream.wallS / best.duckdb.wallS).toFixed(2),
-      tuiFirstScreenMs: first.ms,
-      tuiFilterMs: filtered.ms,
-      callsAgree: first.result.totals.calls > 0,
+      tuiRssMiB: best.tui.rssMiB,
+      tuiPreviewRows: tui.previewRows,
+      tuiFirstScreenMs: tui.firstScreenMs,
+      tuiAggregatesMs: tui.aggregatesMs,
+      tuiFilterFirstMs: tui.filterFirstMs,
+      tuiFilterAllMs: tui.filterAllMs,
+      enginesAgree: agree,
     });
     rmSync(file, { force: true });
   }
@@ -115,13 +125,25 @@ const loadAfter = loadavg()[0];
 const lines = [
   `load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after; best of ${ROUNDS} alternating rounds`,
   '',
-  '| rows | file MiB | stream s (RSS MiB) | sql engine s (RSS MiB) | DuckDB alone s (RSS MiB) | sql/DuckDB | stream/DuckDB | TUI first report ms | TUI filter ms |',
-  '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  '| rows | file MiB | stream s (RSS MiB) | sql engine s (RSS MiB) | DuckDB alone s (RSS MiB) | sql/DuckDB | stream/DuckDB |',
+  '|---:|---:|---:|---:|---:|---:|---:|',
   ...results.map(
     (r) =>
       `| ${r.rows.toLocaleString('en-US')} | ${r.fileMiB} | ${r.streamS} (${r.streamRssMiB}) | ${r.sqlS} (${r.sqlRssMiB}) | ` +
-      `${r.duckdbS} (${r.duckdbRssMiB}) | ${r.sqlOverDuckdb}x | ${r.streamOverDuckdb}x | ${r.tuiFirstScreenMs} | ${r.tuiFilterMs} |`,
+      `${r.duckdbS} (${r.duckdbRssMiB}) | ${r.sqlOverDuckdb}x | ${r.streamOverDuckdb}x |`,
   ),
+  '',
+  'TUI, ms from process start (filter: ms from the key; a preview is of the first rows):',
+  '',
+  '| rows | first screen | all rows aggregated | filter: first screen | filter: all rows | peak RSS MiB |',
+  '|---:|---:|---:|---:|---:|---:|',
+  ...results.map(
+    (r) =>
+      `| ${r.rows.toLocaleString('en-US')} | ${r.tuiFirstScreenMs}${r.tuiPreviewRows ? ` (preview, ${r.tuiPreviewRows.toLocaleString('en-US')} rows)` : ''} | ` +
+      `${r.tuiAggregatesMs} | ${r.tuiFilterFirstMs} | ${r.tuiFilterAllMs} | ${r.tuiRssMiB} |`,
+  ),
+  '',
+  `engines agree on totals: ${results.every((r) => r.enginesAgree) ? 'yes' : 'NO'}`,
 ];
 console.log(lines.join('\n'));
 if (process.env.BENCH_JSON_OUT)
