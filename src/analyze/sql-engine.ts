@@ -109,7 +109,12 @@ async function createInstance(): Promise<Instance> {
   } catch {
     throw new UserError('the sql engine needs @duckdb/node-api (npm install @duckdb/node-api)');
   }
-  return (await duck.DuckDBInstance.create(':memory:')) as unknown as Instance;
+  const instance = (await duck.DuckDBInstance.create(':memory:')) as unknown as Instance;
+  // Every query reads the same files: parse their Parquet footers once.
+  const conn = (await instance.connect()) as Connection;
+  await conn.run('SET GLOBAL parquet_metadata_cache = true');
+  conn.closeSync?.();
+  return instance;
 }
 
 /** Rows of the run as the `trace_rows` relation: aligned times, source number, filters applied. */
