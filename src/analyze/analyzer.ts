@@ -39,7 +39,8 @@ import type {
 
 export const DEFAULT_TOP = 20;
 const MAX_MARKERS = 1000;
-const LATENCY_SUB_BITS = 7;
+/** Per-op latency sketch precision (relative error 1/256); the sql engine's fast plan uses it too. */
+export const LATENCY_SUB_BITS = 7;
 const SIZE_BUCKETS = 66;
 
 const OP_READ = OP_CODE.read;

@@ -1,25 +1,27 @@
 /**
- * The sql engine's fast plan: the same results as the portable queries of sql/*.sql, from five
- * scans of the Parquet files instead of eleven, and without sorting any duration.
+ * The sql engine's fast plan: the same results as the portable queries of sql/*.sql (and the
+ * stream analyzer's numbers), from five scans of the Parquet files instead of eleven, without
+ * sorting any duration.
  *
- * - `cube`: one GROUP BY over the low-cardinality keys (op, errno, kernel-routine kind, sync
- *   call, fault kind, injected errno, source, pid). Totals, per-op counts, errors, kernel
- *   routine, sync calls, faults, sources and processes are all sums, minima or maxima of its
- *   rows, folded here in JavaScript.
- * - `per_path`: one GROUP BY path (and whether the op names a directory), kept as a temporary
- *   table; hot files and hot directories are ranked from it in SQL.
+ * - `cube`: one GROUP BY over raw low-cardinality keys (op, errno, pid, fault kind and errno,
+ *   source, and the flags the kernel-routine rule and fdatasync need). Totals, per-op counts,
+ *   errors, kernel routine, sync calls, faults, sources and processes are sums, minima or maxima
+ *   of its rows, folded here in JavaScript.
+ * - `per_path`: one GROUP BY path and op, kept as a temporary table; hot files, hot directories
+ *   and faults by path are ranked from it in SQL.
  * - `histograms`: latency percentiles from the stream analyzer's own log-linear histograms
- *   (latency-sketch.ts), whose bucket index is computed in SQL: per op (7 sub-bits, error <=
- *   0.39%) and per timeline bucket (4 sub-bits, <= 3.1%). The percentiles are therefore the
- *   stream engine's, bucket for bucket. Ops with at most EXACT_SAMPLE_LIMIT calls get exact
- *   nearest-rank percentiles from a fourth, filtered query, as the stream engine keeps their
- *   values too.
- * - `slowest` (top-N by duration) and `markers` (op 'event').
+ *   (latency-sketch.ts), whose bucket (floor(log2 d) and mantissa) is computed in SQL: per op (7
+ *   sub-bits, error <= 0.39%) and per timeline bucket (4 sub-bits, <= 3.1%), so the percentiles
+ *   are the stream engine's, bucket for bucket. Then the timeline's counters. Ops with at most
+ *   EXACT_SAMPLE_LIMIT calls get exact nearest-rank percentiles from a filtered query, as the
+ *   stream engine keeps their values too.
+ * - `slowest` (top-N by duration) and, when there are any, `markers` (op 'event').
  *
  * What needs row order (concurrency per bucket, per-handle sequentiality, write patterns,
  * dominant-I/O classes) is not computed here: see sql-engine.ts.
  */
 import { OPS, type FaultKind, type Op } from '../trace/schema.js';
+import { LATENCY_SUB_BITS } from './analyzer.js';
 import { errnoName } from './errno.js';
 import { CAPABILITY_XATTR, KERNEL_ROUTINE_KINDS, kernelRoutineCode } from './kernel-routine.js';
 import { EXACT_SAMPLE_LIMIT, LogHistogram } from './latency-sketch.js';
@@ -33,8 +35,8 @@ export interface QueryRunner {
   rows(sql: string): Promise<Row[]>;
 }
 
-/** Per-op latency precision of the stream analyzer (analyzer.ts LATENCY_SUB_BITS). */
-export const OP_SUB_BITS = 7;
+/** Per-op latency precision: the stream analyzer's. */
+export const OP_SUB_BITS = LATENCY_SUB_BITS;
 const MAX_MARKERS = 1000;
 const DIRECTORY_OPS = ['mkdir', 'rmdir', 'opendir', 'readdir', 'releasedir', 'fsyncdir'];
 
