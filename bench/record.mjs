@@ -62,6 +62,10 @@ O_DIRECT, numjobs 1 and 4) and a metadata storm, for each row, side by side in o
   --repeat N             rounds; keeps the best figure per cell (default 1)
   --cache-timeout S      entry/attr/negative timeout of every FUSE row (default 1, the
                          interposer's default and libfuse's)
+  --writeback            interposer rows also keep the page cache across opens and use the
+                         kernel's writeback cache: passthrough_hp's own caching (with
+                         --cache-timeout 86400, exactly its settings), for a same-caching
+                         comparison with the passthrough-hp rows
   --quick                small and short: 64 MiB files, 2 s cap, 500 storm files
   --interposer-cli PATH  the product CLI (default dist/cli/interposer.js)
   --overlay-config PATH  overlay for interposer-overlay (default: a generated idle overlay)
@@ -83,6 +87,7 @@ async function main() {
     'meta-bytes': { type: 'string' },
     repeat: { type: 'string' },
     'cache-timeout': { type: 'string' },
+    writeback: { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
     'interposer-cli': { type: 'string' },
     'overlay-config': { type: 'string' },
@@ -120,7 +125,12 @@ async function main() {
       cli: values['interposer-cli'],
       overlayConfig: values['overlay-config'],
       cacheTimeoutS,
+      writeback: values.writeback,
     };
+    if (values.writeback && cacheTimeoutS === 0)
+      throw new UsageError(
+        '--writeback needs --cache-timeout > 0 (passthrough_hp --nocache has no writeback)',
+      );
     const factories = {
       direct: () => directSpec(),
       'c-passthrough': () => cPassthroughSpec(tools.cPassthrough, { cacheTimeoutS }),
@@ -146,6 +156,7 @@ async function main() {
       metaBytes: values['meta-bytes'] === undefined ? 100 : Number(values['meta-bytes']),
       repeat: int('repeat', 1),
       cacheTimeoutS,
+      writeback: values.writeback,
       log,
     });
     const markdown = renderMarkdown(results, { title: 'Recording overhead (bench:record)' });

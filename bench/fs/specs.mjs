@@ -147,8 +147,9 @@ faults:
  * The product: `interposer mount <backing> <mnt>` with recording on, off, or with an idle
  * overlay. It prints "mounted <mnt>" when ready and unmounts + flushes on SIGTERM.
  * @param {'record' | 'no-trace' | 'overlay'} mode
- * @param {{ cli?: string, overlayConfig?: string, cacheTimeoutS?: number, uring?: boolean }} [opts]
+ * @param {{ cli?: string, overlayConfig?: string, cacheTimeoutS?: number, uring?: boolean, writeback?: boolean }} [opts]
  *   uring: FUSE over io_uring (--io-uring on); otherwise /dev/fuse (--io-uring off)
+ *   writeback: keep_cache and the kernel's writeback cache, passthrough_hp's own caching
  */
 export function interposerSpec(mode, opts = {}) {
   const cli = opts.cli ?? join(REPO_ROOT, 'dist', 'cli', 'interposer.js');
@@ -175,7 +176,7 @@ export function interposerSpec(mode, opts = {}) {
         mnt,
         '--cache-timeout',
         String(opts.cacheTimeoutS ?? DEFAULT_CACHE_TIMEOUT_S),
-        '--no-keep-cache',
+        ...(opts.writeback ? ['--writeback-cache'] : ['--no-keep-cache']),
         '--io-uring',
         opts.uring ? 'on' : 'off',
       ];

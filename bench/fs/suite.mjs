@@ -22,6 +22,7 @@ import { layOutDataFiles, prewarm } from './workspace.mjs';
  * @property {number} metaBytes
  * @property {number} repeat             rounds; the best figure of each cell is kept
  * @property {number} cacheTimeoutS      entry/attr timeout given to every FUSE row (for the record)
+ * @property {boolean} [writeback]       interposer rows run with keep_cache + writeback cache
  * @property {(msg: string) => void} log
  */
 
@@ -86,9 +87,11 @@ export async function runSuite(o) {
         'ioengine=psync direct=0 invalidate=0, one pass per job, backing page cache pre-warmed; ' +
         'O_DIRECT jobs: direct=1 after a sync (device bound)',
       cacheTimeoutS: o.cacheTimeoutS,
-      fuse:
-        'allow_other,default_permissions; no kernel_cache/auto_cache/writeback cache; ' +
-        `entry/attr/negative timeout ${o.cacheTimeoutS} s`,
+      fuse: o.writeback
+        ? 'allow_other,default_permissions; interposer rows with keep_cache and the writeback cache, ' +
+          `as passthrough-hp rows (its own caching); entry/attr/negative timeout ${o.cacheTimeoutS} s`
+        : 'allow_other,default_permissions; no kernel_cache/auto_cache/writeback cache; ' +
+          `entry/attr/negative timeout ${o.cacheTimeoutS} s`,
     },
     jobs: jobs.map(({ id, label, unit }) => ({ id, label, unit })),
     rows: [...rows.values()],
