@@ -38,6 +38,7 @@ const ALL_ROWS = [
   'c-passthrough-st',
   'interposer-no-trace-uring',
   'interposer-overlay-uring',
+  'baseline-record',
 ];
 
 const HELP = `usage: node bench/record.mjs [options]
@@ -68,6 +69,9 @@ O_DIRECT, numjobs 1 and 4) and a metadata storm, for each row, side by side in o
                          comparison with the passthrough-hp rows
   --quick                small and short: 64 MiB files, 2 s cap, 500 storm files
   --interposer-cli PATH  the product CLI (default dist/cli/interposer.js)
+  --baseline-cli PATH    another build's CLI (say, a worktree of an older commit) for the
+                         baseline-record row: recording with that build's own defaults
+                         (no caching or transport flags), for before/after in one run
   --overlay-config PATH  overlay for interposer-overlay (default: a generated idle overlay)
   --results-dir DIR      where to write results (default bench/results)
   --no-write             print only, write no result files
@@ -90,6 +94,7 @@ async function main() {
     writeback: { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
     'interposer-cli': { type: 'string' },
+    'baseline-cli': { type: 'string' },
     'overlay-config': { type: 'string' },
     'results-dir': { type: 'string' },
     'no-write': { type: 'boolean', default: false },
@@ -144,6 +149,10 @@ async function main() {
       'interposer-record-uring': () => interposerSpec('record', { ...interposerOpts, uring: true }),
       'interposer-no-trace-uring': () => interposerSpec('no-trace', { ...interposerOpts, uring: true }),
       'interposer-overlay-uring': () => interposerSpec('overlay', { ...interposerOpts, uring: true }),
+      'baseline-record': () => {
+        if (!values['baseline-cli']) throw new UsageError('row baseline-record needs --baseline-cli PATH');
+        return interposerSpec('record', { cli: values['baseline-cli'], baseline: true });
+      },
     };
     const results = await runSuite({
       specs: rowNames.map((r) => factories[r]()),
