@@ -46,17 +46,18 @@ async function writeTrace(path, rows) {
   await writer.close();
 }
 
-/** Whole process: wall seconds and peak RSS (MiB) from /usr/bin/time, and its stdout. */
+/** Whole process: wall and CPU (user + system) seconds and peak RSS (MiB) from /usr/bin/time, and its stdout. */
 function measure(args) {
   const out = join(tmpdir(), `analyze-bench-time-${process.pid}`);
-  const r = spawnSync('/usr/bin/time', ['-o', out, '-f', '%e %M', process.execPath, ...args], {
+  const r = spawnSync('/usr/bin/time', ['-o', out, '-f', '%e %M %U %S', process.execPath, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     maxBuffer: 1 << 28,
   });
   if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
-  const [wall, rssKb] = readFileSync(out, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+  const [wall, rssKb, user, sys] = readFileSync(out, 'utf8').trim().split('\n').pop().split(' ').map(Number);
   rmSync(out, { force: true });
-  return { wallS: wall, rssMiB: Math.round(rssKb / 1024), stdout: r.stdout.toString() };
+  const cpuS = +(user + sys).toFixed(2);
+  return { wallS: wall, cpuS, rssMiB: Math.round(rssKb / 1024), stdout: r.stdout.toString() };
 }
 
 const CASES = {
@@ -82,8 +83,15 @@ try {
         const m = measure(args(file));
         const b = best[name];
         if (!b || m.wallS < b.wallS)
-          best[name] = { wallS: m.wallS, rssMiB: Math.max(m.rssMiB, b?.rssMiB ?? 0) };
-        else b.rssMiB = Math.max(b.rssMiB, m.rssMiB);
+          best[name] = {
+            wallS: m.wallS,
+            cpuS: Math.min(m.cpuS, b?.cpuS ?? Infinity),
+            rssMiB: Math.max(m.rssMiB, b?.rssMiB ?? 0),
+          };
+        else {
+          b.rssMiB = Math.max(b.rssMiB, m.rssMiB);
+          b.cpuS = Math.min(b.cpuS, m.cpuS);
+        }
         if (name === 'tui') {
           const t = JSON.parse(m.stdout);
           for (const k of TUI_TIMES) tui[k] = Math.min(tui[k] ?? Infinity, t[k]);
@@ -106,6 +114,10 @@ try {
       duckdbS: best.duckdb.wallS,
       duckdbRssMiB: best.duckdb.rssMiB,
       sqlOverDuckdb: +(best.sql.wallS / best.duckdb.wallS).toFixed(2),
+      streamCpuS: best.stream.cpuS,
+      sqlCpuS: best.sql.cpuS,
+      duckdbCpuS: best.duckdb.cpuS,
+      sqlOverDuckdbCpu: +(best.sql.cpuS / best.duckdb.cpuS).toFixed(2),
       streamOverDuckdb: +(best.stream.wallS / best.duckdb.wallS).toFixed(2),
       tuiRssMiB: best.tui.rssMiB,
       tuiPreviewRows: tui.previewRows,
@@ -125,12 +137,15 @@ const loadAfter = loadavg()[0];
 const lines = [
   `load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after; best of ${ROUNDS} alternating rounds`,
   '',
-  '| rows | file MiB | stream s (RSS MiB) | sql engine s (RSS MiB) | DuckDB alone s (RSS MiB) | sql/DuckDB | stream/DuckDB |',
-  '|---:|---:|---:|---:|---:|---:|---:|',
+  'Wall seconds (peak RSS MiB) and, in brackets, CPU seconds (user + system), each the best of the rounds:',
+  '',
+  '| rows | file MiB | stream s (RSS) [CPU] | sql engine s (RSS) [CPU] | DuckDB alone s (RSS) [CPU] | sql/DuckDB wall | sql/DuckDB CPU | stream/DuckDB wall |',
+  '|---:|---:|---:|---:|---:|---:|---:|---:|',
   ...results.map(
     (r) =>
-      `| ${r.rows.toLocaleString('en-US')} | ${r.fileMiB} | ${r.streamS} (${r.streamRssMiB}) | ${r.sqlS} (${r.sqlRssMiB}) | ` +
-      `${r.duckdbS} (${r.duckdbRssMiB}) | ${r.sqlOverDuckdb}x | ${r.streamOverDuckdb}x |`,
+      `| ${r.rows.toLocaleString('en-US')} | ${r.fileMiB} | ${r.streamS} (${r.streamRssMiB}) [${r.streamCpuS}] | ` +
+      `${r.sqlS} (${r.sqlRssMiB}) [${r.sqlCpuS}] | ${r.duckdbS} (${r.duckdbRssMiB}) [${r.duckdbCpuS}] | ` +
+      `${r.sqlOverDuckdb}x | ${r.sqlOverDuckdbCpu}x | ${r.streamOverDuckdb}x |`,
   ),
   '',
   'TUI, ms from process start (filter: ms from the key; a preview is of the first rows):',
