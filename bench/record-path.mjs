@@ -64,7 +64,7 @@ function rawBatch(first) {
     }
     if (def.nullable && def.type !== 'string') valid[def.name] = new Uint8Array(n).fill(idle ? 0 : 1).buffer;
   }
-  return { length: n, columns, valid, strings: new TextEncoder().encode('/data/file.0\0fio\0').buffer };
+  return { length: n, columns, valid, strings: Uint8Array.from(Buffer.from('/data/file.0\0fio\0')).buffer };
 }
 const i32 = (name) => (name === 'errno' ? 0 : name === 'flags' || name === 'mode' ? 0 : 4242);
 
