@@ -123,7 +123,7 @@ function sourceLabel(keys: Record<string, string>, path: string): string {
 }
 
 /** start_ns + offset, as a new column (the batch's own arrays may be shared). */
-function shifted(batch: TraceBatch, offsetNs: bigint): TraceBatch {
+export function shifted(batch: TraceBatch, offsetNs: bigint): TraceBatch {
   if (offsetNs === 0n) return batch;
   const col = batch.columns.start_ns as Int64Column;
   const values = new BigInt64Array(batch.length);
@@ -131,7 +131,8 @@ function shifted(batch: TraceBatch, offsetNs: bigint): TraceBatch {
   return { length: batch.length, columns: { ...batch.columns, start_ns: { ...col, values } } };
 }
 
-function firstEnd(batch: TraceBatch): bigint {
+/** When the batch's first call ended: the order in which row groups of several traces interleave. */
+export function firstEnd(batch: TraceBatch): bigint {
   const s = batch.columns.start_ns as Int64Column;
   const d = batch.columns.duration_ns as Int64Column;
   return batch.length ? s.values[0]! + d.values[0]! : 0n;

@@ -65,6 +65,8 @@ export interface TraceMetadata {
 export interface BatchOptions {
   /** Parquet column names to read (default: all). Batches then hold only these columns. */
   columns?: readonly string[];
+  /** Start at this row group (following a trace that grows: only the new ones). */
+  fromRowGroup?: number;
 }
 
 export interface TraceFile {
@@ -361,7 +363,7 @@ async function* readBatches(
     throw new TraceFormatError(`${path}: cannot reopen (${describe(err)})`);
   }
   try {
-    for (let g = 0; g < meta.rowGroups.length; g++) {
+    for (let g = Math.max(0, options.fromRowGroup ?? 0); g < meta.rowGroups.length; g++) {
       const rg = meta.rowGroups[g]!;
       const columns: Record<string, Column> = {};
       for (const plan of selected) {
