@@ -123,9 +123,7 @@ export class TraceFollower {
   /** Feeds the new row groups of every file, interleaved by completion time (as analyzeTraces). */
   private async feed(traces: Followed[], progress: (rowsDone: number) => void): Promise<void> {
     const streams = traces.map((f) =>
-      f.trace
-        .batches({ columns: ANALYZE_COLUMNS, fromRowGroup: f.rowGroupsRead })
-        [Symbol.asyncIterator](),
+      f.trace.batches({ columns: ANALYZE_COLUMNS, fromRowGroup: f.rowGroupsRead })[Symbol.asyncIterator](),
     );
     const next = async (i: number): Promise<TraceBatch | null> => {
       const r = await streams[i]!.next();

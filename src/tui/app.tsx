@@ -7,6 +7,7 @@ import { useEffect, useMemo, useReducer, useRef } from 'react';
 import { diffReports } from '../analyze/diff.js';
 import type { Report, ReportDiff } from '../analyze/types.js';
 import { ErrorScreen } from './error-screen.js';
+import { FollowStatus, followText } from './follow-status.js';
 import { formatFilter, isEmptyFilter, toTraceFilter } from './filter-spec.js';
 import { truncateLeft } from './format.js';
 import { helpContent } from './help-screen.js';
@@ -52,9 +53,14 @@ function StatusLine({
   const filter = formatFilter(ui.filter);
   const names = labels.join(' vs ');
   const filterText = filter ? `  filter: ${filter}` : '';
-  const room = Math.max(8, width - filterText.length);
+  const follow = analysis.status === 'ready' ? analysis.follow : undefined;
+  // The follow status comes first: it is what changes; the rest is cut when the line is short.
+  const followRoom = follow ? followText(follow, Date.now()).length + 2 : 0;
+  const room = Math.max(8, width - filterText.length - followRoom);
   return (
     <Text wrap="truncate">
+      {follow ? <FollowStatus info={follow} /> : null}
+      {follow ? '  ' : null}
       <Text color="cyan">{truncateLeft(names, room)}</Text>
       <Text color="magenta">{filterText}</Text>
     </Text>
@@ -157,7 +163,11 @@ export function App({ sources, size, onExit, diff = diffReports }: AppProps): Re
     main = (
       <Box flexDirection="column">
         <ProgressLine
-          label={`Reading ${labels.join(', ')}`}
+          label={
+            analysis.status === 'loading' && analysis.waiting
+              ? `Waiting for ${labels.join(', ')}: ${analysis.waiting}`
+              : `Reading ${labels.join(', ')}`
+          }
           progress={analysis.status === 'loading' ? analysis.progress : undefined}
           width={width}
         />
