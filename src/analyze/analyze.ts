@@ -73,11 +73,13 @@ export async function analyzeTraces(
   return analyzeTraceFiles(await resolveTraceInputs(inputs), options);
 }
 
-/** The keys a source filter can use: hive keys, hostname (metadata, else node=), file. */
+/** The keys a source filter can use: hive keys, hostname (metadata, else node=), file, source (the label). */
 export function sourceKeysOf(trace: TraceFile): Record<string, string> {
   const keys: Record<string, string> = { ...hiveKeys(trace.path), file: trace.path };
   const hostname = trace.metadata.keyValue[METADATA_KEYS.hostname] ?? keys.node;
   if (hostname !== undefined) keys.hostname = hostname;
+  // The label the Sources table shows (node/namespace/pod/volume, else the file name).
+  keys.source = sourceLabel(keys, trace.path);
   return keys;
 }
 

@@ -8,7 +8,7 @@ import { diffReports } from '../analyze/diff.js';
 import type { Report, ReportDiff } from '../analyze/types.js';
 import { ErrorScreen } from './error-screen.js';
 import { FollowStatus, followText } from './follow-status.js';
-import { formatFilter, isEmptyFilter, toTraceFilter } from './filter-spec.js';
+import { formatFilter, isEmptyFilter, toSourceFilter, toTraceFilter } from './filter-spec.js';
 import { truncateLeft } from './format.js';
 import { helpContent } from './help-screen.js';
 import { LinesView, maxScroll, selectedTarget } from './lines-view.js';
@@ -104,7 +104,8 @@ export function App({ sources, size, onExit, diff = diffReports }: AppProps): Re
   const [ui, dispatch] = useReducer(reduceWithKeys, sources.length, initialState);
   const filterKey = formatFilter(ui.filter);
   const traceFilter = useMemo(() => toTraceFilter(ui.filter), [filterKey]);
-  const analysis = useAnalysis(sources, traceFilter, filterKey, diff);
+  const sourceFilter = useMemo(() => toSourceFilter(ui.filter), [filterKey]);
+  const analysis = useAnalysis(sources, traceFilter, filterKey, diff, sourceFilter);
   const labels = sources.map((s) => s.label);
   const canFilter = sources.every((s) => s.canFilter !== false);
 
@@ -156,7 +157,8 @@ export function App({ sources, size, onExit, diff = diffReports }: AppProps): Re
     exit();
   }, [quitRequested]);
 
-  if (analysis.status === 'error') return <ErrorScreen message={analysis.message} width={width} />;
+  if (analysis.status === 'error')
+    return <ErrorScreen message={analysis.message} width={width} canGoBack={ui.history.length > 0} />;
 
   let main: React.JSX.Element;
   if (!content) {

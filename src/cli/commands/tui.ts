@@ -13,7 +13,8 @@ const spec = defineCommand({
   description:
     'Interactive analysis of an interposer trace; with two traces, a side-by-side diff (B = OTHER).\n' +
     'TRACE may be a file, a directory of traces or a quoted glob: one run, aligned on wall-clock time.\n' +
-    'Keys: 1-9 or Tab switch views, / filters (op=read path=**/*.db pid=123 from=1s to=5s),\n' +
+    'Keys: 0-9 or Tab switch views, / filters (op=read path=**/*.db pid=123 from=1s to=5s,\n' +
+    'and for several traces pod=db-* node=n1 namespace= volume= hostname= file= source=),\n' +
     'Enter drills into the highlighted row, Backspace goes back,\n' +
     'c clears the filter, ? shows all keys, q quits. --follow watches a trace still being recorded\n' +
     '(a mount writing it): the screens refresh as row groups arrive. Needs an interactive terminal; for text or JSON\n' +
