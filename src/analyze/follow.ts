@@ -1,12 +1,13 @@
 /**
  * Following traces that are still being recorded (`interposer-tui --follow`). A live trace has
- * no footer yet; its journal lists every row group written so far, so each poll re-opens the
- * trace through openTrace (which rebuilds the footer from the journal) and feeds only the row
- * groups added since the last poll to one long-lived analyzer. The report of each poll is a
+ * no footer yet; its journal lists every row group written so far, so each poll reads the
+ * journal's new records (LiveTrace: never the whole journal again) and feeds only the row groups
+ * added since the last poll to one long-lived analyzer. The report of each poll is a
  * snapshot of that analyzer: the rows are read once, however long the recording runs.
  */
 import type { TraceBatch } from '../trace/batch.js';
-import { openTrace, TraceFormatError, type TraceFile } from '../trace/reader.js';
+import { LiveTrace } from '../trace/live.js';
+import { TraceFormatError, type TraceFile } from '../trace/reader.js';
 import {
   ANALYZE_COLUMNS,
   describeSource,
@@ -47,6 +48,8 @@ interface Followed {
 export class TraceFollower {
   private readonly analyzer: TraceAnalyzer;
   private readonly files = new Map<string, Followed>();
+  /** Per path: re-opens read only what the journal gained since (see LiveTrace). */
+  private readonly live = new Map<string, LiveTrace>();
   /** Wall-clock origin fixed by the first poll (later files are placed relative to it). */
   private originNs: bigint | undefined;
   private lastReport: Report | undefined;
@@ -87,7 +90,13 @@ export class TraceFollower {
   /** Re-opens every input (new row groups, new files), keeping those the source filter allows. */
   private async openAll(): Promise<Followed[]> {
     const paths = await resolveTraceInputs(this.inputs);
-    const opened = await Promise.all(paths.map((p) => openTrace(p)));
+    const opened = await Promise.all(
+      paths.map((p) => {
+        let live = this.live.get(p);
+        if (!live) this.live.set(p, (live = new LiveTrace(p)));
+        return live.open();
+      }),
+    );
     const wanted = opened.filter(
       (t) => !this.options.sourceFilter || sourceMatches(sourceKeysOf(t), this.options.sourceFilter),
     );

@@ -329,6 +329,14 @@ export async function openTrace(path: string): Promise<TraceFile> {
   } finally {
     await fh.close();
   }
+  return traceFromMeta(path, meta, recovered, size);
+}
+
+/**
+ * A TraceFile over a footer already known (parsed, or rebuilt from the journal): validates it
+ * against the file's `size` and streams its row groups. `recovered`: no footer in the file.
+ */
+export function traceFromMeta(path: string, meta: FileMeta, recovered: boolean, size: number): TraceFile {
   const plans = validateSchema(path, meta);
   const metadata = readMetadata(path, meta);
   validateRowGroups(path, meta, recovered ? size : size - 8, meta.schema.length - 1);
