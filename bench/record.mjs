@@ -38,6 +38,7 @@ const ALL_ROWS = [
   'c-passthrough-st',
   'interposer-no-trace-uring',
   'interposer-overlay-uring',
+  'baseline-record',
 ];
 
 const HELP = `usage: node bench/record.mjs [options]
@@ -62,8 +63,15 @@ O_DIRECT, numjobs 1 and 4) and a metadata storm, for each row, side by side in o
   --repeat N             rounds; keeps the best figure per cell (default 1)
   --cache-timeout S      entry/attr/negative timeout of every FUSE row (default 1, the
                          interposer's default and libfuse's)
+  --writeback            interposer rows also keep the page cache across opens and use the
+                         kernel's writeback cache: passthrough_hp's own caching (with
+                         --cache-timeout 86400, exactly its settings), for a same-caching
+                         comparison with the passthrough-hp rows
   --quick                small and short: 64 MiB files, 2 s cap, 500 storm files
   --interposer-cli PATH  the product CLI (default dist/cli/interposer.js)
+  --baseline-cli PATH    another build's CLI (say, a worktree of an older commit) for the
+                         baseline-record row: recording with that build's own defaults
+                         (no caching or transport flags), for before/after in one run
   --overlay-config PATH  overlay for interposer-overlay (default: a generated idle overlay)
   --results-dir DIR      where to write results (default bench/results)
   --no-write             print only, write no result files
@@ -83,8 +91,10 @@ async function main() {
     'meta-bytes': { type: 'string' },
     repeat: { type: 'string' },
     'cache-timeout': { type: 'string' },
+    writeback: { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
     'interposer-cli': { type: 'string' },
+    'baseline-cli': { type: 'string' },
     'overlay-config': { type: 'string' },
     'results-dir': { type: 'string' },
     'no-write': { type: 'boolean', default: false },
@@ -120,7 +130,12 @@ async function main() {
       cli: values['interposer-cli'],
       overlayConfig: values['overlay-config'],
       cacheTimeoutS,
+      writeback: values.writeback,
     };
+    if (values.writeback && cacheTimeoutS === 0)
+      throw new UsageError(
+        '--writeback needs --cache-timeout > 0 (passthrough_hp --nocache has no writeback)',
+      );
     const factories = {
       direct: () => directSpec(),
       'c-passthrough': () => cPassthroughSpec(tools.cPassthrough, { cacheTimeoutS }),
@@ -134,6 +149,10 @@ async function main() {
       'interposer-record-uring': () => interposerSpec('record', { ...interposerOpts, uring: true }),
       'interposer-no-trace-uring': () => interposerSpec('no-trace', { ...interposerOpts, uring: true }),
       'interposer-overlay-uring': () => interposerSpec('overlay', { ...interposerOpts, uring: true }),
+      'baseline-record': () => {
+        if (!values['baseline-cli']) throw new UsageError('row baseline-record needs --baseline-cli PATH');
+        return interposerSpec('record', { cli: values['baseline-cli'], baseline: true });
+      },
     };
     const results = await runSuite({
       specs: rowNames.map((r) => factories[r]()),
@@ -146,6 +165,7 @@ async function main() {
       metaBytes: values['meta-bytes'] === undefined ? 100 : Number(values['meta-bytes']),
       repeat: int('repeat', 1),
       cacheTimeoutS,
+      writeback: values.writeback,
       log,
     });
     const markdown = renderMarkdown(results, { title: 'Recording overhead (bench:record)' });

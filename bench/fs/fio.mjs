@@ -125,6 +125,7 @@ export function parseFioJson(text) {
     mbps: side.bw_bytes / 1e6,
     ioBytes: side.io_bytes,
     runtimeMs: side.runtime,
+    ios: side.total_ios ?? 0,
     clatUs: {
       mean: (side.clat_ns?.mean ?? 0) / 1000,
       p50: us(PERCENTILES.p50),

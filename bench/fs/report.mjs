@@ -125,6 +125,22 @@ export function renderMarkdown(results, opts = {}) {
     lines.push(...table(latTable), '');
   }
 
+  const withCpu = ok.filter((r) => Object.values(r.fio).some((c) => c?.serverCpuUsPerOp !== undefined));
+  if (withCpu.length) {
+    lines.push('Server CPU per fio request, µs (user + system, all threads; lower is better):', '');
+    const cpuTable = [{ label: 'workload', values: withCpu.map((r) => r.name) }];
+    for (const job of results.jobs) {
+      cpuTable.push({
+        label: job.label,
+        values: withCpu.map((r) => {
+          const c = r.fio[job.id];
+          return c?.serverCpuUsPerOp === undefined ? '–' : compact(c.serverCpuUsPerOp);
+        }),
+      });
+    }
+    lines.push(...table(cpuTable), '');
+  }
+
   const notOk = results.rows.filter((r) => r.status !== 'ok');
   for (const r of notOk) lines.push(`- **${r.name}** ${r.status}: ${r.reason}`);
   const errors = ok.flatMap((r) =>

@@ -147,8 +147,10 @@ faults:
  * The product: `interposer mount <backing> <mnt>` with recording on, off, or with an idle
  * overlay. It prints "mounted <mnt>" when ready and unmounts + flushes on SIGTERM.
  * @param {'record' | 'no-trace' | 'overlay'} mode
- * @param {{ cli?: string, overlayConfig?: string, cacheTimeoutS?: number, uring?: boolean }} [opts]
+ * @param {{ cli?: string, overlayConfig?: string, cacheTimeoutS?: number, uring?: boolean, writeback?: boolean, baseline?: boolean }} [opts]
  *   uring: FUSE over io_uring (--io-uring on); otherwise /dev/fuse (--io-uring off)
+ *   writeback: keep_cache and the kernel's writeback cache, passthrough_hp's own caching
+ *   baseline: another build (cli) with its own defaults, named baseline-<mode>
  */
 export function interposerSpec(mode, opts = {}) {
   const cli = opts.cli ?? join(REPO_ROOT, 'dist', 'cli', 'interposer.js');
@@ -158,8 +160,10 @@ export function interposerSpec(mode, opts = {}) {
     overlay: 'interposer, recording + idle overlay',
   };
   return {
-    name: `interposer-${mode}${opts.uring ? '-uring' : ''}`,
-    description: `${descriptions[mode]}, ${opts.uring ? 'FUSE over io_uring' : '/dev/fuse'}`,
+    name: opts.baseline ? `baseline-${mode}` : `interposer-${mode}${opts.uring ? '-uring' : ''}`,
+    description: opts.baseline
+      ? `${descriptions[mode]}: the build at ${cli}, its own defaults`
+      : `${descriptions[mode]}, ${opts.uring ? 'FUSE over io_uring' : '/dev/fuse'}`,
     unavailable: async () => {
       if (!existsSync(cli)) return `${cli} not found (run npm run build)`;
       if (opts.uring && uringUnavailable()) return uringUnavailable();
@@ -173,11 +177,16 @@ export function interposerSpec(mode, opts = {}) {
         'mount',
         backing,
         mnt,
-        '--cache-timeout',
-        String(opts.cacheTimeoutS ?? DEFAULT_CACHE_TIMEOUT_S),
-        '--no-keep-cache',
-        '--io-uring',
-        opts.uring ? 'on' : 'off',
+        // An older build runs with its own defaults (its caching, its transport): before/after.
+        ...(opts.baseline
+          ? []
+          : [
+              '--cache-timeout',
+              String(opts.cacheTimeoutS ?? DEFAULT_CACHE_TIMEOUT_S),
+              ...(opts.writeback ? ['--writeback-cache'] : ['--no-keep-cache']),
+              '--io-uring',
+              opts.uring ? 'on' : 'off',
+            ]),
       ];
       if (mode === 'no-trace') args.push('--no-trace');
       else args.push('--trace', traceFile);

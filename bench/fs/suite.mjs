@@ -7,6 +7,7 @@ import { FIO_JOBS, MAX_NUMJOBS, fioArgs, parseFioJson } from './fio.mjs';
 import { STORMS, runMetaStorm, runMetaStormParallel } from './meta-storm.mjs';
 import { isFuseMounted } from './mounts.mjs';
 import { runCommand } from './proc.mjs';
+import { readCpuSeconds } from './cpu.mjs';
 import { startRssSampler } from './rss.mjs';
 import { layOutDataFiles, prewarm } from './workspace.mjs';
 
@@ -22,6 +23,7 @@ import { layOutDataFiles, prewarm } from './workspace.mjs';
  * @property {number} metaBytes
  * @property {number} repeat             rounds; the best figure of each cell is kept
  * @property {number} cacheTimeoutS      entry/attr timeout given to every FUSE row (for the record)
+ * @property {boolean} [writeback]       interposer rows run with keep_cache + writeback cache
  * @property {(msg: string) => void} log
  */
 
@@ -86,9 +88,11 @@ export async function runSuite(o) {
         'ioengine=psync direct=0 invalidate=0, one pass per job, backing page cache pre-warmed; ' +
         'O_DIRECT jobs: direct=1 after a sync (device bound)',
       cacheTimeoutS: o.cacheTimeoutS,
-      fuse:
-        'allow_other,default_permissions; no kernel_cache/auto_cache/writeback cache; ' +
-        `entry/attr/negative timeout ${o.cacheTimeoutS} s`,
+      fuse: o.writeback
+        ? 'allow_other,default_permissions; interposer rows with keep_cache and the writeback cache, ' +
+          `as passthrough-hp rows (its own caching); entry/attr/negative timeout ${o.cacheTimeoutS} s`
+        : 'allow_other,default_permissions; no kernel_cache/auto_cache/writeback cache; ' +
+          `entry/attr/negative timeout ${o.cacheTimeoutS} s`,
     },
     jobs: jobs.map(({ id, label, unit }) => ({ id, label, unit })),
     rows: [...rows.values()],
@@ -102,15 +106,20 @@ async function runRow(spec, row, jobs, o) {
     for (const job of jobs) {
       // Dirty pages left by earlier buffered writes would otherwise be flushed inside this run.
       if (job.direct) await runCommand('sync', [], { timeoutMs: 120_000 });
+      const cpuBefore = handle.pid ? readCpuSeconds(handle.pid) : null;
       const res = await runCommand('fio', fioArgs(job, handle.root, o), {
         timeoutMs: (o.runtimeS + 120) * 1000,
       });
+      const cpuAfter = handle.pid ? readCpuSeconds(handle.pid) : null;
       let cell;
       try {
         if (res.timedOut) throw new Error('fio timed out');
         if (res.code !== 0)
           throw new Error(res.stderr.trim().split('\n').slice(-3).join(' ') || `fio exit ${res.code}`);
         cell = parseFioJson(res.stdout);
+        // CPU the server spent per request: unlike throughput, barely moved by other load.
+        if (cpuBefore !== null && cpuAfter !== null && cell.ios > 0)
+          cell.serverCpuUsPerOp = ((cpuAfter - cpuBefore) * 1e6) / cell.ios;
       } catch (err) {
         cell = { error: err.message };
       }
