@@ -2,7 +2,7 @@
  * Following a trace while TraceWriter still writes it: each poll reads only the new row groups,
  * and the report after the writer closes equals the one-shot analysis of the finished file.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -89,6 +89,45 @@ describe('TraceFollower', () => {
     expect(last.status.complete).toBe(true);
     expect(comparable(last.report)).toEqual(comparable(whole));
     expect(last.report.timeline.buckets.some((b) => b.maxConcurrency > 0)).toBe(true);
+  });
+
+  it('follows a directory of a run: a pod trace that appears later joins, aligned, and a source filter holds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'interposer-follow-'));
+    dirs.push(dir);
+    const podDir = (pod: string) => join(dir, 'node=n1', 'namespace=shop', `pod=${pod}`);
+    const open = async (pod: string, anchor: bigint) => {
+      mkdirSync(podDir(pod), { recursive: true });
+      return TraceWriter.open({
+        path: join(podDir(pod), 'trace.parquet'),
+        wallClockAnchorNs: anchor,
+        flushIntervalMs: 0,
+      });
+    };
+    const anchor = 1_764_000_000_000_000_000n;
+    const db = await open('db-0', anchor);
+    let web: TraceWriter | undefined;
+    try {
+      await db.write(fixtureBatches()[0]!);
+      await db.flush();
+      const all = new TraceFollower([dir]);
+      const onlyWeb = new TraceFollower([dir], { sourceFilter: { pod: 'web-*' } });
+      expect((await all.poll()).status).toMatchObject({ files: 1, rows: 128 });
+      await expect(onlyWeb.poll()).rejects.toThrow(/no trace matches the source filter/);
+
+      web = await open('web-1', anchor + 2_000_000n);
+      await web.write(fixtureBatches()[1]!);
+      await web.flush();
+      const both = await all.poll();
+      expect(both.status).toMatchObject({ files: 2, rows: 256, newRows: 128 });
+      expect(both.report.sources.map((s) => s.pod)).toEqual(['db-0', 'web-1']);
+      expect(both.report.sources[1]!.offsetNs).toBe(2_000_000);
+      const web1 = await onlyWeb.poll();
+      expect(web1.report.sources.map((s) => s.pod)).toEqual(['web-1']);
+      expect(web1.status.rows).toBe(128);
+    } finally {
+      await db.close();
+      await web?.close();
+    }
   });
 
   it('says what is wrong while the trace does not exist yet, and picks it up once it does', async () => {
