@@ -89,7 +89,7 @@ function Footer({
     );
   }
   const hints =
-    `?:help  1-9/Tab:views  ↑↓:scroll${canFilter ? '  /:filter  ⏎:drill' : ''}` +
+    `?:help  0-9/Tab:views  ↑↓:scroll${canFilter ? '  /:filter  ⏎:drill' : ''}` +
     `${ui.history.length ? '  ⌫:back' : ''}${isEmptyFilter(ui.filter) ? '' : '  c:clear'}  q:quit`;
   return (
     <Text dimColor wrap="truncate">

@@ -17,8 +17,8 @@ const spec = defineCommand({
     'and for several traces pod=db-* node=n1 namespace= volume= hostname= file= source=),\n' +
     'Enter drills into the highlighted row, Backspace goes back,\n' +
     'c clears the filter, ? shows all keys, q quits. --follow watches a trace still being recorded\n' +
-    '(a mount writing it): the screens refresh as row groups arrive. Needs an interactive terminal; for text or JSON\n' +
-    'output use `interposer analyze`.',
+    '(a mount writing it): the screens refresh as row groups arrive.\n' +
+    'Needs an interactive terminal; for text or JSON output use `interposer analyze`.',
   positionals: [
     { name: 'TRACE.parquet', help: 'the trace (file, directory or quoted glob) to explore' },
     { name: 'OTHER.parquet', help: 'a second trace to compare with', optional: true },
