@@ -130,7 +130,9 @@ export class TraceFollower {
   }
 
   /** Feeds the new row groups of every file, interleaved by completion time (as analyzeTraces). */
-  private async feed(traces: Followed[], progress: (rowsDone: number) => void): Promise<void> {
+  private async feed(all: Followed[], progress: (rowsDone: number) => void): Promise<void> {
+    // Files with nothing new are not even opened.
+    const traces = all.filter((f) => f.trace.numRowGroups > f.rowGroupsRead);
     const streams = traces.map((f) =>
       f.trace.batches({ columns: ANALYZE_COLUMNS, fromRowGroup: f.rowGroupsRead })[Symbol.asyncIterator](),
     );
