@@ -61,8 +61,14 @@ export function useAnalysis(
     const mine = ++generation.current;
     const scope = sourceFilter ? { sourceFilter } : {};
     // A followed trace grows: no kept report stays valid, the followers publish as rows arrive.
-    if (sources.length > 0 && sources.every((s) => s.follow))
-      return startFollowing(sources, { filter, top: TUI_TOP, ...scope }, diff, setState, last.current);
+    if (sources.length > 0 && sources.every((s) => s.follow)) {
+      const publish = (next: AnalysisState): void => {
+        // The shown report stays up while a new filter's first poll reads the trace.
+        if (next.status === 'ready') last.current = next;
+        setState(next);
+      };
+      return startFollowing(sources, { filter, top: TUI_TOP, ...scope }, diff, publish, last.current);
+    }
     const kept = cache.current.get(filterKey);
     if (kept) {
       last.current = kept;
