@@ -13,16 +13,22 @@ const spec = defineCommand({
   description:
     'Interactive analysis of an interposer trace; with two traces, a side-by-side diff (B = OTHER).\n' +
     'TRACE may be a file, a directory of traces or a quoted glob: one run, aligned on wall-clock time.\n' +
-    'Keys: 1-9 or Tab switch views, / filters (op=read path=**/*.db pid=123 from=1s to=5s),\n' +
+    'Keys: 0-9 or Tab switch views, / filters (op=read path=**/*.db pid=123 from=1s to=5s,\n' +
+    'and for several traces pod=db-* node=n1 namespace= volume= hostname= file= source=),\n' +
     'Enter drills into the highlighted row, Backspace goes back,\n' +
-    'c clears the filter, ? shows all keys, q quits. Needs an interactive terminal; for text or JSON\n' +
-    'output use `interposer analyze`.',
+    'c clears the filter, ? shows all keys, q quits. --follow watches a trace still being recorded\n' +
+    '(a mount writing it): the screens refresh as row groups arrive.\n' +
+    'Needs an interactive terminal; for text or JSON output use `interposer analyze`.',
   positionals: [
     { name: 'TRACE.parquet', help: 'the trace (file, directory or quoted glob) to explore' },
     { name: 'OTHER.parquet', help: 'a second trace to compare with', optional: true },
   ],
   options: {
     quick: { kind: 'flag', help: "show the sql engine's aggregates first while the rows are read" },
+    follow: {
+      kind: 'flag',
+      help: 'keep reading a trace that is still being recorded, refreshing as rows arrive',
+    },
   },
 });
 
@@ -55,7 +61,7 @@ export const command = cliCommand(spec, async ({ positionals: paths, options: o 
   try {
     const instance = render(
       createElement(App, {
-        sources: paths.map((p) => fileSource(p, { quick: o.quick === true })),
+        sources: paths.map((p) => fileSource(p, { quick: o.quick === true, follow: o.follow === true })),
         onExit: (code: number, message?: string) => {
           exitCode = code;
           exitMessage = message;
