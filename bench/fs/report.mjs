@@ -127,7 +127,7 @@ export function renderMarkdown(results, opts = {}) {
 
   const withCpu = ok.filter((r) => Object.values(r.fio).some((c) => c?.serverCpuUsPerOp !== undefined));
   if (withCpu.length) {
-    lines.push('Server CPU per fio request, µs (user + system, all threads; lower is better):', '');
+    lines.push('Server CPU per fio request, µs (time on CPU of all its threads; lower is better):', '');
     const cpuTable = [{ label: 'workload', values: withCpu.map((r) => r.name) }];
     for (const job of results.jobs) {
       cpuTable.push({

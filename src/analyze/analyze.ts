@@ -73,11 +73,13 @@ export async function analyzeTraces(
   return analyzeTraceFiles(await resolveTraceInputs(inputs), options);
 }
 
-/** The keys a source filter can use: hive keys, hostname (metadata, else node=), file. */
+/** The keys a source filter can use: hive keys, hostname (metadata, else node=), file, source (the label). */
 export function sourceKeysOf(trace: TraceFile): Record<string, string> {
   const keys: Record<string, string> = { ...hiveKeys(trace.path), file: trace.path };
   const hostname = trace.metadata.keyValue[METADATA_KEYS.hostname] ?? keys.node;
   if (hostname !== undefined) keys.hostname = hostname;
+  // The label the Sources table shows (node/namespace/pod/volume, else the file name).
+  keys.source = sourceLabel(keys, trace.path);
   return keys;
 }
 
@@ -123,7 +125,7 @@ function sourceLabel(keys: Record<string, string>, path: string): string {
 }
 
 /** start_ns + offset, as a new column (the batch's own arrays may be shared). */
-function shifted(batch: TraceBatch, offsetNs: bigint): TraceBatch {
+export function shifted(batch: TraceBatch, offsetNs: bigint): TraceBatch {
   if (offsetNs === 0n) return batch;
   const col = batch.columns.start_ns as Int64Column;
   const values = new BigInt64Array(batch.length);
@@ -131,7 +133,8 @@ function shifted(batch: TraceBatch, offsetNs: bigint): TraceBatch {
   return { length: batch.length, columns: { ...batch.columns, start_ns: { ...col, values } } };
 }
 
-function firstEnd(batch: TraceBatch): bigint {
+/** When the batch's first call ended: the order in which row groups of several traces interleave. */
+export function firstEnd(batch: TraceBatch): bigint {
   const s = batch.columns.start_ns as Int64Column;
   const d = batch.columns.duration_ns as Int64Column;
   return batch.length ? s.values[0]! + d.values[0]! : 0n;

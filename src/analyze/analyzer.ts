@@ -34,6 +34,7 @@ import type {
   ReportMeta,
   SizeBucket,
   SlowCall,
+  Timeline,
   WritePatternClass,
 } from './types.js';
 
@@ -180,6 +181,11 @@ class Scratch {
     return { values: int64ToFloat64(col.values.subarray(0, batch.length), buf), valid: col.valid };
   }
 }
+
+/** What the caller knows about the trace, for the report's meta. */
+export type ReportMetaInput = Partial<
+  Pick<ReportMeta, 'source' | 'schemaVersion' | 'wallClockAnchorNs' | 'keyValue'>
+>;
 
 export class TraceAnalyzer {
   private readonly filter: CompiledFilter;
@@ -656,12 +662,26 @@ export class TraceAnalyzer {
     }));
   }
 
-  finish(
-    meta: Partial<Pick<ReportMeta, 'source' | 'schemaVersion' | 'wallClockAnchorNs' | 'keyValue'>> = {},
-  ): Report {
+  finish(meta: ReportMetaInput = {}): Report {
     if (this.finished) throw new Error('analyzer already finished');
     this.finished = true;
     this.concurrency.finish();
+    return this.report(meta, this.timeline.result(this.concurrency.lateRows));
+  }
+
+  /**
+   * The report of the rows added so far, leaving the analyzer open for more (`--follow`): the
+   * concurrency sweep, the only step that consumes state, runs on copies.
+   */
+  snapshot(meta: ReportMetaInput = {}): Report {
+    if (this.finished) throw new Error('analyzer already finished');
+    const timeline = this.timeline.clone();
+    const concurrency = this.concurrency.cloneFor(timeline);
+    concurrency.finish();
+    return this.report(meta, timeline.result(concurrency.lateRows));
+  }
+
+  private report(meta: ReportMetaInput, timeline: Timeline): Report {
     const ioTime = this.ioTimeNs;
     const share = (t: number) => (ioTime > 0 ? t / ioTime : 0);
     const top = this.top;
@@ -746,7 +766,7 @@ export class TraceAnalyzer {
         kernelRoutineErrors: this.routineErrors,
       },
       ops,
-      timeline: this.timeline.result(this.concurrency.lateRows),
+      timeline,
       hotFiles,
       hotDirectories,
       accessPatterns,
@@ -766,7 +786,7 @@ export class TraceAnalyzer {
       latencyHistograms: this.opAcc.flatMap((acc, code) =>
         acc ? [{ op: OPS[code]!, buckets: acc.latency.powerOfTwoBuckets() }] : [],
       ),
-      markers: this.markers,
+      markers: [...this.markers],
       findings: [],
       bottlenecks: [],
       sources: [],

@@ -45,6 +45,15 @@ class SortedBuffer {
     a[j] = v;
   }
 
+  copy(): SortedBuffer {
+    const c = new SortedBuffer();
+    c.values = this.values.slice(0, Math.max(this.length, 1));
+    c.length = this.length;
+    c.shifts = this.shifts;
+    c.sorted = this.sorted;
+    return c;
+  }
+
   ensureSorted(): void {
     if (!this.sorted) this.values.subarray(0, this.length).sort();
     this.sorted = true;
@@ -60,8 +69,8 @@ class SortedBuffer {
 
 export class ConcurrencyTracker {
   lateRows = 0;
-  private readonly starts = new SortedBuffer();
-  private readonly ends = new SortedBuffer();
+  private starts = new SortedBuffer();
+  private ends = new SortedBuffer();
   private flushAt = INITIAL_BUFFER_ROWS;
   private sweptUpTo = -Infinity;
   private inFlight = 0;
@@ -87,6 +96,15 @@ export class ConcurrencyTracker {
     this.ends.push(endNs);
     if (endNs > this.maxEndNs) this.maxEndNs = endNs;
     if (endNs - startNs > this.maxDurationNs) this.maxDurationNs = endNs - startNs;
+  }
+
+  /** A copy that sweeps into `timeline` (a clone of this one's), for a report mid-stream. */
+  cloneFor(timeline: TimelineAccumulator): ConcurrencyTracker {
+    const copy = new ConcurrencyTracker(timeline);
+    Object.assign(copy, { ...this, timeline });
+    copy.starts = this.starts.copy();
+    copy.ends = this.ends.copy();
+    return copy;
   }
 
   /** Call between batches: sweeps the settled part when the buffers are full. */

@@ -123,6 +123,25 @@ function dominantFindings(groups: GroupStat[], share: (t: number) => number): Fi
     });
 }
 
+/**
+ * The name of an op in a statement. fdatasync reaches the file system as an fsync row with
+ * nonzero flags: the op table has one `fsync` line for both, which must not be called fsync
+ * when the calls were (all or partly) fdatasync.
+ */
+function tailName(report: Report, op: Op): string {
+  if (op !== 'fsync') return op;
+  const count = (call: string) => report.syncCalls.find((c) => c.call === call)?.count ?? 0;
+  if (count('fdatasync') === 0) return op;
+  return count('fsync') === 0 ? 'fdatasync' : 'fsync/fdatasync';
+}
+
+function syncSplitEvidence(report: Report): string {
+  return report.syncCalls
+    .filter((c) => c.call !== 'fsyncdir')
+    .map((c) => `${c.call}: ${formatCount(c.count)} calls, mean ${formatDuration(c.meanNs)}`)
+    .join('; ');
+}
+
 function tailFindings(report: Report): Finding[] {
   const out: Finding[] = [];
   for (const stats of report.ops) {
@@ -133,16 +152,18 @@ function tailFindings(report: Report): Finding[] {
       l.p99Ns >= THRESHOLDS.tailRelativeP99Ns && l.p99Ns >= THRESHOLDS.tailRelativeFactor * l.p50Ns;
     if (!absolute && !relative) continue;
     const slow = report.slowest.filter((c) => c.op === stats.op).slice(0, 3);
+    const name = tailName(report, stats.op);
     out.push({
       kind: 'tail-latency',
       shareOfTime: stats.shareOfTime,
       actionable: true,
       text:
-        `p99 ${stats.op} ${formatDuration(l.p99Ns)} (p50 ${formatDuration(l.p50Ns)}, ` +
+        `p99 ${name} ${formatDuration(l.p99Ns)} (p50 ${formatDuration(l.p50Ns)}, ` +
         `max ${formatDuration(l.maxNs)} over ${formatCount(stats.count)} calls; ` +
         `${formatShare(stats.shareOfTime)} of I/O time)`,
       evidence: [
         latencyEvidence(stats),
+        ...(name !== stats.op ? [syncSplitEvidence(report)] : []),
         ...slow.map(
           (c) =>
             `slow ${c.op} ${formatDuration(c.durationNs)} on ${c.path} by ${c.comm ?? 'pid'} ${c.pid} ` +
@@ -365,8 +386,14 @@ function writePatternFindings(report: Report, share: (t: number) => number): Fin
       ];
     return null;
   };
+  // A log's cost is mostly the sync after each commit, not the write: rank by the file's whole
+  // time (writes and its fsync/fdatasync), as the hot-file lists count it.
+  const fileTime = new Map<string, number>();
+  for (const list of [report.hotFiles.byTime, report.hotFiles.byOps, report.hotFiles.byBytes])
+    for (const e of list) fileTime.set(e.path, e.timeNs);
   for (const p of report.accessPatterns) {
-    const s = share(p.timeNs);
+    const whole = Math.max(p.timeNs, fileTime.get(p.path) ?? 0);
+    const s = share(whole);
     if (s < THRESHOLDS.writePatternShare) continue;
     const d = describe(p);
     if (!d) continue;
@@ -378,6 +405,7 @@ function writePatternFindings(report: Report, share: (t: number) => number): Fin
       evidence: [
         `${formatCount(p.writes)} writes (${formatBytes(p.writeBytes)}): ${formatCount(p.appendWrites)} at the end, ` +
           `${formatCount(p.rewriteWrites)} rewrites of the previous write's bytes`,
+        `${formatDuration(whole)} on the file (${formatShare(s)} of I/O time), ${formatDuration(p.timeNs)} of it in reads and writes`,
       ],
       nextStep: d[1],
     });

@@ -290,7 +290,12 @@ export function formatReportText(report: Report, width = DEFAULT_WIDTH): string 
           formatCount(p.reads),
           formatCount(p.writes),
           formatShare(p.sequentialFraction),
-          p.pattern,
+          // A WAL's writes look random by offset; its write pattern says what it is.
+          p.writePattern === 'log-rewrite'
+            ? 'log-rewrite'
+            : p.writePattern === 'append'
+              ? 'append'
+              : p.pattern,
           [...p.sizeHistogram]
             .sort((a, b) => b.count - a.count)
             .slice(0, 2)

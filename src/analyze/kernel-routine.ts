@@ -30,7 +30,10 @@ export const KERNEL_ROUTINE_DESCRIPTIONS: Readonly<Record<KernelRoutineKind, str
 
 /** What can be done about each kind, for findings. */
 export const KERNEL_ROUTINE_REMEDIES: Readonly<Record<KernelRoutineKind, string>> = {
-  'capability-check': 'libfuse >= 3.16 with FUSE_HANDLE_KILLPRIV_V2 avoids these round trips',
+  'capability-check':
+    'a server that handles FUSE_HANDLE_KILLPRIV_V2 (libfuse >= 3.16; the interposer does) leaves ' +
+    'one per file after each attribute refresh instead of one per write; a longer attribute ' +
+    'timeout (`interposer mount --cache-timeout`) means fewer refreshes',
   'attribute-revalidation':
     'a longer attribute timeout (`interposer mount --cache-timeout`) lets the kernel cache them',
   'no-caller': 'nothing: the kernel issues them on behalf of closed files',

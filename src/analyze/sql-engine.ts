@@ -228,24 +228,20 @@ export class SqlSession {
    * preview: about rowLimit rows, split evenly over the files), marked by totals.rowsScanned.
    */
   async report(options: SqlEngineOptions = {}, rowLimit?: number): Promise<Report> {
+    // A source filter given here (the TUI's source= terms) narrows the session's traces.
+    const traces = options.sourceFilter
+      ? this.traces.filter((t) => sourceMatches(sourceKeysOf(t), options.sourceFilter!))
+      : this.traces;
+    if (traces.length === 0)
+      throw new UserError(`no trace matches the source filter (of ${this.traces.length})`);
+    const { origin, offsets } = traces === this.traces ? this : alignmentOf(traces);
     this.instance ??= createInstance();
     const conn = (await (await this.instance).connect()) as Connection;
     try {
-      await defineTrace(conn, this.traces, this.offsets, options, rowLimit);
-      const rowsScanned =
-        rowLimit === undefined
-          ? this.rowsTotal
-          : this.traces.reduce(
-              (s, t) => s + Math.min(t.numRows, Math.ceil(rowLimit / this.traces.length)),
-              0,
-            );
-      const context = {
-        traces: this.traces,
-        offsets: this.offsets,
-        origin: this.origin,
-        rowsScanned,
-        options,
-      };
+      await defineTrace(conn, traces, offsets, options, rowLimit);
+      const perFile = rowLimit === undefined ? Infinity : Math.ceil(rowLimit / traces.length);
+      const rowsScanned = traces.reduce((s, t) => s + Math.min(t.numRows, perFile), 0);
+      const context = { traces, offsets, origin, rowsScanned, options };
       if (options.portable) {
         const { results, bucketNs, originNs, top } = await runSqlQueries(conn, options);
         return reportFromSql(results, { ...context, bucketNs, originNs, top });

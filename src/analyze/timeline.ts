@@ -75,6 +75,26 @@ export class TimelineAccumulator {
     hist.record(duration);
   }
 
+  /** An independent copy (a snapshot's concurrency sweep writes into it, not into this one). */
+  clone(): TimelineAccumulator {
+    const copy = Object.create(TimelineAccumulator.prototype) as TimelineAccumulator;
+    Object.assign(copy, this);
+    copy.ops = this.ops.slice();
+    copy.readBytes = this.readBytes.slice();
+    copy.writeBytes = this.writeBytes.slice();
+    copy.errors = this.errors.slice();
+    copy.faults = this.faults.slice();
+    copy.concurrency = this.concurrency.slice();
+    // Coarsening merges histograms in place: the copy gets its own.
+    copy.latency = this.latency.map((h) => {
+      if (!h) return undefined;
+      const own = new LogHistogram(TIMELINE_SUB_BITS, 0);
+      own.merge(h);
+      return own;
+    });
+    return copy;
+  }
+
   noteConcurrency(bucket: number, inFlight: number): void {
     if (inFlight > this.concurrency[bucket]!) this.concurrency[bucket] = inFlight;
   }

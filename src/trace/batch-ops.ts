@@ -58,10 +58,41 @@ export function sliceBatch(batch: TraceBatch, start: number, end: number, copy: 
 }
 
 /**
- * One batch holding all rows of `batches`. String columns get a fresh dictionary holding only
- * the values these rows use (a producer's dictionary grows for the whole capture).
+ * Column arrays that mergeBatches may reuse from one call to the next, for a caller that is done
+ * with each merged batch before it merges the next (the writer: one row group at a time). Fresh
+ * arrays for every row group cost more than the merge itself: allocation, zeroing, page faults.
  */
-export function mergeBatches(batches: readonly TraceBatch[]): TraceBatch {
+export class MergeScratch {
+  private readonly arrays = new Map<string, BigInt64Array | Int32Array | Uint8Array>();
+
+  /** An array of `length` elements of the kind `make` builds, contents undefined. */
+  take<T extends BigInt64Array | Int32Array | Uint8Array>(
+    key: string,
+    length: number,
+    make: (n: number) => T,
+  ): T {
+    let array = this.arrays.get(key) as T | undefined;
+    if (!array || array.length < length) {
+      array = make(length);
+      this.arrays.set(key, array);
+    }
+    return array.subarray(0, length) as T;
+  }
+}
+
+const fresh: Pick<MergeScratch, 'take'> = {
+  take: (_key, length, make) => make(length),
+};
+
+/**
+ * One batch holding all rows of `batches`. String columns get a fresh dictionary holding only
+ * the values these rows use (a producer's dictionary grows for the whole capture). With
+ * `scratch`, the result's arrays are the scratch's: valid until the next merge into it.
+ */
+export function mergeBatches(
+  batches: readonly TraceBatch[],
+  scratch: Pick<MergeScratch, 'take'> = fresh,
+): TraceBatch {
   const length = batches.reduce((n, b) => n + b.length, 0);
   const columns: Record<string, Column> = {};
   for (const def of COLUMNS) {
@@ -69,11 +100,14 @@ export function mergeBatches(batches: readonly TraceBatch[]): TraceBatch {
       columns[def.name] = mergeStrings(
         batches.map((b) => b.columns[def.name] as StringColumn),
         batches.map((b) => b.length),
-        length,
+        scratch.take(def.name, length, (n) => new Int32Array(n)),
       );
       continue;
     }
-    const values = def.type === 'int64' ? new BigInt64Array(length) : new Int32Array(length);
+    const values =
+      def.type === 'int64'
+        ? scratch.take(def.name, length, (n) => new BigInt64Array(n))
+        : scratch.take(def.name, length, (n) => new Int32Array(n));
     let valid: Uint8Array | undefined;
     let at = 0;
     for (const b of batches) {
@@ -81,7 +115,7 @@ export function mergeBatches(batches: readonly TraceBatch[]): TraceBatch {
       if (col.kind === 'string') throw new TypeError('unreachable');
       (values as { set(a: ArrayLike<unknown>, o: number): void }).set(col.values.subarray(0, b.length), at);
       if (col.valid) {
-        if (!valid) valid = new Uint8Array(length).fill(1);
+        if (!valid) valid = scratch.take(`${def.name}:valid`, length, (n) => new Uint8Array(n)).fill(1);
         valid.set(col.valid.subarray(0, b.length), at);
       } else if (valid) valid.fill(1, at, at + b.length);
       at += b.length;
@@ -98,8 +132,8 @@ export function mergeBatches(batches: readonly TraceBatch[]): TraceBatch {
   return { length, columns };
 }
 
-function mergeStrings(cols: StringColumn[], lengths: number[], total: number): StringColumn {
-  const indices = new Int32Array(total);
+/** Every element of `indices` (one per row of the batches) is written. */
+function mergeStrings(cols: StringColumn[], lengths: number[], indices: Int32Array): StringColumn {
   const dictionary: string[] = [];
   const ids = new Map<string, number>();
   let at = 0;

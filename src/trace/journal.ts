@@ -11,7 +11,7 @@
 import { crc32 } from 'node:zlib';
 import type { FooterColumn } from './parquet-format.js';
 
-const JOURNAL_MAGIC = new Uint8Array([0x49, 0x50, 0x4a, 0x31]); // "IPJ1"
+export const JOURNAL_MAGIC = new Uint8Array([0x49, 0x50, 0x4a, 0x31]); // "IPJ1"
 export const JOURNAL_SUFFIX = '.inprogress';
 
 export function journalPathOf(tracePath: string): string {
@@ -64,13 +64,17 @@ export function encodeJournalRowGroup(entry: JournalRowGroup): Uint8Array {
   return record(payload);
 }
 
-/** Parses a journal; throws JournalError when even its header is unusable. */
-export function parseJournal(bytes: Uint8Array): Journal {
-  if (bytes.length < 4 || !JOURNAL_MAGIC.every((b, i) => bytes[i] === b))
-    throw new JournalError('not an interposer journal');
+/**
+ * The complete, valid records of `bytes` from `start` on (a record boundary), and where the
+ * next record would start: a journal that is still written is read on from there.
+ */
+export function readJournalRecords(
+  bytes: Uint8Array,
+  start: number,
+): { payloads: Uint8Array[]; end: number } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const payloads: Uint8Array[] = [];
-  let pos = 4;
+  let pos = start;
   while (pos + 8 <= bytes.length) {
     const len = view.getUint32(pos, true);
     const crc = view.getUint32(pos + 4, true);
@@ -80,8 +84,33 @@ export function parseJournal(bytes: Uint8Array): Journal {
     payloads.push(payload);
     pos += 8 + len;
   }
+  return { payloads, end: pos };
+}
+
+export function isJournal(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && JOURNAL_MAGIC.every((b, i) => bytes[i] === b);
+}
+
+/** A row group record's payload: where its data ends in the trace, and its RowGroup struct. */
+export function parseJournalRowGroup(payload: Uint8Array): JournalRowGroup {
+  return {
+    dataEnd: Number(
+      new DataView(payload.buffer, payload.byteOffset, payload.byteLength).getBigUint64(0, true),
+    ),
+    rowGroup: payload.subarray(8),
+  };
+}
+
+/** Parses a journal; throws JournalError when even its header is unusable. */
+export function parseJournal(bytes: Uint8Array): Journal {
+  if (!isJournal(bytes)) throw new JournalError('not an interposer journal');
+  const { payloads, end: pos } = readJournalRecords(bytes, JOURNAL_MAGIC.length);
   const [first, ...rest] = payloads;
   if (!first) throw new JournalError('journal header is missing or torn');
+  return { header: parseJournalHeader(first), rowGroups: rest.map(parseJournalRowGroup), validLength: pos };
+}
+
+export function parseJournalHeader(first: Uint8Array): JournalHeader {
   let header: JournalHeader;
   try {
     header = JSON.parse(new TextDecoder().decode(first)) as JournalHeader;
@@ -90,9 +119,5 @@ export function parseJournal(bytes: Uint8Array): Journal {
   }
   if (header.version !== 1 || !Array.isArray(header.columns))
     throw new JournalError('journal header has an unknown layout');
-  const rowGroups = rest.map((p) => ({
-    dataEnd: Number(new DataView(p.buffer, p.byteOffset, p.byteLength).getBigUint64(0, true)),
-    rowGroup: p.subarray(8),
-  }));
-  return { header, rowGroups, validLength: pos };
+  return header;
 }

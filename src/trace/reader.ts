@@ -65,6 +65,8 @@ export interface TraceMetadata {
 export interface BatchOptions {
   /** Parquet column names to read (default: all). Batches then hold only these columns. */
   columns?: readonly string[];
+  /** Start at this row group (following a trace that grows: only the new ones). */
+  fromRowGroup?: number;
 }
 
 export interface TraceFile {
@@ -327,6 +329,14 @@ export async function openTrace(path: string): Promise<TraceFile> {
   } finally {
     await fh.close();
   }
+  return traceFromMeta(path, meta, recovered, size);
+}
+
+/**
+ * A TraceFile over a footer already known (parsed, or rebuilt from the journal): validates it
+ * against the file's `size` and streams its row groups. `recovered`: no footer in the file.
+ */
+export function traceFromMeta(path: string, meta: FileMeta, recovered: boolean, size: number): TraceFile {
   const plans = validateSchema(path, meta);
   const metadata = readMetadata(path, meta);
   validateRowGroups(path, meta, recovered ? size : size - 8, meta.schema.length - 1);
@@ -361,7 +371,7 @@ async function* readBatches(
     throw new TraceFormatError(`${path}: cannot reopen (${describe(err)})`);
   }
   try {
-    for (let g = 0; g < meta.rowGroups.length; g++) {
+    for (let g = Math.max(0, options.fromRowGroup ?? 0); g < meta.rowGroups.length; g++) {
       const rg = meta.rowGroups[g]!;
       const columns: Record<string, Column> = {};
       for (const plan of selected) {

@@ -14,7 +14,7 @@
 import { createOutputFile, PRIVATE_OUTPUT, type OutputAccess } from '../io/output-file.js';
 import { unlink, type FileHandle } from 'node:fs/promises';
 import type { TraceBatch } from './batch.js';
-import { assertValidBatch, mergeBatches, sliceBatch } from './batch-ops.js';
+import { MergeScratch, assertValidBatch, mergeBatches, sliceBatch } from './batch-ops.js';
 import { encodeJournalHeader, encodeJournalRowGroup, journalPathOf } from './journal.js';
 import { MAGIC, serializeFooter, serializeRowGroup, type FooterColumn } from './parquet-format.js';
 import { encodeRowGroup } from './row-group-encoder.js';
@@ -58,6 +58,8 @@ export class TraceWriter {
   private tail: Promise<void> = Promise.resolve();
   private inFlight: Promise<void>[] = [];
   private failure: unknown;
+  /** Row groups are merged and written one at a time, so one set of merge arrays serves all. */
+  private readonly mergeScratch = new MergeScratch();
   private closed = false;
   private timer: NodeJS.Timeout | undefined;
   private lastFlushAt = Date.now();
@@ -132,16 +134,17 @@ export class TraceWriter {
   }
 
   /**
-   * Accepts a batch (copied: the caller may reuse its buffers). Resolves once it is buffered;
-   * waits (backpressure) while an earlier row group is still being written.
+   * Accepts a batch. Resolves once it is buffered; waits (backpressure) while an earlier row
+   * group is still being written. The batch is copied, so the caller may reuse its buffers,
+   * unless `handOver` says the caller never changes them again (the recorder's drained batches).
    */
-  async write(batch: TraceBatch): Promise<void> {
+  async write(batch: TraceBatch, { handOver = false }: { handOver?: boolean } = {}): Promise<void> {
     this.throwIfUnusable();
     assertValidBatch(batch);
     let start = 0;
     while (start < batch.length) {
       const take = Math.min(batch.length - start, this.rowGroupRows - this.pendingRows);
-      this.pending.push(sliceBatch(batch, start, start + take, true));
+      this.pending.push(sliceBatch(batch, start, start + take, !handOver));
       this.pendingRows += take;
       start += take;
       if (this.pendingRows >= this.rowGroupRows) {
@@ -214,7 +217,7 @@ export class TraceWriter {
 
   private async writeRowGroup(batches: TraceBatch[]): Promise<void> {
     // Merging also compacts string dictionaries to the values this row group uses.
-    const merged = mergeBatches(batches);
+    const merged = mergeBatches(batches, this.mergeScratch);
     const rowGroup = await encodeRowGroup(COLUMNS, merged, this.offset, this.yieldWhileEncoding);
     await this.writeAllv(rowGroup.pieces, this.offset);
     if (this.durable) await this.data.datasync();

@@ -7,7 +7,8 @@ import { useEffect, useMemo, useReducer, useRef } from 'react';
 import { diffReports } from '../analyze/diff.js';
 import type { Report, ReportDiff } from '../analyze/types.js';
 import { ErrorScreen } from './error-screen.js';
-import { formatFilter, isEmptyFilter, toTraceFilter } from './filter-spec.js';
+import { FollowStatus, followText } from './follow-status.js';
+import { formatFilter, isEmptyFilter, toSourceFilter, toTraceFilter } from './filter-spec.js';
 import { truncateLeft } from './format.js';
 import { helpContent } from './help-screen.js';
 import { LinesView, maxScroll, selectedTarget } from './lines-view.js';
@@ -56,9 +57,14 @@ function StatusLine({
   const filter = formatFilter(ui.filter);
   const names = labels.join(' vs ');
   const filterText = filter ? `  filter: ${filter}` : '';
-  const room = Math.max(8, width - filterText.length);
+  const follow = analysis.status === 'ready' ? analysis.follow : undefined;
+  // The follow status comes first: it is what changes; the rest is cut when the line is short.
+  const followRoom = follow ? followText(follow, Date.now()).length + 2 : 0;
+  const room = Math.max(8, width - filterText.length - followRoom);
   return (
     <Text wrap="truncate">
+      {follow ? <FollowStatus info={follow} /> : null}
+      {follow ? '  ' : null}
       <Text color="cyan">{truncateLeft(names, room)}</Text>
       <Text color="magenta">{filterText}</Text>
     </Text>
@@ -87,7 +93,7 @@ function Footer({
     );
   }
   const hints =
-    `?:help  1-9/Tab:views  ↑↓:scroll${canFilter ? '  /:filter  ⏎:drill' : ''}` +
+    `?:help  0-9/Tab:views  ↑↓:scroll${canFilter ? '  /:filter  ⏎:drill' : ''}` +
     `${ui.history.length ? '  ⌫:back' : ''}${isEmptyFilter(ui.filter) ? '' : '  c:clear'}  q:quit`;
   return (
     <Text dimColor wrap="truncate">
@@ -102,7 +108,8 @@ export function App({ sources, size, onExit, diff = diffReports }: AppProps): Re
   const [ui, dispatch] = useReducer(reduceWithKeys, sources.length, initialState);
   const filterKey = formatFilter(ui.filter);
   const traceFilter = useMemo(() => toTraceFilter(ui.filter), [filterKey]);
-  const analysis = useAnalysis(sources, traceFilter, filterKey, diff);
+  const sourceFilter = useMemo(() => toSourceFilter(ui.filter), [filterKey]);
+  const analysis = useAnalysis(sources, traceFilter, filterKey, diff, sourceFilter);
   const labels = sources.map((s) => s.label);
   const canFilter = sources.every((s) => s.canFilter !== false);
 
@@ -154,14 +161,19 @@ export function App({ sources, size, onExit, diff = diffReports }: AppProps): Re
     exit();
   }, [quitRequested]);
 
-  if (analysis.status === 'error') return <ErrorScreen message={analysis.message} width={width} />;
+  if (analysis.status === 'error')
+    return <ErrorScreen message={analysis.message} width={width} canGoBack={ui.history.length > 0} />;
 
   let main: React.JSX.Element;
   if (!content) {
     main = (
       <Box flexDirection="column">
         <ProgressLine
-          label={`Reading ${labels.join(', ')}`}
+          label={
+            analysis.status === 'loading' && analysis.waiting
+              ? `Waiting for ${labels.join(', ')}: ${analysis.waiting}`
+              : `Reading ${labels.join(', ')}`
+          }
           progress={analysis.status === 'loading' ? analysis.progress : undefined}
           width={width}
         />

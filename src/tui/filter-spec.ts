@@ -1,9 +1,11 @@
 /**
  * The filter prompt's language: space-separated `key=value` terms, e.g.
- *   op=read,write path=**\/*.db pid=123 from=1s to=5s
+ *   op=read,write path=**\/*.db pid=123 from=1s to=5s pod=db-* node=n1
  * Repeated keys add alternatives (op=read op=write is op=read,write). Parsing never throws:
  * it returns either a spec or a message to show under the prompt.
  */
+import picomatch from 'picomatch';
+import type { SourceFilter } from '../analyze/inputs.js';
 import type { TraceFilter } from '../analyze/types.js';
 import { OPS, type Op } from '../trace/schema.js';
 
@@ -15,11 +17,19 @@ export interface FilterSpec {
   /** Time window, ns since capture start; `from` inclusive, `to` exclusive. */
   fromNs?: bigint;
   toNs?: bigint;
+  /**
+   * Which traces of a run (several files): `key=glob` on the source keys, as `interposer analyze
+   * --source` takes them (node, namespace, pod, volume, hostname, file, source = the label).
+   */
+  sources?: SourceFilter;
 }
+
+/** Filter keys that choose traces rather than rows, in the order they are shown. */
+export const SOURCE_KEYS = ['source', 'node', 'namespace', 'pod', 'volume', 'hostname', 'file'] as const;
 
 export type ParseResult = { ok: true; spec: FilterSpec } | { ok: false; error: string };
 
-const KEYS = ['op', 'path', 'pid', 'from', 'to'] as const;
+const KEYS = ['op', 'path', 'pid', 'from', 'to', ...SOURCE_KEYS] as const;
 
 const UNIT_NS: Record<string, number> = {
   ns: 1,
@@ -77,6 +87,13 @@ export function parseFilter(input: string): ParseResult {
         break;
       }
       default:
+        if ((SOURCE_KEYS as readonly string[]).includes(key)) {
+          if (spec.sources?.[key] !== undefined)
+            return { ok: false, error: `one ${key}= term only (use a glob: ${key}={a,b})` };
+          if (!isUsableGlob(value)) return { ok: false, error: `${key}: "${value}" is not a usable glob` };
+          spec.sources = { ...spec.sources, [key]: value };
+          break;
+        }
         return { ok: false, error: `unknown key "${key}" (keys: ${KEYS.join(', ')})` };
     }
   }
@@ -84,6 +101,21 @@ export function parseFilter(input: string): ParseResult {
     return { ok: false, error: '"to" must be after "from"' };
   }
   return { ok: true, spec };
+}
+
+/** Unbalanced brackets or braces would silently match nothing: refuse them. */
+function isUsableGlob(glob: string): boolean {
+  try {
+    picomatch.makeRe(glob, { strictBrackets: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A literal value as a glob matching only itself (file paths may hold `[`, `*`, `{`...). */
+export function escapeGlob(value: string): string {
+  return value.replace(/[\\*?[\]{}()!+@|]/g, (c) => `\\${c}`);
 }
 
 function formatNs(ns: bigint): string {
@@ -102,6 +134,10 @@ export function formatFilter(spec: FilterSpec): string {
   if (spec.pids?.length) terms.push(`pid=${spec.pids.join(',')}`);
   if (spec.fromNs !== undefined) terms.push(`from=${formatNs(spec.fromNs)}`);
   if (spec.toNs !== undefined) terms.push(`to=${formatNs(spec.toNs)}`);
+  for (const key of SOURCE_KEYS) {
+    const glob = spec.sources?.[key];
+    if (glob !== undefined) terms.push(`${key}=${glob}`);
+  }
   return terms.join(' ');
 }
 
@@ -118,4 +154,9 @@ export function toTraceFilter(spec: FilterSpec): TraceFilter {
   if (spec.fromNs !== undefined) filter.fromNs = spec.fromNs;
   if (spec.toNs !== undefined) filter.toNs = spec.toNs;
   return filter;
+}
+
+/** The traces this spec keeps (undefined: all of them). */
+export function toSourceFilter(spec: FilterSpec): SourceFilter | undefined {
+  return spec.sources && Object.keys(spec.sources).length ? { ...spec.sources } : undefined;
 }

@@ -90,7 +90,11 @@ export function reduceKey(state: UiState, { input, key, env }: KeyAction): UiSta
     return splitChunk(input).reduce((s, press) => reduceKey(s, { type: 'key', ...press, env }), state);
   }
   if (key.ctrl && input === 'c') return { ...state, quit: true };
-  if (env.failed) return input === 'q' || key.escape || key.return ? { ...state, quit: true } : state;
+  if (env.failed) {
+    // A filter that fails (no trace matches pod=...) is undone with Backspace, not by quitting.
+    if ((key.backspace || key.delete) && state.history.length) return reduce(state, { type: 'back' });
+    return input === 'q' || key.escape || key.return ? { ...state, quit: true } : state;
+  }
   if (state.prompt) return promptKey(state, input, key);
   if (input === 'q') return { ...state, quit: true };
   const action = keyToAction(state, input, key, env);

@@ -3,14 +3,24 @@ import { Box, Text } from 'ink';
 import type { FilterSpec } from './filter-spec.js';
 import type { Line, ViewContent } from './lines.js';
 
+/**
+ * The largest first visible row. Lists one can drill into scroll until their last row is on top,
+ * since the top row is the selection: every row can be chosen, even in a list shorter than the
+ * screen.
+ */
+function lastFirstRow(content: ViewContent, room: number): number {
+  const rows = content.body.length;
+  return Math.max(0, content.targets?.length ? rows - 1 : rows - room);
+}
+
 export function maxScroll(content: ViewContent, height: number): number {
-  return Math.max(0, content.body.length - Math.max(0, height - content.fixed.length));
+  return lastFirstRow(content, Math.max(0, height - content.fixed.length));
 }
 
 /** The filter of the row LinesView shows as selected (the top visible row of the body). */
 export function selectedTarget(content: ViewContent, height: number, scroll: number): FilterSpec | undefined {
   const room = Math.max(0, height - content.fixed.length);
-  const first = Math.max(0, Math.min(scroll, content.body.length - room));
+  const first = Math.max(0, Math.min(scroll, lastFirstRow(content, room)));
   return content.targets?.[first];
 }
 
@@ -39,7 +49,7 @@ export function LinesView({
 }): React.JSX.Element {
   const fixed = content.fixed.slice(0, height);
   const room = Math.max(0, height - fixed.length);
-  const first = Math.max(0, Math.min(scroll, content.body.length - room));
+  const first = Math.max(0, Math.min(scroll, lastFirstRow(content, room)));
   const window = content.body.slice(first, first + room);
   // Rows one can drill into: the top visible one is the selection (Enter filters to it).
   const selected = content.targets?.[first] ? 0 : -1;

@@ -2,16 +2,18 @@
  * Where the TUI's reports come from: a trace file, in-memory batches (tests, generators) or a
  * report computed elsewhere. Each source re-runs the analysis for a filter.
  */
-import { analyzeBatches, analyzeTraces } from '../analyze/analyze.js';
+import { analyzeBatches, analyzeTraces, type MultiTraceOptions } from '../analyze/analyze.js';
 import type { AnalyzeOptions, Report } from '../analyze/types.js';
 import { UserError } from '../errors.js';
 import type { SqlSession } from '../analyze/sql-engine.js';
 import type { TraceBatch } from '../trace/batch.js';
+import { FOLLOW_INTERVAL_MS, followTraces, type Follow } from './follow-source.js';
 
 export interface TraceSource {
   /** Short name for headers (file name). */
   label: string;
-  analyze(options: AnalyzeOptions): Promise<Report>;
+  /** Options may carry a source filter (several traces: node=, pod=, ...). */
+  analyze(options: MultiTraceOptions): Promise<Report>;
   /** False when the source cannot re-run with a filter (a saved report). */
   canFilter?: boolean;
   /**
@@ -19,17 +21,19 @@ export interface TraceSource {
    * patterns and the findings that need row order) shown while `analyze` reads every row. May
    * throw: the full one follows anyway.
    */
-  quick?(options: AnalyzeOptions): Promise<Report>;
+  quick?(options: MultiTraceOptions): Promise<Report>;
   /**
    * An even faster report of the first rows only, for traces too big for `quick` to answer at
    * once; undefined when the trace is small enough not to need one.
    */
-  preview?(options: AnalyzeOptions): Promise<{ report: Report; rowsTotal: number } | undefined>;
+  preview?(options: MultiTraceOptions): Promise<{ report: Report; rowsTotal: number } | undefined>;
   /**
    * Starts `preview` then `quick` for these options now; their next calls with equal options
    * take the results. The TUI calls it before loading Ink, so DuckDB reads while Ink loads.
    */
-  prefetch?(options: AnalyzeOptions): void;
+  prefetch?(options: MultiTraceOptions): void;
+  /** Keeps reading a trace that is still recorded (`--follow`); the TUI then uses only this. */
+  follow?: Follow;
 }
 
 /** Lists hold this many rows, so they fill any terminal height (the CLI's default is 20). */
@@ -49,23 +53,24 @@ function baseName(path: string): string {
  */
 export function fileSource(
   path: string,
-  options: { quick?: boolean; previewRows?: number } = {},
+  options: { quick?: boolean; previewRows?: number; follow?: boolean; followIntervalMs?: number } = {},
 ): TraceSource {
   const previewRows = options.previewRows ?? PREVIEW_ROWS;
   const source: TraceSource = { label: baseName(path), analyze: (o) => analyzeTraces([path], o) };
+  if (options.follow) source.follow = followTraces([path], options.followIntervalMs ?? FOLLOW_INTERVAL_MS);
   if (options.quick === false) return source;
   let session: Promise<SqlSession> | undefined;
   const open = (): Promise<SqlSession> =>
     (session ??= import('../analyze/sql-engine.js').then(({ SqlSession }) => SqlSession.open([path])));
-  const quick = async (o: AnalyzeOptions): Promise<Report> => (await open()).report(o);
-  const preview = async (o: AnalyzeOptions) => {
+  const quick = async (o: MultiTraceOptions): Promise<Report> => (await open()).report(o);
+  const preview = async (o: MultiTraceOptions) => {
     const s = await open();
     if (s.rowsTotal <= 2 * previewRows) return undefined;
     return { report: await s.report(o, previewRows), rowsTotal: s.rowsTotal };
   };
   const started = new Map<string, Promise<unknown>>();
   /** The prefetched result for (kind, options), once; else a new run. */
-  const take = <T>(kind: string, o: AnalyzeOptions, run: () => Promise<T>): Promise<T> => {
+  const take = <T>(kind: string, o: MultiTraceOptions, run: () => Promise<T>): Promise<T> => {
     const key = `${kind} ${optionsKey(o)}`;
     const early = started.get(key) as Promise<T> | undefined;
     started.delete(key);
@@ -85,10 +90,11 @@ export function fileSource(
   return source;
 }
 
-/** Options as a key: the filter (bigints as text, unset fields dropped), top and bucket. */
-function optionsKey(o: AnalyzeOptions): string {
-  return JSON.stringify({ f: o.filter ?? {}, t: o.top, b: o.bucketNs }, (_k, v: unknown) =>
-    typeof v === 'bigint' ? v.toString() : v,
+/** Options as a key: the filters (bigints as text, unset fields dropped), top and bucket. */
+function optionsKey(o: MultiTraceOptions): string {
+  return JSON.stringify(
+    { f: o.filter ?? {}, s: o.sourceFilter ?? {}, t: o.top, b: o.bucketNs },
+    (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v),
   );
 }
 

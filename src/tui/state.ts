@@ -62,7 +62,10 @@ export function initialState(traceCount: number): UiState {
 
 /** The current filter narrowed by a row's filter (its keys replace the same keys). */
 export function drillFilter(current: FilterSpec, target: FilterSpec): FilterSpec {
-  return { ...current, ...target };
+  const next = { ...current, ...target };
+  // Source terms narrow one by one (a pod inside a node), like the other keys.
+  if (current.sources && target.sources) next.sources = { ...current.sources, ...target.sources };
+  return next;
 }
 
 function wrap(i: number, n: number): number {
@@ -135,8 +138,9 @@ export function reduce(state: UiState, action: UiAction): UiState {
 
 /** Maps a typed character to the view it selects: digits by position, letters by mnemonic. */
 export function viewForKey(input: string, views: readonly ViewId[]): ViewId | undefined {
-  if (/^[1-9]$/.test(input)) {
-    const v = VIEWS[Number(input) - 1];
+  if (/^[0-9]$/.test(input)) {
+    // 1-9 by position, 0 for the tenth.
+    const v = VIEWS[(Number(input) + 9) % 10];
     return v && views.includes(v.id) ? v.id : undefined;
   }
   const v = VIEWS.find((x) => x.key === input);

@@ -20,7 +20,7 @@ export function TabBar({
   width: number;
 }): React.JSX.Element {
   // Narrow terminals get shortened titles ("1Overv 2Per-o ..."); wide ones get full titles.
-  const entries = VIEWS.map((v, i) => ({ ...v, n: i + 1 })).filter((v) => views.includes(v.id));
+  const entries = VIEWS.map((v, i) => ({ ...v, n: (i + 1) % 10 })).filter((v) => views.includes(v.id));
   const fullWidth = entries.reduce((a, v) => a + `${v.n}${v.title}`.length + 1, 0) - 1;
   const titleRoom = fullWidth <= width ? Infinity : Math.max(3, Math.floor((width + 1) / entries.length) - 2);
   let used = 0;

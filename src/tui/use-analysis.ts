@@ -4,13 +4,15 @@
  * returns, so key presses never re-scan a trace.
  */
 import { useEffect, useRef, useState } from 'react';
+import type { SourceFilter } from '../analyze/inputs.js';
 import type { Report, ReportDiff, TraceFilter } from '../analyze/types.js';
 import { UserError } from '../errors.js';
+import { startFollowing, type FollowInfo } from './follow-analysis.js';
 import type { Progress } from './progress-bar.js';
 import { TUI_TOP, type TraceSource } from './sources.js';
 
 export type AnalysisState =
-  | { status: 'loading'; progress: Progress; previous?: Loaded }
+  | { status: 'loading'; progress: Progress; previous?: Loaded; waiting?: string | undefined }
   | ({ status: 'ready' } & Loaded)
   | { status: 'error'; message: string };
 
@@ -21,6 +23,8 @@ export interface Loaded {
   partial?: boolean;
   /** A quick report of the first rows only (big traces), shown until the quick one is ready. */
   preview?: boolean;
+  /** `--follow`: the trace is still read as it grows. */
+  follow?: FollowInfo;
 }
 
 export { TUI_TOP };
@@ -42,6 +46,7 @@ export function useAnalysis(
   filter: TraceFilter,
   filterKey: string,
   diff: (a: Report, b: Report) => ReportDiff,
+  sourceFilter?: SourceFilter,
 ): AnalysisState {
   const [state, setState] = useState<AnalysisState>({
     status: 'loading',
@@ -55,6 +60,16 @@ export function useAnalysis(
 
   useEffect(() => {
     const mine = ++generation.current;
+    const scope = sourceFilter ? { sourceFilter } : {};
+    // A followed trace grows: no kept report stays valid, the followers publish as rows arrive.
+    if (sources.length > 0 && sources.every((s) => s.follow)) {
+      const publish = (next: AnalysisState): void => {
+        // The shown report stays up while a new filter's first poll reads the trace.
+        if (next.status === 'ready') last.current = next;
+        setState(next);
+      };
+      return startFollowing(sources, { filter, top: TUI_TOP, ...scope }, diff, publish, last.current);
+    }
     const kept = cache.current.get(filterKey);
     if (kept) {
       last.current = kept;
@@ -77,7 +92,9 @@ export function useAnalysis(
       // full streaming analysis replaces it.
       if (sources.every((s) => s.quick)) {
         try {
-          const previews = await Promise.all(sources.map((s) => s.preview?.({ filter, top: TUI_TOP })));
+          const previews = await Promise.all(
+            sources.map((s) => s.preview?.({ filter, top: TUI_TOP, ...scope })),
+          );
           if (!current()) return;
           if (previews.every((p) => p !== undefined)) {
             const reports = previews.map((p) => p.report);
@@ -92,7 +109,7 @@ export function useAnalysis(
             const totalRows = previews.reduce((s, p) => s + p.rowsTotal, 0);
             setState({ status: 'loading', progress: { rowsRead, totalRows }, previous: shown });
           }
-          const quick = await Promise.all(sources.map((s) => s.quick!({ filter, top: TUI_TOP })));
+          const quick = await Promise.all(sources.map((s) => s.quick!({ filter, top: TUI_TOP, ...scope })));
           if (!current()) return;
           const partial: Loaded = {
             reports: quick,
@@ -112,6 +129,7 @@ export function useAnalysis(
           await source.analyze({
             filter,
             top: TUI_TOP,
+            ...scope,
             onProgress: (rowsDone, rowsTotal) => {
               // Stops reading a large trace for a filter that was replaced meanwhile.
               if (!current()) throw new StaleAnalysis();

@@ -1,4 +1,4 @@
-/** The TUI's views: order = number key, plus a mnemonic letter for each. */
+/** The TUI's views: order = number key (1-9, then 0), plus a mnemonic letter for each. */
 export const VIEWS = [
   { id: 'overview', key: 'o', title: 'Overview' },
   { id: 'ops', key: 'p', title: 'Per-op' },
@@ -9,6 +9,7 @@ export const VIEWS = [
   { id: 'errors', key: 'e', title: 'Errors' },
   { id: 'processes', key: 'r', title: 'Procs' },
   { id: 'diff', key: 'd', title: 'Diff' },
+  { id: 'sources', key: 'u', title: 'Sources' },
 ] as const;
 
 export type ViewId = (typeof VIEWS)[number]['id'];

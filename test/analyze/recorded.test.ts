@@ -118,6 +118,23 @@ describe('traces recorded from two mounts at once', () => {
     if (sync) expect(sync.text).toMatch(/fdatasync 12[78] calls/);
   });
 
+  it("recognises fio's sequential writes as appends, with evidence and a next step for every finding", () => {
+    const b = analyzeJson([fioTrace, '--top', '100']);
+    const written = b.accessPatterns.filter((p) => /\/(datasync|fullsync)\.0\.0$/.test(p.path));
+    expect(written.map((p) => p.path).sort()).toEqual(['/datasync.0.0', '/fullsync.0.0']);
+    for (const p of written) {
+      expect(p.writePattern).toBe('append');
+      expect(p.appendWrites).toBe(p.writes);
+    }
+    for (const report of [b, analyzeJson([dbTrace])]) {
+      expect(report.findings.length).toBeGreaterThan(0);
+      for (const f of report.findings) {
+        expect(f.evidence.length, f.text).toBeGreaterThan(0);
+        expect(f.nextStep.length, f.text).toBeGreaterThan(10);
+      }
+    }
+  });
+
   it("recognises sqlite3's WAL as appends, not random writes", () => {
     const a = analyzeJson([dbTrace]);
     const wal = a.accessPatterns.find((p) => p.path === '/shop.db-wal');

@@ -2,12 +2,12 @@
  * The shipped SQL (sql/*.sql) run through embedded DuckDB must give the streaming analyzer's
  * numbers on every fixture, unfiltered and filtered.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeTrace } from '../../src/analyze/analyze.js';
+import { analyzeTrace, analyzeTraces } from '../../src/analyze/analyze.js';
 import { generateTrace } from '../../src/analyze/generate.js';
 import { KERNEL_ROUTINE_SQL } from '../../src/analyze/kernel-routine.js';
 import { EXACT_SAMPLE_LIMIT, LogHistogram } from '../../src/analyze/latency-sketch.js';
@@ -165,6 +165,39 @@ describe('sql engine on a trace past the exact-sample limit', () => {
       expect(preview.totals.calls).toBeLessThan(full.totals.calls);
     } finally {
       session.close();
+    }
+  });
+});
+
+describe('sql session over several traces', () => {
+  it('narrows to a source filter given per report, aligned like the stream analyzer', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sql-sources-'));
+    try {
+      for (const [node, fixture] of [
+        ['a', 'git'],
+        ['b', 'tar'],
+      ]) {
+        mkdirSync(join(dir, `node=${node}`));
+        copyFileSync(
+          fileURLToPath(new URL(`../../fixtures/${fixture}.parquet`, import.meta.url)),
+          join(dir, `node=${node}`, 'trace.parquet'),
+        );
+      }
+      const session = await SqlSession.open([dir]);
+      try {
+        for (const sourceFilter of [undefined, { node: 'a' }, { node: 'b' }]) {
+          const options = { top: 1000, ...(sourceFilter ? { sourceFilter } : {}) };
+          const stream = await analyzeTraces([dir], options);
+          const sql = await session.report(options);
+          expect(sql.totals, JSON.stringify(sourceFilter)).toEqual(stream.totals);
+          expect(sql.sources).toEqual(stream.sources);
+        }
+        await expect(session.report({ sourceFilter: { node: 'c' } })).rejects.toThrow(/no trace matches/);
+      } finally {
+        session.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

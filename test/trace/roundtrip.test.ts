@@ -37,6 +37,26 @@ describe('TraceWriter -> openTrace round trip', () => {
     expect(existsSync(path + '.inprogress')).toBe(false);
   });
 
+  it('keeps every row when row groups shrink and grow (merge arrays are reused) and batches are handed over', async () => {
+    const path = join(dir, 'sizes.parquet');
+    const rows = edgeCaseRows(4000, 11);
+    const w = await TraceWriter.open({ path, wallClockAnchorNs: 0n, rowGroupRows: 1500, flushIntervalMs: 0 });
+    // Flushes after 1 batch, then 3, then 1, ...: row groups of 300, 900, 300, 1500 (full), ...
+    let batchesSinceFlush = 0;
+    let target = 1;
+    for (const b of batchesOf(rows, 300)) {
+      await w.write(b, { handOver: true });
+      if (++batchesSinceFlush === target) {
+        await w.flush();
+        batchesSinceFlush = 0;
+        target = target === 1 ? 3 : target === 3 ? 6 : 1;
+      }
+    }
+    await w.close();
+    expect(await readAllRows(path)).toEqual(rows);
+    expect((await openTrace(path)).numRowGroups).toBeGreaterThan(4);
+  });
+
   it('reads only the requested columns, ops indexed by op code', async () => {
     const path = join(dir, 'proj.parquet');
     const rows = edgeCaseRows(300);

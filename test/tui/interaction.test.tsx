@@ -50,7 +50,9 @@ describe('navigation', () => {
     await app.press(KEYS.shiftTab, KEYS.shiftTab);
     await app.waitFor((s) => s.includes('Bottlenecks'), 'overview via Shift-Tab twice');
     await app.press(KEYS.shiftTab);
-    await app.waitFor((s) => s.includes('Processes by I/O time'), 'wrap to the last view');
+    await app.waitFor((s) => /^Sources/m.test(s), 'wrap to the last view');
+    await app.press(KEYS.shiftTab);
+    await app.waitFor((s) => s.includes('Processes by I/O time'), 'the one before it');
     await app.press('o');
     await app.waitFor((s) => s.includes('Bottlenecks'), 'overview via o');
     // 9 (diff) does nothing with a single trace.

@@ -80,7 +80,7 @@ const spec = defineCommand({
       parse: (text: string) => parseSourceFilter([text]),
       multiple: true,
       metavar: 'KEY=GLOB',
-      help: 'only sources matching (node, namespace, pod, volume, hostname, file; comma list or repeated)',
+      help: 'only sources matching (node, namespace, pod, volume, hostname, file, source; comma list or repeated)',
     },
     engine: {
       kind: 'custom',

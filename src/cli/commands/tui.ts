@@ -13,10 +13,12 @@ const spec = defineCommand({
   description:
     'Interactive analysis of an interposer trace; with two traces, a side-by-side diff (B = OTHER).\n' +
     'TRACE may be a file, a directory of traces or a quoted glob: one run, aligned on wall-clock time.\n' +
-    'Keys: 1-9 or Tab switch views, / filters (op=read path=**/*.db pid=123 from=1s to=5s),\n' +
+    'Keys: 0-9 or Tab switch views, / filters (op=read path=**/*.db pid=123 from=1s to=5s,\n' +
+    'and for several traces pod=db-* node=n1 namespace= volume= hostname= file= source=),\n' +
     'Enter drills into the highlighted row, Backspace goes back,\n' +
-    'c clears the filter, ? shows all keys, q quits. Needs an interactive terminal; for text or JSON\n' +
-    'output use `interposer analyze`.',
+    'c clears the filter, ? shows all keys, q quits. --follow watches a trace still being recorded\n' +
+    '(a mount writing it): the screens refresh as row groups arrive.\n' +
+    'Needs an interactive terminal; for text or JSON output use `interposer analyze`.',
   positionals: [
     { name: 'TRACE.parquet', help: 'the trace (file, directory or quoted glob) to explore' },
     { name: 'OTHER.parquet', help: 'a second trace to compare with', optional: true },
@@ -25,6 +27,10 @@ const spec = defineCommand({
     'no-quick': {
       kind: 'flag',
       help: "skip the sql engine's quick reports (DuckDB) and show only the full streaming analysis",
+    },
+    follow: {
+      kind: 'flag',
+      help: 'keep reading a trace that is still being recorded, refreshing as rows arrive',
     },
   },
 });
@@ -44,8 +50,10 @@ export const command = cliCommand(spec, async ({ positionals: paths, options: o 
   delete process.env.CONTINUOUS_INTEGRATION;
   // The first (unfiltered) reports start now: DuckDB reads on its own threads while Ink loads.
   const { fileSource, TUI_TOP } = await import('../../tui/sources.js');
-  const sources = paths.map((p) => fileSource(p, { quick: o['no-quick'] !== true }));
-  for (const source of sources) source.prefetch?.({ filter: {}, top: TUI_TOP });
+  const follow = o.follow === true;
+  // A followed trace is analyzed as it grows, by the stream engine only.
+  const sources = paths.map((p) => fileSource(p, { quick: !follow && o['no-quick'] !== true, follow }));
+  if (!follow) for (const source of sources) source.prefetch?.({ filter: {}, top: TUI_TOP });
   const [{ render }, { createElement }, { App }] = await Promise.all([
     import('ink'),
     import('react'),

@@ -11,6 +11,9 @@ function accessText(p: AccessPattern): string {
       : p.readFraction === 0
         ? 'writes'
         : `${formatPercent(p.readFraction)} reads`;
+  // A log (rewrite-in-place-then-advance) or append-only file is named as such, not "random".
+  if (p.writePattern === 'log-rewrite') return `log ${mix}`;
+  if (p.writePattern === 'append') return `append ${mix}`;
   return `${p.pattern === 'sequential' ? 'seq' : p.pattern === 'random' ? 'rand' : 'mixed'} ${mix}`;
 }
 

@@ -9,6 +9,7 @@ import { renderOps } from './ops.js';
 import { renderOverview } from './overview.js';
 import { renderProcesses } from './processes.js';
 import { renderSlow } from './slow.js';
+import { renderSources } from './sources.js';
 import { renderTimeline } from './timeline.js';
 
 export const RENDERERS: Record<ViewId, RenderView> = {
@@ -21,6 +22,7 @@ export const RENDERERS: Record<ViewId, RenderView> = {
   errors: renderErrors,
   processes: renderProcesses,
   diff: renderDiff,
+  sources: renderSources,
 };
 
 export type { ViewContext } from './context.js';
