@@ -94,6 +94,7 @@ function autoBucketNs(originNs: number, lastStartNs: number): number {
 interface Connection {
   run(sql: string): Promise<unknown>;
   runAndReadAll(sql: string): Promise<{ getRowObjectsJS(): Row[] }>;
+  interrupt?(): void;
   closeSync?(): void;
 }
 
@@ -227,7 +228,7 @@ export class SqlSession {
    * The report for `options` (filters, top, bucket). With `rowLimit`, of the first rows only (a
    * preview: about rowLimit rows, split evenly over the files), marked by totals.rowsScanned.
    */
-  async report(options: SqlEngineOptions = {}, rowLimit?: number): Promise<Report> {
+  async report(options: SqlEngineOptions = {}, rowLimit?: number, signal?: AbortSignal): Promise<Report> {
     // A source filter given here (the TUI's source= terms) narrows the session's traces.
     const traces = options.sourceFilter
       ? this.traces.filter((t) => sourceMatches(sourceKeysOf(t), options.sourceFilter!))
@@ -237,7 +238,12 @@ export class SqlSession {
     const { origin, offsets } = traces === this.traces ? this : alignmentOf(traces);
     this.instance ??= createInstance();
     const conn = (await (await this.instance).connect()) as Connection;
+    // A report nobody wants any more (the TUI's filter changed) stops its running query and
+    // runs no further ones, leaving both cores to the new one.
+    const stop = (): void => conn.interrupt?.();
+    signal?.addEventListener('abort', stop);
     try {
+      signal?.throwIfAborted();
       await defineTrace(conn, traces, offsets, options, rowLimit);
       const perFile = rowLimit === undefined ? Infinity : Math.ceil(rowLimit / traces.length);
       const rowsScanned = traces.reduce((s, t) => s + Math.min(t.numRows, perFile), 0);
@@ -247,12 +253,24 @@ export class SqlSession {
         return reportFromSql(results, { ...context, bucketNs, originNs, top });
       }
       const db: QueryRunner = {
-        run: (sql) => conn.run(sql),
-        rows: async (sql) => (await conn.runAndReadAll(sql)).getRowObjectsJS(),
+        run: (sql) => {
+          signal?.throwIfAborted();
+          return conn.run(sql);
+        },
+        rows: async (sql) => {
+          signal?.throwIfAborted();
+          return (await conn.runAndReadAll(sql)).getRowObjectsJS();
+        },
       };
       const { results, extras, bucketNs, originNs, top } = await fastPlanOn(db, options);
+      signal?.throwIfAborted();
       return reportFromSql(results, { ...context, bucketNs, originNs, top }, extras);
+    } catch (err) {
+      // An interrupted query fails with DuckDB's own error: report the abort instead.
+      signal?.throwIfAborted();
+      throw err;
     } finally {
+      signal?.removeEventListener('abort', stop);
       conn.closeSync?.();
     }
   }

@@ -62,11 +62,27 @@ export function fileSource(
   let session: Promise<SqlSession> | undefined;
   const open = (): Promise<SqlSession> =>
     (session ??= import('../analyze/sql-engine.js').then(({ SqlSession }) => SqlSession.open([path])));
-  const quick = async (o: MultiTraceOptions): Promise<Report> => (await open()).report(o);
+  // Reports for other options than the latest asked for are stale: they are stopped.
+  let wanted = '';
+  let controller = new AbortController();
+  const signalFor = (o: MultiTraceOptions): AbortSignal => {
+    const key = optionsKey(o);
+    if (key !== wanted) {
+      controller.abort();
+      controller = new AbortController();
+      wanted = key;
+    }
+    return controller.signal;
+  };
+  const quick = async (o: MultiTraceOptions): Promise<Report> => {
+    const signal = signalFor(o);
+    return (await open()).report(o, undefined, signal);
+  };
   const preview = async (o: MultiTraceOptions) => {
+    const signal = signalFor(o);
     const s = await open();
     if (s.rowsTotal <= 2 * previewRows) return undefined;
-    return { report: await s.report(o, previewRows), rowsTotal: s.rowsTotal };
+    return { report: await s.report(o, previewRows, signal), rowsTotal: s.rowsTotal };
   };
   const started = new Map<string, Promise<unknown>>();
   /** The prefetched result for (kind, options), once; else a new run. */

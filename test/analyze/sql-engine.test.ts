@@ -153,6 +153,19 @@ describe('sql engine on a trace past the exact-sample limit', () => {
     expectSameExtras(fast, stream);
   });
 
+  it('a report whose signal aborts stops (its query interrupted), and the session goes on', async () => {
+    const session = await SqlSession.open([file]);
+    try {
+      const controller = new AbortController();
+      const running = session.report({}, undefined, controller.signal);
+      controller.abort();
+      await expect(running).rejects.toThrow(/abort/i);
+      expect((await session.report({})).totals.rows).toBe(120_000);
+    } finally {
+      session.close();
+    }
+  });
+
   it('a session previews the first rows, then reports the whole run', async () => {
     const session = await SqlSession.open([file]);
     try {

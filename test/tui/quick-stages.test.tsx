@@ -94,6 +94,17 @@ describe('quick reports first', () => {
     expect(streamed.length).toBe(before);
   });
 
+  it('a file source stops the report of a filter that was replaced', async () => {
+    const path = join(dir, 'replaced.parquet');
+    await writeFixtureTrace(path);
+    const source = fileSource(path);
+    const stale = source.quick!({ filter: { ops: ['read'] }, top: 20 });
+    const wanted = source.quick!({ filter: { ops: ['write'] }, top: 20 });
+    await expect(stale).rejects.toThrow(/abort/i);
+    const expected = await reportOf({ ops: ['write'] });
+    expect((await wanted).totals.calls).toBe(expected.totals.calls);
+  });
+
   it('a file source previews only traces bigger than twice the preview', async () => {
     const path = join(dir, 'preview.parquet');
     await writeFixtureTrace(path);
