@@ -24,6 +24,10 @@ const spec = defineCommand({
     { name: 'OTHER.parquet', help: 'a second trace to compare with', optional: true },
   ],
   options: {
+    quick: {
+      kind: 'flag',
+      help: 'quick reports first: the default, still accepted for older scripts',
+    },
     'no-quick': {
       kind: 'flag',
       help: "skip the sql engine's quick reports (DuckDB) and show only the full streaming analysis",
@@ -39,6 +43,8 @@ const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
 const LEAVE_ALT_SCREEN = '\u001b[?1049l';
 
 export const command = cliCommand(spec, async ({ positionals: paths, options: o }) => {
+  if (o.quick === true && o['no-quick'] === true)
+    throw new UsageError('--quick and --no-quick contradict each other');
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new UsageError('needs an interactive terminal (for text or JSON output use `interposer analyze`)');
   }
