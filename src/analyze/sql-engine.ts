@@ -29,6 +29,7 @@ import {
   faultsByPath,
   histograms,
   hotDirectories,
+  hotListsOf,
   latencyHistogramsOf,
   markersOf,
   OP_SUB_BITS,
@@ -450,20 +451,6 @@ export function reportFromSql(q: SqlResults, c: SqlContext, extras?: FastExtras)
     injectedErrorsByErrno: errorsOf(String(r.op), (e) => num(e.injected)),
     kernelRoutineErrorsByErrno: errorsOf(String(r.op), (e) => num(e.kernel_routine)),
   }));
-  const hot = (rank: string, filter: (r: Row) => boolean = () => true) =>
-    q.files
-      .filter((r) => num(r[rank]) <= c.top && filter(r))
-      .sort((a, b) => num(a[rank]) - num(b[rank]))
-      .map((r) => ({
-        path: String(r.path),
-        ops: num(r.calls),
-        bytes: num(r.bytes),
-        readBytes: num(r.read_bytes),
-        writeBytes: num(r.write_bytes),
-        timeNs: num(r.time_ns),
-        errors: num(r.errors),
-        shareOfTime: share(num(r.time_ns)),
-      }));
   const processes: ProcessStats[] = q.processes.map((r) => ({
     pid: num(r.pid),
     comm: str(r.comm),
@@ -551,11 +538,7 @@ export function reportFromSql(q: SqlResults, c: SqlContext, extras?: FastExtras)
     },
     ops,
     timeline: { bucketNs: c.bucketNs, originNs: c.originNs, buckets, lateConcurrencyRows: 0 },
-    hotFiles: {
-      byOps: hot('rank_calls'),
-      byBytes: hot('rank_bytes', (r) => num(r.bytes) > 0),
-      byTime: hot('rank_time'),
-    },
+    hotFiles: hotListsOf(q.files, c.top, share),
     hotDirectories: extras?.hotDirectories ?? { byOps: [], byBytes: [], byTime: [] },
     accessPatterns: [],
     slowest: extras?.slowest ?? [],
