@@ -4,28 +4,11 @@
  */
 import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AnalyzeOptions } from '../../src/analyze/types.js';
-import { batchSource, type TraceSource } from '../../src/tui/sources.js';
-import { fixtureBatches } from './fixture.js';
-import { KEYS, renderApp, until } from './helpers.js';
+import { batchSource } from '../../src/tui/sources.js';
+import { KEYS, recordingSource, renderApp, until } from './helpers.js';
 import { generateTrace } from '../../src/analyze/generate.js';
 
 afterEach(() => cleanup());
-
-function recordingSource(): { source: TraceSource; filters: AnalyzeOptions['filter'][] } {
-  const inner = batchSource('fixture.parquet', fixtureBatches());
-  const filters: AnalyzeOptions['filter'][] = [];
-  return {
-    filters,
-    source: {
-      label: inner.label,
-      analyze: (options) => {
-        filters.push(options.filter);
-        return inner.analyze(options);
-      },
-    },
-  };
-}
 
 async function open(size = { columns: 100, rows: 30 }) {
   const rec = recordingSource();

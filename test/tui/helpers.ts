@@ -1,7 +1,10 @@
 /** Rendering helpers for TUI tests: wait for frames, send keys, strip colors. */
 import { render } from 'ink-testing-library';
 import { createElement } from 'react';
+import type { AnalyzeOptions } from '../../src/analyze/types.js';
 import { App, type AppProps } from '../../src/tui/app.js';
+import { batchSource, type TraceSource } from '../../src/tui/sources.js';
+import { fixtureBatches } from './fixture.js';
 import { visibleWidth } from '../../src/tui/format.js';
 
 export const KEYS = {
@@ -65,4 +68,20 @@ export async function until(check: () => boolean, what: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 10));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Records every filter the app asked for, so tests can see analysis re-runs. */
+export function recordingSource(): { source: TraceSource; filters: AnalyzeOptions['filter'][] } {
+  const inner = batchSource('fixture.parquet', fixtureBatches());
+  const filters: AnalyzeOptions['filter'][] = [];
+  return {
+    filters,
+    source: {
+      label: inner.label,
+      analyze: (options) => {
+        filters.push(options.filter);
+        return inner.analyze(options);
+      },
+    },
+  };
 }

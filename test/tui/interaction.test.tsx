@@ -10,29 +10,13 @@ import type { AnalyzeOptions, Report } from '../../src/analyze/types.js';
 import { batchSource, fileSource, reportSource, type TraceSource } from '../../src/tui/sources.js';
 import { fixtureBatches } from './fixture.js';
 import { writeFixtureTrace } from './fixture-file.js';
-import { KEYS, renderApp, until, widestLine } from './helpers.js';
+import { KEYS, recordingSource, renderApp, until, widestLine } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'interposer-tui-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(() => cleanup());
 
 const SIZE = { columns: 100, rows: 30 };
-
-/** Records every filter the app asked for, so tests can see analysis re-runs. */
-function recordingSource(): { source: TraceSource; filters: AnalyzeOptions['filter'][] } {
-  const inner = batchSource('fixture.parquet', fixtureBatches());
-  const filters: AnalyzeOptions['filter'][] = [];
-  return {
-    filters,
-    source: {
-      label: inner.label,
-      analyze: (options) => {
-        filters.push(options.filter);
-        return inner.analyze(options);
-      },
-    },
-  };
-}
 
 async function open(sources: TraceSource[] = [batchSource('fixture.parquet', fixtureBatches())]) {
   const app = renderApp({ sources, size: SIZE });
