@@ -20,11 +20,12 @@ if (!file) {
   process.stderr.write('usage: node bench/analyze-tui.mjs TRACE.parquet\n');
   process.exit(2);
 }
-const { fileSource, TUI_TOP } = await import(join(DIST, 'tui/sources.js'));
+// The bundle interposer-tui is built into (scripts/bundle.mjs), entered the way it enters it.
+const { fileSource, TUI_TOP, loadUi } = await import(join(DIST, 'bin/tui-startup.js'));
 const source = fileSource(file);
 const options = { filter: {}, top: TUI_TOP };
 source.prefetch(options);
-await Promise.all([import('ink'), import('react'), import(join(DIST, 'tui/app.js'))]);
+await loadUi();
 const at = () => Math.round(performance.now());
 
 const preview = await source.preview(options);

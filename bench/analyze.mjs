@@ -38,7 +38,7 @@ const { TraceWriter } = await import(join(DIST, 'trace/writer.js'));
 const SIZES = (process.env.ANALYZE_BENCH_ROWS ?? '1000000,10000000').split(',').map(Number);
 const ROUNDS = Number(process.env.ANALYZE_BENCH_ROUNDS ?? 2);
 const GENERATOR = { seed: 42, faultRate: 0.005, processes: 6, threadsPerProcess: 4, files: 2000 };
-const CLI = join(DIST, 'cli/interposer.js');
+const CLI = join(DIST, 'bin/interposer.js');
 
 async function writeTrace(path, rows) {
   const writer = await TraceWriter.open({ path, wallClockAnchorNs: 0n, flushIntervalMs: 0 });

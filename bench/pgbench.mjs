@@ -14,7 +14,7 @@ import { mountDaemon, exitOnSignals } from './fs/daemon-mount.mjs';
 import { runChecked } from './fs/proc.mjs';
 import { REPO_ROOT } from './fs/specs.mjs';
 
-const CLI = join(REPO_ROOT, 'dist', 'cli', 'interposer.js');
+const CLI = join(REPO_ROOT, 'dist', 'bin', 'interposer.js');
 const PG_BIN = '/usr/lib/postgresql/15/bin';
 const PORT = 5498;
 

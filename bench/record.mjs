@@ -68,7 +68,7 @@ O_DIRECT, numjobs 1 and 4) and a metadata storm, for each row, side by side in o
                          --cache-timeout 86400, exactly its settings), for a same-caching
                          comparison with the passthrough-hp rows
   --quick                small and short: 64 MiB files, 2 s cap, 500 storm files
-  --interposer-cli PATH  the product CLI (default dist/cli/interposer.js)
+  --interposer-cli PATH  the product CLI (default dist/bin/interposer.js)
   --baseline-cli PATH    another build's CLI (say, a worktree of an older commit) for the
                          baseline-record row: recording with that build's own defaults
                          (no caching or transport flags), for before/after in one run

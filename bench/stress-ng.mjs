@@ -12,7 +12,7 @@ import { mountDaemon, exitOnSignals } from './fs/daemon-mount.mjs';
 import { runChecked } from './fs/proc.mjs';
 import { REPO_ROOT } from './fs/specs.mjs';
 
-const CLI = join(REPO_ROOT, 'dist', 'cli', 'interposer.js');
+const CLI = join(REPO_ROOT, 'dist', 'bin', 'interposer.js');
 const STRESSORS = ['rename', 'link', 'dentry', 'dir'];
 const TARGETS = [
   ['plain', null],

@@ -13,7 +13,7 @@ import { mountDaemon, exitOnSignals } from './fs/daemon-mount.mjs';
 import { runChecked } from './fs/proc.mjs';
 import { REPO_ROOT } from './fs/specs.mjs';
 
-const CLI = join(REPO_ROOT, 'dist', 'cli', 'interposer.js');
+const CLI = join(REPO_ROOT, 'dist', 'bin', 'interposer.js');
 const DEFAULT_DIRS = ['typescript', '@esbuild', 'vite', '@vitest', 'ink', 'react', 'zod'];
 
 /** Settings under test: name -> extra `interposer mount` arguments. */

@@ -3,7 +3,7 @@
 # Each program runs alone through a fresh mount so each fixture holds one workload.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-CLI="node dist/cli/interposer.js"
+CLI="node dist/bin/interposer.js"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # A fixed input tree so the tar fixture is reproducible: the fixtures' own source files.

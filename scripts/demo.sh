@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec node dist/cli/interposer.js demo "$@"
+exec node dist/bin/interposer.js demo "$@"

@@ -153,7 +153,7 @@ faults:
  *   baseline: another build (cli) with its own defaults, named baseline-<mode>
  */
 export function interposerSpec(mode, opts = {}) {
-  const cli = opts.cli ?? join(REPO_ROOT, 'dist', 'cli', 'interposer.js');
+  const cli = opts.cli ?? join(REPO_ROOT, 'dist', 'bin', 'interposer.js');
   const descriptions = {
     record: 'interposer, recording to a Parquet trace',
     'no-trace': 'interposer, recording off (--no-trace)',

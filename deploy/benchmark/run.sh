@@ -20,7 +20,7 @@ SC=${SC:-interposer-standard}
 OUT=${OUT:-bench-results/csi-$(date +%Y%m%d-%H%M%S)}
 NS=interposer-bench
 SYS=interposer-system
-CLI="node dist/cli/interposer.js"
+CLI="node dist/bin/interposer.js"
 step() { printf '\n== %s\n' "$*"; }
 fail() { echo "run.sh: $*" >&2; exit 1; }
 need() { command -v "$1" >/dev/null || fail "$1 is not installed (needed for: $2)"; }
@@ -39,7 +39,7 @@ wait_or_explain() {
 }
 
 step "0. Preflight: the cluster answers and the backing StorageClass exists"
-[ -f dist/cli/interposer.js ] || npm run build:ts >/dev/null
+[ -f dist/bin/interposer.js ] || npm run build:ts >/dev/null
 $CLI csi check --backing-class "$BACKING_CLASS" || fail "fix the cluster first (see above)"
 if [ "${PREFLIGHT_ONLY:-0}" = 1 ]; then echo "run.sh: preflight passed (PREFLIGHT_ONLY=1: stopping here)"; exit 0; fi
 need docker "building the interposer image"

@@ -9,8 +9,9 @@
  * @duckdb/node-api is loaded on first use only, so the rest of the CLI starts without it.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import { openTrace, type TraceFile } from '../trace/reader.js';
 import type { Op } from '../trace/schema.js';
 import { alignmentOf, describeSource, sourceKeysOf, type MultiTraceOptions } from './analyze.js';
@@ -107,7 +108,10 @@ interface Instance {
 async function createInstance(): Promise<Instance> {
   let duck: typeof import('@duckdb/node-api');
   try {
-    duck = await import('@duckdb/node-api');
+    // require, not import(): the package is CommonJS, and import() would first scan every one of
+    // its files for export names (about 100 ms more at start), and a bundler would have to guess
+    // its interop.
+    duck = createRequire(import.meta.url)('@duckdb/node-api') as typeof import('@duckdb/node-api');
   } catch {
     throw new UserError('the sql engine needs @duckdb/node-api (npm install @duckdb/node-api)');
   }
@@ -201,24 +205,33 @@ async function runSqlQueries(
  * another's temporary tables.
  */
 export class SqlSession {
-  private instance: Promise<Instance> | undefined;
-
   private constructor(
     readonly traces: TraceFile[],
     readonly offsets: bigint[],
     readonly origin: bigint,
+    private instance: Promise<Instance> | undefined,
   ) {}
 
   static async open(
     inputs: readonly string[],
     sourceFilter?: MultiTraceOptions['sourceFilter'],
   ): Promise<SqlSession> {
-    const paths = await resolveTraceInputs(inputs);
-    const opened = await Promise.all(paths.map((p) => openTrace(p)));
-    const traces = opened.filter((t) => !sourceFilter || sourceMatches(sourceKeysOf(t), sourceFilter));
-    if (traces.length === 0) throw new UserError(`no trace matches the source filter (of ${opened.length})`);
-    const { origin, offsets } = alignmentOf(traces);
-    return new SqlSession(traces, offsets, origin);
+    // DuckDB starts on its own threads while the footers are read here (about 60 ms at start);
+    // a failure to start it is reported by the first report().
+    const instance = createInstance();
+    instance.catch(() => undefined);
+    try {
+      const paths = await resolveTraceInputs(inputs);
+      const opened = await Promise.all(paths.map((p) => openTrace(p)));
+      const traces = opened.filter((t) => !sourceFilter || sourceMatches(sourceKeysOf(t), sourceFilter));
+      if (traces.length === 0)
+        throw new UserError(`no trace matches the source filter (of ${opened.length})`);
+      const { origin, offsets } = alignmentOf(traces);
+      return new SqlSession(traces, offsets, origin, instance);
+    } catch (err) {
+      closeInstance(instance);
+      throw err;
+    }
   }
 
   get rowsTotal(): number {
@@ -277,10 +290,13 @@ export class SqlSession {
   }
 
   close(): void {
-    const instance = this.instance;
+    if (this.instance) closeInstance(this.instance);
     this.instance = undefined;
-    void instance?.then((i) => i.closeSync?.()).catch(() => undefined);
   }
+}
+
+function closeInstance(instance: Promise<Instance>): void {
+  void instance.then((i) => i.closeSync?.()).catch(() => undefined);
 }
 
 /**

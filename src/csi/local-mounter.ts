@@ -25,7 +25,7 @@ export interface LocalMounterOptions {
   traceDir: string;
   /** Backing directory for volumes without a backingDir attribute: <baseDir>/<volume id>. */
   baseDir?: string;
-  /** How to run the interposer CLI, e.g. [process.execPath, 'dist/cli/interposer.js']. */
+  /** How to run the interposer CLI, e.g. [process.execPath, 'dist/bin/interposer.js']. */
   command: readonly string[];
   mountTimeoutMs: number;
   stopTimeoutMs: number;

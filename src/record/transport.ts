@@ -5,7 +5,7 @@
  * it and says why a transport was chosen.
  */
 import { readFileSync } from 'node:fs';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 
 export type IoUringMode = 'auto' | 'on' | 'off';
 export const IO_URING_MODES: readonly IoUringMode[] = ['auto', 'on', 'off'];

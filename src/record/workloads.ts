@@ -4,6 +4,10 @@
  * keep its event loop free to drain trace buffers while they run.
  */
 import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The project's own source: a real tree of a few hundred files for the workloads to copy. */
+export const PROJECT_SOURCE = fileURLToPath(new URL('../../src', import.meta.url));
 
 export interface Workload {
   name: string;

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, ROOT, requireBuild } from '../helpers/interposer-process.js';
 import { loadCommands, makeScratch, mistakes, type CommandUnderTest, type Scratch } from './wrong-args.js';
 
-const TUI = join(ROOT, 'dist', 'cli', 'interposer-tui.js');
+const TUI = join(ROOT, 'dist', 'bin', 'interposer-tui.js');
 
 let scratch: Scratch;
 let commands: CommandUnderTest[];

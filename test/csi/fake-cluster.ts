@@ -13,7 +13,7 @@ import { readMountTable, unmountAll } from '../../src/csi/host-mounts.js';
 import { FakeApiServer } from './fake-apiserver.js';
 import { ProcessKubelet } from './process-kubelet.js';
 
-export const CLI = fileURLToPath(new URL('../../dist/cli/interposer.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../dist/bin/interposer.js', import.meta.url));
 export const DRIVER_NAMESPACE = 'interposer-system';
 
 export interface FakeCluster {

@@ -4,7 +4,7 @@
  * the backing directory, the Parquet trace holds the operations, and nothing is left mounted.
  *
  * Needs the built CLI and native addon (`npm run build`); skipped, saying why, when
- * `dist/cli/interposer.js mount` does not work on this machine.
+ * `dist/bin/interposer.js mount` does not work on this machine.
  */
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -23,7 +23,7 @@ import { StateStore } from '../../src/csi/state-store.js';
 import { readAllRows } from '../../src/trace/reader.js';
 import { MOUNT_CAPABILITY, podContext, removeDir, startDriver, type Driver } from './harness.js';
 
-const CLI = fileURLToPath(new URL('../../dist/cli/interposer.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../dist/bin/interposer.js', import.meta.url));
 
 /** Mounts a scratch dir with the real CLI and unmounts it; returns why it failed, if it did. */
 async function whyMountDoesNotWork(): Promise<string | undefined> {

@@ -11,7 +11,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { PodLifecycle } from './fake-apiserver.js';
 
 export interface ProcessKubeletOptions {
-  /** How to run the interposer CLI, e.g. [process.execPath, 'dist/cli/interposer.js']. */
+  /** How to run the interposer CLI, e.g. [process.execPath, 'dist/bin/interposer.js']. */
   command: readonly string[];
   /** Claims' data: <claimsRoot>/<namespace>/<claim>. */
   claimsRoot: string;

@@ -12,7 +12,7 @@ import { mountAt } from '../../src/record/mountinfo.js';
 import { unmountFuse } from '../../src/record/unmount.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CLI = join(ROOT, 'dist', 'cli', 'interposer.js');
+export const CLI = join(ROOT, 'dist', 'bin', 'interposer.js');
 
 export function requireBuild(): void {
   if (!existsSync(CLI) || !existsSync(join(ROOT, 'native/build/Release/interposer_fuse.node'))) {

@@ -25,7 +25,7 @@ describe('crash safety', () => {
     await new Promise((r) => mount.child.once('exit', r));
     writer.kill('SIGKILL');
     // The server is gone; its mount is dead until aborted and detached.
-    sh(`node ${join(import.meta.dirname, '../../dist/cli/interposer.js')} unmount --abort ${mount.mnt}`);
+    sh(`node ${join(import.meta.dirname, '../../dist/bin/interposer.js')} unmount --abort ${mount.mnt}`);
     expect(mountAt(mount.mnt)).toBeUndefined();
 
     expect(existsSync(`${mount.trace}.inprogress`)).toBe(true);
@@ -41,7 +41,7 @@ describe('crash safety', () => {
     for (const path of created) expect(existsSync(join(mount.backing, path)), path).toBe(true);
 
     // `interposer recover` turns it into a plain Parquet file with the same rows.
-    const r = sh(`node ${join(import.meta.dirname, '../../dist/cli/interposer.js')} recover ${mount.trace}`);
+    const r = sh(`node ${join(import.meta.dirname, '../../dist/bin/interposer.js')} recover ${mount.trace}`);
     expect(r.code, r.err).toBe(0);
     expect(existsSync(`${mount.trace}.inprogress`)).toBe(false);
     const after = await readAllRows(mount.trace);

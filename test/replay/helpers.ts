@@ -9,7 +9,7 @@ import type { Op, TraceRow } from '../../src/trace/schema.js';
 import { TraceWriter } from '../../src/trace/writer.js';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
-export const CLI = join(REPO, 'dist/cli/interposer.js');
+export const CLI = join(REPO, 'dist/bin/interposer.js');
 
 export interface RowSpec {
   op: Op;

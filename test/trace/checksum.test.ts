@@ -23,7 +23,7 @@ import { ensureBuilt } from '../replay/helpers.js';
 import { tempDir } from './helpers.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = join(REPO, 'dist/cli/interposer.js');
+const CLI = join(REPO, 'dist/bin/interposer.js');
 const FIXTURE = join(REPO, 'fixtures/git.parquet');
 const { dir, cleanup } = tempDir();
 const intact = join(dir, 'git-crc.parquet');

@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
-export const TUI_BIN = join(ROOT, 'dist', 'cli', 'interposer-tui.js');
+export const TUI_BIN = join(ROOT, 'dist', 'bin', 'interposer-tui.js');
 export const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 
 function tmux(...args: string[]): string {

@@ -12,9 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runS3Demo } from '../../src/workloads/demo-s3.js';
 
-const CLI = fileURLToPath(new URL('../../dist/cli/interposer.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../dist/bin/interposer.js', import.meta.url));
 const skipReason = !existsSync(CLI)
-  ? 'dist/cli/interposer.js is not built'
+  ? 'dist/bin/interposer.js is not built'
   : !existsSync('/dev/fuse')
     ? 'no /dev/fuse'
     : undefined;

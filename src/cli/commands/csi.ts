@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ControllerServer } from '../../csi/controller.js';
 import type { NodeServer } from '../../csi/node.js';
@@ -363,7 +362,8 @@ const driverCommand = cliCommand(driverSpec, async ({ options: v }) => {
     ]);
     let mounter: Mounter<object>;
     if (v.mode === 'local') {
-      const script = v.interposer ?? fileURLToPath(new URL('../interposer.js', import.meta.url));
+      // Mounts run this very program (`interposer csi` was started as `node <script> csi`).
+      const script = v.interposer ?? process.argv[1]!;
       const { LocalMounter } = await import('../../csi/local-mounter.js');
       mounter = new LocalMounter({
         nodeId: nodeId!,

@@ -2,12 +2,11 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
 import { cliCommand, defineCommand } from '../args/index.js';
 import { checkMountPaths } from '../../record/preflight.js';
 import { InterposerMount } from '../../record/mount.js';
-import { DEMO_WORKLOADS, runWorkload } from '../../record/workloads.js';
+import { DEMO_WORKLOADS, PROJECT_SOURCE, runWorkload } from '../../record/workloads.js';
 import { analyzeTrace, formatReportText } from '../../analyze/index.js';
 
 const spec = defineCommand({
@@ -51,12 +50,10 @@ export const command = cliCommand(spec, async ({ options: values }) => {
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', interrupt);
   console.log(`demo: ${backing} mounted at ${mountpoint}, recording to ${tracePath}`);
-  // The project's own source: a real tree of a few hundred files.
-  const src = fileURLToPath(new URL('../../../src', import.meta.url));
   let failed = 0;
   try {
     for (const workload of DEMO_WORKLOADS) {
-      const result = await runWorkload(workload, mountpoint, src);
+      const result = await runWorkload(workload, mountpoint, PROJECT_SOURCE);
       if (result.skipped) console.log(`  skipped  ${workload.name} (${workload.needs} not installed)`);
       else if (result.exitCode === 0)
         console.log(`  ok       ${workload.name} (${result.seconds.toFixed(1)} s)`);

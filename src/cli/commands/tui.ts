@@ -55,16 +55,12 @@ export const command = cliCommand(spec, async ({ positionals: paths, options: o 
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
   // The first (unfiltered) reports start now: DuckDB reads on its own threads while Ink loads.
-  const { fileSource, TUI_TOP } = await import('../../tui/sources.js');
+  const { fileSource, TUI_TOP, loadUi } = await import('../../tui/startup.js');
   const follow = o.follow === true;
   // A followed trace is analyzed as it grows, by the stream engine only.
   const sources = paths.map((p) => fileSource(p, { quick: !follow && o['no-quick'] !== true, follow }));
   if (!follow) for (const source of sources) source.prefetch?.({ filter: {}, top: TUI_TOP });
-  const [{ render }, { createElement }, { App }] = await Promise.all([
-    import('ink'),
-    import('react'),
-    import('../../tui/app.js'),
-  ]);
+  const { renderApp } = await loadUi();
 
   let exitCode = 0;
   let exitMessage: string | undefined;
@@ -73,14 +69,14 @@ export const command = cliCommand(spec, async ({ positionals: paths, options: o 
     process.stdout.write(LEAVE_ALT_SCREEN);
   };
   try {
-    const instance = render(
-      createElement(App, {
+    const instance = renderApp(
+      {
         sources,
         onExit: (code: number, message?: string) => {
           exitCode = code;
           exitMessage = message;
         },
-      }),
+      },
       { exitOnCtrlC: false },
     );
     const stop = (): void => instance.unmount();
