@@ -11,8 +11,11 @@
 // those paths work unchanged; keep such lookups in modules two levels down. The replay executor
 // starts `./worker.js` next to itself: the bundle has it as an entry of that name.
 // Native code stays outside the bundle: the addon and DuckDB (its binding, and its API package,
-// which sql-engine.ts loads with require()).
-import { rmSync } from 'node:fs';
+// which sql-engine.ts loads with require()). So do the CommonJS packages that are loaded with
+// import(): esbuild's chunk for such a package exports only `default`, where Node's import() also
+// gives the named exports. Import packages statically from a module of ours and import() that
+// module (as ui.ts and telemetry/otlp-*.ts do); scripts/bundle.mjs fails the build otherwise.
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -49,7 +52,9 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['@duckdb/*', '*.node'],
+  // Left to Node: native code, and the CommonJS packages that are loaded with import() (by us or
+  // inside themselves), which in a split bundle would lose their named exports.
+  external: ['@duckdb/*', '*.node', '@opentelemetry/*', '@aws-sdk/*', 's3rver'],
   // React's production build: the development one checks and warns on every render.
   define: { 'process.env.NODE_ENV': '"production"' },
   // Bundled CommonJS packages call require(); an ES module has none of its own.
@@ -59,3 +64,15 @@ await build({
   plugins: [noDevtools],
   logLevel: 'warning',
 });
+
+// A CommonJS package reached through import() becomes a chunk that exports only `default`.
+const defaultOnly = readdirSync(OUT).filter((f) =>
+  /^export default require_/m.test(readFileSync(`${OUT}/${f}`, 'utf8')),
+);
+if (defaultOnly.length > 0) {
+  process.stderr.write(
+    `bundle: CommonJS packages loaded with import() (named exports would be missing): ${defaultOnly.join(', ')}\n` +
+      'import them statically from a module of ours and import() that module, or list them as external\n',
+  );
+  process.exit(1);
+}

@@ -2,7 +2,7 @@
  * OTLP exporters per signal and protocol. Endpoints, headers, timeouts and compression come from
  * the standard OTEL_EXPORTER_OTLP_* variables, read by the exporters themselves; only the
  * protocol is chosen here, because each protocol is a different package. Packages load on demand
- * so gRPC is never loaded unless asked for.
+ * (otlp-grpc.ts, otlp-proto.ts, otlp-http.ts) so gRPC is never loaded unless asked for.
  */
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
@@ -42,46 +42,43 @@ export function otlpTimeoutMillis(signal: Signal, env: NodeJS.ProcessEnv): numbe
   return DEFAULT_OTLP_TIMEOUT_MS;
 }
 
-export async function otlpSpanExporter(protocol: OtlpProtocol, timeoutMillis: number): Promise<SpanExporter> {
-  const config = { timeoutMillis };
+interface OtlpExporters {
+  OTLPTraceExporter: new (config: { timeoutMillis: number }) => SpanExporter;
+  OTLPMetricExporter: new (config: { timeoutMillis: number }) => PushMetricExporter;
+  OTLPLogExporter: new (config: { timeoutMillis: number }) => LogRecordExporter;
+}
+
+/**
+ * The chosen protocol's exporter classes. Each protocol is one module of ours that imports its
+ * packages statically, so only that protocol's packages load (and a bundler sees plain imports).
+ */
+function otlpProtocol(protocol: OtlpProtocol): Promise<OtlpExporters> {
   switch (protocol) {
     case 'grpc':
-      return new (await import('@opentelemetry/exporter-trace-otlp-grpc')).OTLPTraceExporter(config);
+      return import('./otlp-grpc.js');
     case 'http/protobuf':
-      return new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter(config);
+      return import('./otlp-proto.js');
     case 'http/json':
-      return new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter(config);
+      return import('./otlp-http.js');
   }
+}
+
+export async function otlpSpanExporter(protocol: OtlpProtocol, timeoutMillis: number): Promise<SpanExporter> {
+  return new (await otlpProtocol(protocol)).OTLPTraceExporter({ timeoutMillis });
 }
 
 export async function otlpMetricExporter(
   protocol: OtlpProtocol,
   timeoutMillis: number,
 ): Promise<PushMetricExporter> {
-  const config = { timeoutMillis };
-  switch (protocol) {
-    case 'grpc':
-      return new (await import('@opentelemetry/exporter-metrics-otlp-grpc')).OTLPMetricExporter(config);
-    case 'http/protobuf':
-      return new (await import('@opentelemetry/exporter-metrics-otlp-proto')).OTLPMetricExporter(config);
-    case 'http/json':
-      return new (await import('@opentelemetry/exporter-metrics-otlp-http')).OTLPMetricExporter(config);
-  }
+  return new (await otlpProtocol(protocol)).OTLPMetricExporter({ timeoutMillis });
 }
 
 export async function otlpLogExporter(
   protocol: OtlpProtocol,
   timeoutMillis: number,
 ): Promise<LogRecordExporter> {
-  const config = { timeoutMillis };
-  switch (protocol) {
-    case 'grpc':
-      return new (await import('@opentelemetry/exporter-logs-otlp-grpc')).OTLPLogExporter(config);
-    case 'http/protobuf':
-      return new (await import('@opentelemetry/exporter-logs-otlp-proto')).OTLPLogExporter(config);
-    case 'http/json':
-      return new (await import('@opentelemetry/exporter-logs-otlp-http')).OTLPLogExporter(config);
-  }
+  return new (await otlpProtocol(protocol)).OTLPLogExporter({ timeoutMillis });
 }
 
 /** ExportResultCode.SUCCESS of @opentelemetry/core (not a direct dependency). */

@@ -105,13 +105,15 @@ export function ensureBuilt(): void {
   const sources = ['src/replay', 'src/trace', 'src/overlay', 'src/cli'].map((d) =>
     newestMtime(join(REPO, d)),
   );
-  if (existsSync(worker) && existsSync(CLI) && statSync(worker).mtimeMs >= Math.max(...sources)) return;
+  const built = [worker, CLI];
+  if (built.every((f) => existsSync(f) && statSync(f).mtimeMs >= Math.max(...sources))) return;
   try {
     execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO, stdio: 'pipe' });
   } catch {
     // tsc exits non-zero on type errors elsewhere in the tree but still emits JavaScript.
   }
-  if (!existsSync(worker)) throw new Error('build failed: dist/replay/worker.js missing');
+  execFileSync(process.execPath, ['scripts/bundle.mjs'], { cwd: REPO, stdio: 'pipe' });
+  for (const f of built) if (!existsSync(f)) throw new Error(`build failed: ${f} missing`);
 }
 
 export interface CliResult {
