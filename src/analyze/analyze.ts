@@ -140,6 +140,16 @@ export function firstEnd(batch: TraceBatch): bigint {
   return batch.length ? s.values[0]! + d.values[0]! : 0n;
 }
 
+/** Index of the head batch whose first call ended first (-1 when every source is exhausted). */
+export function earliestHead(heads: readonly (TraceBatch | null)[]): number {
+  let pick = -1;
+  for (let i = 0; i < heads.length; i++) {
+    const h = heads[i];
+    if (h && (pick < 0 || firstEnd(h) < firstEnd(heads[pick]!))) pick = i;
+  }
+  return pick;
+}
+
 async function analyzeTraceFiles(paths: readonly string[], options: MultiTraceOptions): Promise<Report> {
   const opened = await Promise.all(paths.map((p) => openTrace(p)));
   const traces = opened.filter(
@@ -161,11 +171,7 @@ async function analyzeTraceFiles(paths: readonly string[], options: MultiTraceOp
     }),
   );
   for (;;) {
-    let pick = -1;
-    for (let i = 0; i < heads.length; i++) {
-      const h = heads[i];
-      if (h && (pick < 0 || firstEnd(h) < firstEnd(heads[pick]!))) pick = i;
-    }
+    const pick = earliestHead(heads);
     if (pick < 0) break;
     analyzer.add(heads[pick]!, pick);
     options.onProgress?.(analyzer.rowsSeen, rowsTotal);

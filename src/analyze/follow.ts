@@ -11,7 +11,7 @@ import { TraceFormatError, type TraceFile } from '../trace/reader.js';
 import {
   ANALYZE_COLUMNS,
   describeSource,
-  firstEnd,
+  earliestHead,
   shifted,
   sourceKeysOf,
   type MultiTraceOptions,
@@ -142,11 +142,7 @@ export class TraceFollower {
     };
     const heads = await Promise.all(traces.map((_, i) => next(i)));
     for (;;) {
-      let pick = -1;
-      for (let i = 0; i < heads.length; i++) {
-        const h = heads[i];
-        if (h && (pick < 0 || firstEnd(h) < firstEnd(heads[pick]!))) pick = i;
-      }
+      const pick = earliestHead(heads);
       if (pick < 0) break;
       this.analyzer.add(heads[pick]!, traces[pick]!.index);
       traces[pick]!.rowGroupsRead++;

@@ -6,26 +6,16 @@
  * requests are not application errors; every finding states evidence and a next step.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/analyze/types.js';
-import { CLI, cleanupMounts, makeWorkDir, sh, startMount } from '../helpers/interposer-process.js';
+import { analyzeJson, cleanupMounts, makeWorkDir, sh, startMount } from '../helpers/interposer-process.js';
 
 function pgBin(): string | undefined {
   const base = '/usr/lib/postgresql';
   if (!existsSync(base)) return undefined;
   const version = readdirSync(base).sort().pop();
   return version ? join(base, version, 'bin') : undefined;
-}
-
-function analyzeJson(args: string[]): Report {
-  const r = spawnSync(process.execPath, [CLI, 'analyze', ...args, '--json'], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-  });
-  if (r.status !== 0) throw new Error(`analyze ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as Report;
 }
 
 const WAL = /\/pg_wal\/[0-9A-F]{24}$/;

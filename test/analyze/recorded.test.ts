@@ -9,17 +9,14 @@ import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Report } from '../../src/analyze/types.js';
-import { CLI, cleanupMounts, makeWorkDir, sh, startMount } from '../helpers/interposer-process.js';
-
-function analyzeJson(args: string[]): Report {
-  const r = spawnSync(process.execPath, [CLI, 'analyze', ...args, '--json'], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-  });
-  if (r.status !== 0) throw new Error(`analyze ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as Report;
-}
+import {
+  analyzeJson,
+  CLI,
+  cleanupMounts,
+  makeWorkDir,
+  sh,
+  startMount,
+} from '../helpers/interposer-process.js';
 
 describe('traces recorded from two mounts at once', () => {
   let root = '';

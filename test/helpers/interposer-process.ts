@@ -8,11 +8,22 @@ import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Report } from '../../src/analyze/types.js';
 import { mountAt } from '../../src/record/mountinfo.js';
 import { unmountFuse } from '../../src/record/unmount.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI = join(ROOT, 'dist', 'bin', 'interposer.js');
+
+/** `interposer analyze ARGS --json` with the built CLI, parsed; throws with its stderr on failure. */
+export function analyzeJson(args: string[]): Report {
+  const r = spawnSync(process.execPath, [CLI, 'analyze', ...args, '--json'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
+  if (r.status !== 0) throw new Error(`analyze ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as Report;
+}
 
 export function requireBuild(): void {
   if (!existsSync(CLI) || !existsSync(join(ROOT, 'native/build/Release/interposer_fuse.node'))) {
