@@ -10,8 +10,8 @@
 // to itself (package.json, the native addons, sql/, csi.proto: `../../...` from src/<layer>/), so
 // those paths work unchanged; keep such lookups in modules two levels down. The replay executor
 // starts `./worker.js` next to itself: the bundle has it as an entry of that name.
-// Native code stays outside the bundle: the addon and DuckDB (its binding, and its API package,
-// which sql-engine.ts loads with require()). So do the CommonJS packages that are loaded with
+// Native code stays outside the bundle: the addon and DuckDB's binding (its JavaScript API is
+// bundled, see src/analyze/duckdb.ts). So do the CommonJS packages that are loaded with
 // import(): esbuild's chunk for such a package exports only `default`, where Node's import() also
 // gives the named exports. Import packages statically from a module of ours and import() that
 // module (as ui.ts and telemetry/otlp-*.ts do); scripts/bundle.mjs fails the build otherwise.
@@ -54,7 +54,14 @@ await build({
   target: 'node20',
   // Left to Node: native code, and the CommonJS packages that are loaded with import() (by us or
   // inside themselves), which in a split bundle would lose their named exports.
-  external: ['@duckdb/*', '*.node', '@opentelemetry/*', '@aws-sdk/*', 's3rver'],
+  external: [
+    '@duckdb/node-bindings',
+    '@duckdb/node-bindings-*',
+    '*.node',
+    '@opentelemetry/*',
+    '@aws-sdk/*',
+    's3rver',
+  ],
   // React's production build: the development one checks and warns on every render.
   define: { 'process.env.NODE_ENV': '"production"' },
   // Bundled CommonJS packages call require(); an ES module has none of its own.

@@ -6,10 +6,9 @@
  * per-handle sequential detection, write patterns, dominant-I/O classes) is left to the
  * streaming analyzer: a report from here says so in `meta.engine` and has those sections empty.
  *
- * @duckdb/node-api is loaded on first use only, so the rest of the CLI starts without it.
+ * DuckDB (duckdb.ts) is loaded on first use only, so the rest of the CLI starts without it.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
 import { openTrace, type TraceFile } from '../trace/reader.js';
@@ -37,6 +36,7 @@ import {
   portableRowsFromCube,
   rankedFiles,
   slowestCalls,
+  slowestFloorNs,
   type QueryRunner,
 } from './sql-fast.js';
 import { TIMELINE_RELATIVE_ERROR } from './timeline.js';
@@ -106,12 +106,9 @@ interface Instance {
 }
 
 async function createInstance(): Promise<Instance> {
-  let duck: typeof import('@duckdb/node-api');
+  let duck: typeof import('./duckdb.js');
   try {
-    // require, not import(): the package is CommonJS, and import() would first scan every one of
-    // its files for export names (about 100 ms more at start), and a bundler would have to guess
-    // its interop.
-    duck = createRequire(import.meta.url)('@duckdb/node-api') as typeof import('@duckdb/node-api');
+    duck = await import('./duckdb.js');
   } catch {
     throw new UserError('the sql engine needs @duckdb/node-api (npm install @duckdb/node-api)');
   }
@@ -356,7 +353,7 @@ export async function fastPlanOn(
   const faultPaths = await faultsByPath(db, top);
   const hist = await histograms(db, folded.ops, bucketNs, originNs);
   const exact = await exactPercentiles(db, folded.ops);
-  const slowest = await slowestCalls(db, top);
+  const slowest = await slowestCalls(db, top, slowestFloorNs(hist.ops.values(), top));
   const markers = await markersOf(db, num(folded.totals[0]!.markers));
   const ops = folded.ops.map((r) => {
     const q = exact.get(r.op) ?? hist.ops.get(r.op)!.quantiles([0.5, 0.9, 0.99, 0.999]);

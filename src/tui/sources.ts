@@ -39,8 +39,21 @@ export interface TraceSource {
 /** Lists hold this many rows, so they fill any terminal height (the CLI's default is 20). */
 export const TUI_TOP = 500;
 
-/** Traces of more rows than twice this get a preview of their first PREVIEW_ROWS rows first. */
-export const PREVIEW_ROWS = 1_000_000;
+/**
+ * The first screen of a big trace is a preview: the sql engine's report of its first eighth,
+ * at least PREVIEW_MIN_ROWS (DuckDB reads whole row groups of 131,072 rows anyway) and at most
+ * PREVIEW_MAX_ROWS, for traces of more than four previews. Measured in a 200x50 terminal on 2
+ * cores: the first screen at 0.5M and 1M rows came about 0.1 s sooner with a preview than with
+ * the report of all rows, which follows it.
+ */
+export const PREVIEW_MIN_ROWS = 100_000;
+export const PREVIEW_MAX_ROWS = 1_000_000;
+
+/** Rows of the preview for a trace of `total` rows; undefined when the trace needs none. */
+export function previewRowsFor(total: number): number | undefined {
+  const rows = Math.min(PREVIEW_MAX_ROWS, Math.max(PREVIEW_MIN_ROWS, Math.ceil(total / 8)));
+  return total > 4 * rows ? rows : undefined;
+}
 
 function baseName(path: string): string {
   return path.split('/').filter(Boolean).pop() ?? path;
@@ -55,7 +68,13 @@ export function fileSource(
   path: string,
   options: { quick?: boolean; previewRows?: number; follow?: boolean; followIntervalMs?: number } = {},
 ): TraceSource {
-  const previewRows = options.previewRows ?? PREVIEW_ROWS;
+  // A fixed preview size (tests) previews traces of more than twice as many rows.
+  const previewRows = (total: number): number | undefined =>
+    options.previewRows === undefined
+      ? previewRowsFor(total)
+      : total > 2 * options.previewRows
+        ? options.previewRows
+        : undefined;
   const source: TraceSource = { label: baseName(path), analyze: (o) => analyzeTraces([path], o) };
   if (options.follow) source.follow = followTraces([path], options.followIntervalMs ?? FOLLOW_INTERVAL_MS);
   if (options.quick === false) return source;
@@ -81,8 +100,9 @@ export function fileSource(
   const preview = async (o: MultiTraceOptions) => {
     const signal = signalFor(o);
     const s = await open();
-    if (s.rowsTotal <= 2 * previewRows) return undefined;
-    return { report: await s.report(o, previewRows, signal), rowsTotal: s.rowsTotal };
+    const rows = previewRows(s.rowsTotal);
+    if (rows === undefined) return undefined;
+    return { report: await s.report(o, rows, signal), rowsTotal: s.rowsTotal };
   };
   const started = new Map<string, Promise<unknown>>();
   /** The prefetched result for (kind, options), once; else a new run. */

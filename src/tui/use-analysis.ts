@@ -41,6 +41,18 @@ export function describeError(err: unknown): string {
   return `internal error (please report): ${message}`;
 }
 
+/** The same loading screen: progress, the report shown under it and what it waits for. */
+function sameLoading(a: AnalysisState, b: AnalysisState): boolean {
+  return (
+    a.status === 'loading' &&
+    b.status === 'loading' &&
+    a.previous === b.previous &&
+    a.waiting === b.waiting &&
+    a.progress.rowsRead === b.progress.rowsRead &&
+    a.progress.totalRows === b.progress.totalRows
+  );
+}
+
 export function useAnalysis(
   sources: readonly TraceSource[],
   filter: TraceFilter,
@@ -48,10 +60,14 @@ export function useAnalysis(
   diff: (a: Report, b: Report) => ReportDiff,
   sourceFilter?: SourceFilter,
 ): AnalysisState {
-  const [state, setState] = useState<AnalysisState>({
+  const [state, setShownState] = useState<AnalysisState>({
     status: 'loading',
     progress: { rowsRead: 0, totalRows: 0 },
   });
+  // An unchanged loading screen is not drawn again: a draw of the whole screen costs tens of
+  // milliseconds of the one thread that also turns the first report into rows.
+  const setState = (next: AnalysisState): void =>
+    setShownState((shown) => (sameLoading(shown, next) ? shown : next));
   const generation = useRef(0);
   const last = useRef<Loaded | undefined>(undefined);
   // Reports by filter: going back (Backspace) or clearing the filter shows the kept report at

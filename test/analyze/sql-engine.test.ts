@@ -11,7 +11,7 @@ import { analyzeTrace, analyzeTraces } from '../../src/analyze/analyze.js';
 import { generateTrace } from '../../src/analyze/generate.js';
 import { KERNEL_ROUTINE_SQL } from '../../src/analyze/kernel-routine.js';
 import { EXACT_SAMPLE_LIMIT, LogHistogram } from '../../src/analyze/latency-sketch.js';
-import { histogramIndex } from '../../src/analyze/sql-fast.js';
+import { histogramIndex, slowestFloorNs } from '../../src/analyze/sql-fast.js';
 import { analyzeTracesSql, SQL_DIR, SQL_QUERIES, SqlSession } from '../../src/analyze/sql-engine.js';
 import type { AnalyzeOptions, Report } from '../../src/analyze/types.js';
 import { TraceWriter } from '../../src/trace/writer.js';
@@ -244,6 +244,28 @@ describe('histogramIndex (the SQL side of LogHistogram.indexOf)', () => {
       const d = 2 ** 49 - 1;
       expect(histogramIndex(subBits, 49, Math.floor(d / 2 ** (49 - subBits)))).toBe(h.indexOf(d));
     }
+  });
+});
+
+describe('slowestFloorNs (which rows the slowest-calls query reads)', () => {
+  it('is at or below the top-th longest call, counted over every op, and undefined for fewer calls', () => {
+    const durations = [
+      [5, 1_000, 1_001, 250_000, 9_000_000],
+      [7, 1_003, 1_004, 260_000, 8_999_999, 9_000_000],
+    ];
+    const ops = durations.map((ds) => {
+      const h = new LogHistogram(7, 0);
+      for (const d of ds) h.record(d);
+      return h;
+    });
+    const all = durations.flat().sort((a, b) => b - a);
+    for (let top = 1; top <= all.length; top++) {
+      const floor = slowestFloorNs(ops, top)!;
+      expect(floor, `top ${top}`).toBeLessThanOrEqual(all[top - 1]!);
+      // The floor is a bucket's low end: within the histogram's precision of the top-th call.
+      expect(floor, `top ${top}`).toBeGreaterThan(all[top - 1]! * (1 - 1 / 128));
+    }
+    expect(slowestFloorNs(ops, all.length + 1)).toBeUndefined();
   });
 });
 
