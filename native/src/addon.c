@@ -299,13 +299,16 @@ static napi_value copy_buffer(napi_env env, const void *src, size_t len) {
   return ab;
 }
 
-/* drain(handle) -> [{ length, columns: {name: ArrayBuffer}, valid: {name: ArrayBuffer}, strings: ArrayBuffer }] */
+/* drain(handle, partial) -> [{ length, columns: {name: ArrayBuffer}, valid: {name: ArrayBuffer}, strings: ArrayBuffer }]
+ * The full batches, and with `partial` the one being filled too. */
 static napi_value js_drain(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  ip_mount *m = mount_args(env, info, 1, argv);
+  napi_value argv[2];
+  ip_mount *m = mount_args(env, info, 2, argv);
   if (!m) return NULL;
+  bool partial = true;
+  napi_get_value_bool(env, argv[1], &partial);
   ip_batch *taken[64];
-  uint32_t n = ip_tracebuf_take(&m->trace, taken, 64);
+  uint32_t n = ip_tracebuf_take(&m->trace, taken, 64, partial);
   napi_value list;
   CHECK(napi_create_array_with_length(env, n, &list));
   for (uint32_t i = 0; i < n; i++) {

@@ -223,7 +223,7 @@ static void append_locked(ip_tracebuf *tb, const ip_record *r, int *notify) {
   }
 }
 
-uint32_t ip_tracebuf_take(ip_tracebuf *tb, ip_batch **out, uint32_t max) {
+uint32_t ip_tracebuf_take(ip_tracebuf *tb, ip_batch **out, uint32_t max, int take_active) {
   uint32_t n = 0;
   pthread_mutex_lock(&tb->mu);
   while (n < max && n < tb->ready_count) {
@@ -232,7 +232,7 @@ uint32_t ip_tracebuf_take(ip_tracebuf *tb, ip_batch **out, uint32_t max) {
   }
   memmove(tb->ready, tb->ready + n, sizeof(ip_batch *) * (tb->ready_count - n));
   tb->ready_count -= n;
-  if (n < max && tb->active && tb->active->length > 0 && tb->free_count > 0) {
+  if (take_active && n < max && tb->active && tb->active->length > 0 && tb->free_count > 0) {
     out[n++] = tb->active;
     tb->active = tb->free_list[--tb->free_count];
     batch_reset(tb->active);

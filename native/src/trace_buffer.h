@@ -83,8 +83,9 @@ void ip_tracebuf_destroy(ip_tracebuf *tb);
 void ip_tracebuf_append(ip_tracebuf *tb, const ip_record *r);
 /* Never waits (for the JS thread, which is the one that drains): returns 0 if every batch is full. */
 int ip_tracebuf_try_append(ip_tracebuf *tb, const ip_record *r);
-/* Moves every ready batch (and the active one if non-empty) to out[]; returns how many. */
-uint32_t ip_tracebuf_take(ip_tracebuf *tb, ip_batch **out, uint32_t max);
+/* Moves every ready (full) batch to out[], and with take_active the one being filled too if it
+ * holds rows; returns how many. */
+uint32_t ip_tracebuf_take(ip_tracebuf *tb, ip_batch **out, uint32_t max, int take_active);
 /* Gives drained batches back to the pool. */
 void ip_tracebuf_give_back(ip_tracebuf *tb, ip_batch **batches, uint32_t n);
 

@@ -146,6 +146,7 @@ export class InterposerMount {
   private rejectClosed!: (err: unknown) => void;
   private draining: Promise<void> = Promise.resolve();
   private drainQueued = false;
+  private drainPartialQueued = false;
   private drainTimer: NodeJS.Timeout;
   private stopping = false;
   private overlayQuestions = 0;
@@ -171,7 +172,8 @@ export class InterposerMount {
       this.resolveClosed = resolve;
       this.rejectClosed = reject;
     });
-    this.drainTimer = setInterval(() => this.scheduleDrain(), options.drainIntervalMs ?? 100);
+    // The timer also takes the batch being filled, so rows reach the trace within an interval.
+    this.drainTimer = setInterval(() => this.scheduleDrain(true), options.drainIntervalMs ?? 100);
     this.connectionId = fuseConnectionId(
       mountAt(options.mountpoint) ?? { mountPoint: '', device: '', fsType: '', source: '' },
     );
@@ -298,7 +300,7 @@ export class InterposerMount {
   async recordEvent(what: string, detail: string): Promise<void> {
     if (this.finished) return;
     while (!this.native.recordEvent(this.handle, what, detail)) {
-      await this.scheduleDrain();
+      await this.scheduleDrain(true);
       if (this.finished) return;
     }
     this.eventRows++;
@@ -306,7 +308,7 @@ export class InterposerMount {
 
   /** Everything recorded so far is on disk in complete row groups when this resolves. */
   async checkpoint(): Promise<void> {
-    await this.scheduleDrain();
+    await this.scheduleDrain(true);
     await this.writer?.flush();
   }
 
@@ -400,25 +402,35 @@ export class InterposerMount {
   }
 
   private onNativeEvent(kind: number): void {
-    if (kind === NATIVE_EVENT.batchReady) this.scheduleDrain();
+    if (kind === NATIVE_EVENT.batchReady) void this.scheduleDrain(false);
     else if (kind === NATIVE_EVENT.loopExited) void this.finish();
   }
 
-  /** Drains run one at a time; a request during a drain queues exactly one more. */
-  private scheduleDrain(): Promise<void> {
+  /**
+   * Drains run one at a time; a request during a drain queues exactly one more. `partial` also
+   * takes the batch being filled: the timer, checkpoints and the end ask for it, a full batch
+   * (the binding's batchReady) does not. Under load a drain that took every partial batch would
+   * hand over a few rows at a time: thousands of small batches a second, whose objects outlived
+   * the young generation and grew the recording server's heap (see README, memory).
+   */
+  private scheduleDrain(partial: boolean): Promise<void> {
     if (this.finished) return this.draining;
+    this.drainPartialQueued ||= partial;
     if (this.drainQueued) return this.draining;
     this.drainQueued = true;
     this.draining = this.draining.then(async () => {
+      const takePartial = this.drainPartialQueued;
       this.drainQueued = false;
-      await this.drainOnce();
+      this.drainPartialQueued = false;
+      await this.drainOnce(takePartial);
     });
     return this.draining;
   }
 
-  private async drainOnce(): Promise<void> {
-    for (;;) {
-      const raws = this.native.drain(this.handle);
+  /** Everything drained then, and the batches that fill meanwhile; a partial one only first. */
+  private async drainOnce(partial: boolean): Promise<void> {
+    for (let first = true; ; first = false) {
+      const raws = this.native.drain(this.handle, partial && first);
       if (raws.length === 0) return;
       for (const raw of raws) {
         const batch = traceBatchFromNative(raw);
@@ -432,10 +444,10 @@ export class InterposerMount {
   private async finish(): Promise<void> {
     clearInterval(this.drainTimer);
     try {
-      await this.scheduleDrain();
+      await this.scheduleDrain(true);
       this.finished = true;
       // The loop has ended: the last rows are in the buffers. Collect them, then free.
-      await this.drainOnce();
+      await this.drainOnce(true);
       this.finalStats = this.stats();
       await this.unmounting;
       this.native.destroy(this.handle);

@@ -56,7 +56,8 @@ export interface NativeMountOptions {
 
 export interface NativeBinding {
   mount(options: NativeMountOptions): { handle: unknown; originNs: bigint };
-  drain(handle: unknown): RawBatch[];
+  /** The full batches, and with `partial` the one being filled too (if it holds rows). */
+  drain(handle: unknown, partial: boolean): RawBatch[];
   /**
    * Ops whose bit is set are sent to decide(), unless neither of their paths starts with one of
    * the literal prefixes (relative to the mount root) that `scopesByOp[op code]` lists; a null

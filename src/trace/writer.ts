@@ -218,6 +218,9 @@ export class TraceWriter {
   private async writeRowGroup(batches: TraceBatch[]): Promise<void> {
     // Merging also compacts string dictionaries to the values this row group uses.
     const merged = mergeBatches(batches, this.mergeScratch);
+    // The batches are copied now: let them go before encoding and writing (the recorder's are
+    // megabytes of drained buffers per row group).
+    batches.length = 0;
     const rowGroup = await encodeRowGroup(COLUMNS, merged, this.offset, this.yieldWhileEncoding);
     await this.writeAllv(rowGroup.pieces, this.offset);
     if (this.durable) await this.data.datasync();
