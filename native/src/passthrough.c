@@ -654,21 +654,26 @@ static void ip_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
   if (res) return op_reply_err(&c, -res);
   size_t len = shaped_len(&c, size);
   char *buf = ring_payload(req, len);
-  /* Otherwise the thread's page-aligned scratch buffer: fit for O_DIRECT backing files, and no
+  /* Otherwise a pooled page-aligned scratch buffer: fit for O_DIRECT backing files, and no
    * malloc. */
-  if (!buf) buf = ip_scratch(len ? len : 1);
-  if (!buf) return op_reply_err(&c, -ENOMEM);
+  ip_scratch *scratch = NULL;
+  if (!buf) {
+    scratch = ip_scratch_get(len ? len : 1);
+    if (!scratch) return op_reply_err(&c, -ENOMEM);
+    buf = scratch->data;
+  }
   res = sys(pread(h->fd, buf, len, off));
   if (res > 0 && c.v.corrupt_count) corrupt(&c, buf, res);
   res = op_end(&c, res); /* records the byte count */
   if (res < 0) {
     fuse_reply_err(req, (int)-res);
-    return;
+  } else {
+    /* fuse_reply_data copies nothing when the buffer already is the ring's payload. */
+    struct fuse_bufvec reply = FUSE_BUFVEC_INIT((size_t)res);
+    reply.buf[0].mem = buf;
+    fuse_reply_data(req, &reply, FUSE_BUF_NO_SPLICE);
   }
-  /* fuse_reply_data copies nothing when the buffer already is the ring's payload. */
-  struct fuse_bufvec reply = FUSE_BUFVEC_INIT((size_t)res);
-  reply.buf[0].mem = buf;
-  fuse_reply_data(req, &reply, FUSE_BUF_NO_SPLICE);
+  ip_scratch_put(scratch);
 }
 
 static void ip_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off, struct fuse_file_info *fi) {
@@ -684,12 +689,13 @@ static void ip_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
   /* The caller's buffer is not ours to change, so corruption works on a copy; O_DIRECT needs an
    * aligned one. */
   const char *data = buf;
+  ip_scratch *copy = NULL;
   if (c.v.corrupt_count || (h->direct && !ip_is_direct_aligned(buf))) {
-    char *copy = ip_scratch(len ? len : 1);
+    copy = ip_scratch_get(len ? len : 1);
     if (!copy) return op_reply_err(&c, -ENOMEM);
-    memcpy(copy, buf, len);
-    corrupt(&c, copy, (int64_t)len);
-    data = copy;
+    memcpy(copy->data, buf, len);
+    corrupt(&c, copy->data, (int64_t)len);
+    data = copy->data;
   }
   /* An unprivileged writer's write clears setuid/setgid on the backing file, as on the plain
    * directory; kernel write-back (FUSE_WRITE_CACHE) carries no writer to act for. */
@@ -698,6 +704,7 @@ static void ip_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
   if (as_caller) creds_enter(req, c.m, &cr, 1);
   res = sys(pwrite(h->fd, data, len, off));
   if (as_caller) creds_leave(c.m, &cr);
+  ip_scratch_put(copy);
   res = op_end(&c, res);
   if (res >= 0) fuse_reply_write(req, (size_t)res);
   else fuse_reply_err(req, (int)-res);
@@ -786,11 +793,13 @@ static void ip_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t
   c.r.size = (int64_t)size;
   int64_t res = op_shape(&c);
   if (res) return op_reply_err(&c, -res);
-  char *buf = size ? ip_scratch(size) : NULL;
-  if (size && !buf) return op_reply_err(&c, -ENOMEM);
+  ip_scratch *scratch = size ? ip_scratch_get(size) : NULL;
+  if (size && !scratch) return op_reply_err(&c, -ENOMEM);
+  char *buf = scratch ? scratch->data : NULL;
   char proc[40];
   ip_inode_proc_path(in, proc);
   reply_xattr(&c, sys(getxattr(proc, name, buf, size)), size, buf);
+  ip_scratch_put(scratch);
 }
 
 static void ip_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
@@ -801,11 +810,13 @@ static void ip_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
   c.r.size = (int64_t)size;
   int64_t res = op_shape(&c);
   if (res) return op_reply_err(&c, -res);
-  char *buf = size ? ip_scratch(size) : NULL;
-  if (size && !buf) return op_reply_err(&c, -ENOMEM);
+  ip_scratch *scratch = size ? ip_scratch_get(size) : NULL;
+  if (size && !scratch) return op_reply_err(&c, -ENOMEM);
+  char *buf = scratch ? scratch->data : NULL;
   char proc[40];
   ip_inode_proc_path(in, proc);
   reply_xattr(&c, sys(listxattr(proc, buf, size)), size, buf);
+  ip_scratch_put(scratch);
 }
 
 static void ip_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name) {

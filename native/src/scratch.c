@@ -3,37 +3,46 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-typedef struct scratch {
-  char *data;
-  size_t capacity;
-} scratch;
+static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+static ip_scratch *pool_free; /* LIFO: the buffer used last is the likeliest to be cache-warm */
 
-static pthread_key_t scratch_key;
-static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
-
-static void scratch_free(void *p) {
-  scratch *s = p;
-  free(s->data);
-  free(s);
-}
-
-static void scratch_key_create(void) { pthread_key_create(&scratch_key, scratch_free); }
-
-char *ip_scratch(size_t size) {
-  pthread_once(&scratch_once, scratch_key_create);
-  scratch *s = pthread_getspecific(scratch_key);
-  if (!s) {
-    s = calloc(1, sizeof(*s));
-    if (!s) return NULL;
-    pthread_setspecific(scratch_key, s);
-  }
-  if (s->capacity >= size && s->data) return s->data;
+ip_scratch *ip_scratch_get(size_t size) {
+  pthread_mutex_lock(&pool_mu);
+  ip_scratch *s = pool_free;
+  if (s) pool_free = s->next;
+  pthread_mutex_unlock(&pool_mu);
+  if (!s && !(s = calloc(1, sizeof(*s)))) return NULL;
+  if (s->data && s->capacity >= size) return s;
   size_t capacity = s->capacity ? s->capacity : IP_DIRECT_ALIGN;
   while (capacity < size) capacity *= 2;
   void *data = NULL;
-  if (posix_memalign(&data, IP_DIRECT_ALIGN, capacity) != 0) return NULL;
+  if (posix_memalign(&data, IP_DIRECT_ALIGN, capacity) != 0) {
+    ip_scratch_put(s); /* keeps its old (smaller) buffer for later requests */
+    return NULL;
+  }
   free(s->data);
   s->data = data;
   s->capacity = capacity;
-  return s->data;
+  return s;
+}
+
+void ip_scratch_put(ip_scratch *s) {
+  if (!s) return;
+  pthread_mutex_lock(&pool_mu);
+  s->next = pool_free;
+  pool_free = s;
+  pthread_mutex_unlock(&pool_mu);
+}
+
+void ip_scratch_release_all(void) {
+  pthread_mutex_lock(&pool_mu);
+  ip_scratch *s = pool_free;
+  pool_free = NULL;
+  pthread_mutex_unlock(&pool_mu);
+  while (s) {
+    ip_scratch *next = s->next;
+    free(s->data);
+    free(s);
+    s = next;
+  }
 }
