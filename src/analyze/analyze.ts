@@ -150,6 +150,14 @@ export function earliestHead(heads: readonly (TraceBatch | null)[]): number {
   return pick;
 }
 
+/**
+ * Ends every source stream of a merge, finished or failed: a stream left suspended keeps its trace
+ * file open until garbage collection closes it (with a warning).
+ */
+export async function closeStreams(streams: readonly AsyncIterator<TraceBatch>[]): Promise<void> {
+  await Promise.allSettled(streams.map((s) => s.return?.()));
+}
+
 async function analyzeTraceFiles(paths: readonly string[], options: MultiTraceOptions): Promise<Report> {
   const opened = await Promise.all(paths.map((p) => openTrace(p)));
   const traces = opened.filter(
@@ -164,20 +172,24 @@ async function analyzeTraceFiles(paths: readonly string[], options: MultiTraceOp
   // Interleave the files' row groups by their first completion time, so the concurrency sweep
   // sees a nearly ordered stream across sources.
   const streams = traces.map((t) => t.batches({ columns: ANALYZE_COLUMNS })[Symbol.asyncIterator]());
-  const heads: (TraceBatch | null)[] = await Promise.all(
-    streams.map(async (s, i) => {
-      const r = await s.next();
-      return r.done ? null : shifted(r.value, offsets[i]!);
-    }),
-  );
-  for (;;) {
-    const pick = earliestHead(heads);
-    if (pick < 0) break;
-    analyzer.add(heads[pick]!, pick);
-    options.onProgress?.(analyzer.rowsSeen, rowsTotal);
-    const next = await streams[pick]!.next();
-    heads[pick] = next.done ? null : shifted(next.value, offsets[pick]!);
-    await yieldToEventLoop();
+  try {
+    const heads: (TraceBatch | null)[] = await Promise.all(
+      streams.map(async (s, i) => {
+        const r = await s.next();
+        return r.done ? null : shifted(r.value, offsets[i]!);
+      }),
+    );
+    for (;;) {
+      const pick = earliestHead(heads);
+      if (pick < 0) break;
+      analyzer.add(heads[pick]!, pick);
+      options.onProgress?.(analyzer.rowsSeen, rowsTotal);
+      const next = await streams[pick]!.next();
+      heads[pick] = next.done ? null : shifted(next.value, offsets[pick]!);
+      await yieldToEventLoop();
+    }
+  } finally {
+    await closeStreams(streams);
   }
 
   const first = traces[0]!;

@@ -10,6 +10,7 @@ import { LiveTrace } from '../trace/live.js';
 import { TraceFormatError, type TraceFile } from '../trace/reader.js';
 import {
   ANALYZE_COLUMNS,
+  closeStreams,
   describeSource,
   earliestHead,
   shifted,
@@ -140,16 +141,20 @@ export class TraceFollower {
       const r = await streams[i]!.next();
       return r.done ? null : shifted(r.value, traces[i]!.offsetNs);
     };
-    const heads = await Promise.all(traces.map((_, i) => next(i)));
-    for (;;) {
-      const pick = earliestHead(heads);
-      if (pick < 0) break;
-      this.analyzer.add(heads[pick]!, traces[pick]!.index);
-      traces[pick]!.rowGroupsRead++;
-      progress(this.analyzer.rowsSeen);
-      heads[pick] = await next(pick);
-      // A UI in the same process stays responsive while a backlog is read.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+    try {
+      const heads = await Promise.all(traces.map((_, i) => next(i)));
+      for (;;) {
+        const pick = earliestHead(heads);
+        if (pick < 0) break;
+        this.analyzer.add(heads[pick]!, traces[pick]!.index);
+        traces[pick]!.rowGroupsRead++;
+        progress(this.analyzer.rowsSeen);
+        heads[pick] = await next(pick);
+        // A UI in the same process stays responsive while a backlog is read.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      await closeStreams(streams);
     }
   }
 

@@ -4,7 +4,7 @@
  * wrong totals. Files without checksums (our older traces, hyparquet's) still read.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as zlib from 'node:zlib';
@@ -12,6 +12,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { parquetReadObjects } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyzeTraces } from '../../src/analyze/analyze.js';
 import { rowsOf } from '../../src/trace/batch.js';
 import { crc32, crc32Portable } from '../../src/trace/crc32.js';
 import { readPageHeader } from '../../src/trace/parquet-format.js';
@@ -187,6 +188,24 @@ describe('page checksums', () => {
     // Nothing half-written is left behind.
     expect(existsSync(join(dir, 'out.csv'))).toBe(false);
     expect(existsSync(target)).toBe(false);
+  });
+
+  it('a damaged trace among several fails the merged analysis and leaves no trace file open', async () => {
+    const victim = pages.find((p) => p.rowGroup === 2 && p.column === 'duration_ns')!;
+    const bad = damaged('merged.parquet', victim);
+    await expect(analyzeTraces([intact, bad])).rejects.toThrow(TraceChecksumError);
+    // The intact trace's stream was waiting for its turn when the other failed: it must be ended
+    // too, not left for garbage collection to close.
+    const open = readdirSync('/proc/self/fd')
+      .map((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`);
+        } catch {
+          return ''; // closed between listing and reading
+        }
+      })
+      .filter((target) => target.startsWith(dir));
+    expect(open).toEqual([]);
   });
 
   it('recover keeps every row group before the damaged one', async () => {
