@@ -32,6 +32,7 @@ import {
   type NativeTransportState,
   type Transport,
 } from './transport.js';
+import { requestConcurrentMajorGc } from './gc-hint.js';
 
 /**
  * Default entry/attribute/negative timeout of the kernel's caches (seconds), chosen by
@@ -190,6 +191,7 @@ export class InterposerMount {
           ...(options.traceAccess ? { access: options.traceAccess } : {}),
           wallClockAnchorNs,
           rowGroupRows: options.rowGroupRows ?? RECORD_ROW_GROUP_ROWS,
+          onBatchesReleased: requestConcurrentMajorGc,
           metadata: {
             [METADATA_KEYS.source]: 'record',
             [METADATA_KEYS.backing]: options.backing,

@@ -36,6 +36,11 @@ export interface TraceWriterOptions {
   yieldWhileEncoding?: boolean;
   /** Mode and group of the trace and its journal (default 0600: only the owner reads them). */
   access?: OutputAccess;
+  /**
+   * Called once a row group's batches are merged and released, before it is encoded: the moment
+   * they become garbage (the recorder asks V8 to collect them then; see record/gc-hint.ts).
+   */
+  onBatchesReleased?: () => void;
 }
 
 export interface TraceWriterStats {
@@ -78,6 +83,7 @@ export class TraceWriter {
     flushIntervalMs: number,
     private readonly durable: boolean,
     private readonly yieldWhileEncoding: boolean,
+    private readonly onBatchesReleased: (() => void) | undefined,
   ) {
     if (flushIntervalMs > 0) {
       this.timer = setInterval(
@@ -121,6 +127,7 @@ export class TraceWriter {
       options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS,
       options.durable ?? false,
       options.yieldWhileEncoding ?? true,
+      options.onBatchesReleased,
     );
   }
 
@@ -221,6 +228,7 @@ export class TraceWriter {
     // The batches are copied now: let them go before encoding and writing (the recorder's are
     // megabytes of drained buffers per row group).
     batches.length = 0;
+    this.onBatchesReleased?.();
     const rowGroup = await encodeRowGroup(COLUMNS, merged, this.offset, this.yieldWhileEncoding);
     await this.writeAllv(rowGroup.pieces, this.offset);
     if (this.durable) await this.data.datasync();

@@ -37,4 +37,27 @@ describe('bounded memory', () => {
     expect(t.numRows).toBe(Math.ceil(total / batch.length) * batch.length);
     expect(t.numRowGroups).toBe(Math.ceil(t.numRows / rowGroupRows));
   });
+
+  it("tells its owner each time a row group's batches are let go, once per row group", async () => {
+    const path = join(dir, 'released.parquet');
+    let released = 0;
+    let rowsWrittenAtRelease = -1;
+    const w = await TraceWriter.open({
+      path,
+      wallClockAnchorNs: 0n,
+      rowGroupRows: 1000,
+      flushIntervalMs: 0,
+      onBatchesReleased: () => {
+        released++;
+        rowsWrittenAtRelease = w.stats.rowsWritten;
+      },
+    });
+    const batch = new SyntheticTrace({ seed: 5 }).next(300);
+    for (let i = 0; i < 10; i++) await w.write(batch);
+    await w.close();
+    // 3000 rows: three row groups of 1000, each released before it is encoded and written.
+    expect(released).toBe(3);
+    expect(rowsWrittenAtRelease).toBe(2000);
+    expect((await openTrace(path)).numRowGroups).toBe(3);
+  });
 });
