@@ -125,7 +125,7 @@ function sourceLabel(keys: Record<string, string>, path: string): string {
 }
 
 /** start_ns + offset, as a new column (the batch's own arrays may be shared). */
-export function shifted(batch: TraceBatch, offsetNs: bigint): TraceBatch {
+function shifted(batch: TraceBatch, offsetNs: bigint): TraceBatch {
   if (offsetNs === 0n) return batch;
   const col = batch.columns.start_ns as Int64Column;
   const values = new BigInt64Array(batch.length);
@@ -134,14 +134,14 @@ export function shifted(batch: TraceBatch, offsetNs: bigint): TraceBatch {
 }
 
 /** When the batch's first call ended: the order in which row groups of several traces interleave. */
-export function firstEnd(batch: TraceBatch): bigint {
+function firstEnd(batch: TraceBatch): bigint {
   const s = batch.columns.start_ns as Int64Column;
   const d = batch.columns.duration_ns as Int64Column;
   return batch.length ? s.values[0]! + d.values[0]! : 0n;
 }
 
 /** Index of the head batch whose first call ended first (-1 when every source is exhausted). */
-export function earliestHead(heads: readonly (TraceBatch | null)[]): number {
+function earliestHead(heads: readonly (TraceBatch | null)[]): number {
   let pick = -1;
   for (let i = 0; i < heads.length; i++) {
     const h = heads[i];
@@ -151,11 +151,31 @@ export function earliestHead(heads: readonly (TraceBatch | null)[]): number {
 }
 
 /**
- * Ends every source stream of a merge, finished or failed: a stream left suspended keeps its trace
- * file open until garbage collection closes it (with a warning).
+ * The batches of several sources, interleaved by when each batch's first call ended (so the
+ * concurrency sweep sees a nearly ordered stream across sources), each shifted by its source's
+ * offset onto the common clock, with the index of the source it came from. Ending early (a
+ * break, an error, a source that fails) ends every source's stream too: one left suspended would
+ * keep its trace file open until garbage collection closed it (with a warning).
  */
-export async function closeStreams(streams: readonly AsyncIterator<TraceBatch>[]): Promise<void> {
-  await Promise.allSettled(streams.map((s) => s.return?.()));
+export async function* interleaveSources(
+  sources: readonly { batches: AsyncIterable<TraceBatch>; offsetNs: bigint }[],
+): AsyncGenerator<{ batch: TraceBatch; source: number }> {
+  const streams = sources.map((s) => s.batches[Symbol.asyncIterator]());
+  const next = async (i: number): Promise<TraceBatch | null> => {
+    const r = await streams[i]!.next();
+    return r.done ? null : shifted(r.value, sources[i]!.offsetNs);
+  };
+  try {
+    const heads = await Promise.all(streams.map((_, i) => next(i)));
+    for (;;) {
+      const pick = earliestHead(heads);
+      if (pick < 0) return;
+      yield { batch: heads[pick]!, source: pick };
+      heads[pick] = await next(pick);
+    }
+  } finally {
+    await Promise.allSettled(streams.map((s) => s.return?.()));
+  }
 }
 
 async function analyzeTraceFiles(paths: readonly string[], options: MultiTraceOptions): Promise<Report> {
@@ -169,27 +189,14 @@ async function analyzeTraceFiles(paths: readonly string[], options: MultiTraceOp
 
   const analyzer = new TraceAnalyzer(options);
   const rowsTotal = traces.reduce((sum, t) => sum + t.numRows, 0);
-  // Interleave the files' row groups by their first completion time, so the concurrency sweep
-  // sees a nearly ordered stream across sources.
-  const streams = traces.map((t) => t.batches({ columns: ANALYZE_COLUMNS })[Symbol.asyncIterator]());
-  try {
-    const heads: (TraceBatch | null)[] = await Promise.all(
-      streams.map(async (s, i) => {
-        const r = await s.next();
-        return r.done ? null : shifted(r.value, offsets[i]!);
-      }),
-    );
-    for (;;) {
-      const pick = earliestHead(heads);
-      if (pick < 0) break;
-      analyzer.add(heads[pick]!, pick);
-      options.onProgress?.(analyzer.rowsSeen, rowsTotal);
-      const next = await streams[pick]!.next();
-      heads[pick] = next.done ? null : shifted(next.value, offsets[pick]!);
-      await yieldToEventLoop();
-    }
-  } finally {
-    await closeStreams(streams);
+  const sources = traces.map((t, i) => ({
+    batches: t.batches({ columns: ANALYZE_COLUMNS }),
+    offsetNs: offsets[i]!,
+  }));
+  for await (const { batch, source } of interleaveSources(sources)) {
+    analyzer.add(batch, source);
+    options.onProgress?.(analyzer.rowsSeen, rowsTotal);
+    await yieldToEventLoop();
   }
 
   const first = traces[0]!;

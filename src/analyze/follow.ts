@@ -5,15 +5,12 @@
  * added since the last poll to one long-lived analyzer. The report of each poll is a
  * snapshot of that analyzer: the rows are read once, however long the recording runs.
  */
-import type { TraceBatch } from '../trace/batch.js';
 import { LiveTrace } from '../trace/live.js';
 import { TraceFormatError, type TraceFile } from '../trace/reader.js';
 import {
   ANALYZE_COLUMNS,
-  closeStreams,
   describeSource,
-  earliestHead,
-  shifted,
+  interleaveSources,
   sourceKeysOf,
   type MultiTraceOptions,
 } from './analyze.js';
@@ -134,27 +131,16 @@ export class TraceFollower {
   private async feed(all: Followed[], progress: (rowsDone: number) => void): Promise<void> {
     // Files with nothing new are not even opened.
     const traces = all.filter((f) => f.trace.numRowGroups > f.rowGroupsRead);
-    const streams = traces.map((f) =>
-      f.trace.batches({ columns: ANALYZE_COLUMNS, fromRowGroup: f.rowGroupsRead })[Symbol.asyncIterator](),
-    );
-    const next = async (i: number): Promise<TraceBatch | null> => {
-      const r = await streams[i]!.next();
-      return r.done ? null : shifted(r.value, traces[i]!.offsetNs);
-    };
-    try {
-      const heads = await Promise.all(traces.map((_, i) => next(i)));
-      for (;;) {
-        const pick = earliestHead(heads);
-        if (pick < 0) break;
-        this.analyzer.add(heads[pick]!, traces[pick]!.index);
-        traces[pick]!.rowGroupsRead++;
-        progress(this.analyzer.rowsSeen);
-        heads[pick] = await next(pick);
-        // A UI in the same process stays responsive while a backlog is read.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-    } finally {
-      await closeStreams(streams);
+    const sources = traces.map((f) => ({
+      batches: f.trace.batches({ columns: ANALYZE_COLUMNS, fromRowGroup: f.rowGroupsRead }),
+      offsetNs: f.offsetNs,
+    }));
+    for await (const { batch, source } of interleaveSources(sources)) {
+      this.analyzer.add(batch, traces[source]!.index);
+      traces[source]!.rowGroupsRead++;
+      progress(this.analyzer.rowsSeen);
+      // A UI in the same process stays responsive while a backlog is read.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
