@@ -8,6 +8,7 @@
         "src/inode_table.c",
         "src/trace_buffer.c",
         "src/proc_cache.c",
+        "src/task_events.c",
         "src/overlay_bridge.c",
         "src/scratch.c",
         "src/path_scopes.c",

@@ -25,6 +25,7 @@
 #include "mount.h"
 #include "ops.h"
 #include "scratch.h"
+#include "task_events.h"
 
 void ip_overlay_call_js(napi_env env, napi_value fn, void *context, void *data);
 
@@ -513,6 +514,9 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, out, "stalls", v);
   napi_create_double(env, (double)rows, &v);
   napi_set_named_property(env, out, "rows", v);
+  /* How rows get the caller's name: cached until a task changes, or one /proc read per row. */
+  napi_create_string_utf8(env, ip_task_events_available() ? "task-events" : "proc", NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, out, "callerNames", v);
   return out;
 }
 

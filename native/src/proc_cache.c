@@ -1,4 +1,5 @@
 #include "proc_cache.h"
+#include "task_events.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +18,7 @@
 typedef struct entry {
   int32_t tid; /* 0 = empty */
   int comm_fd; /* /proc/<tid>/comm, or -1 when over the fd budget (then read afresh per lookup) */
+  uint64_t generation; /* ip_task_events_generation() when info was last read */
   ip_proc_info info;
 } entry;
 
@@ -109,9 +111,19 @@ void ip_proc_lookup(int32_t tid, int64_t now_ns, ip_proc_info *out) {
   entry *e = &cache[slot];
   pthread_mutex_t *mu = &stripes[slot % STRIPES];
 
+  /* Read before any name: a rename after this point moves the counter again. */
+  int events = ip_task_events_available();
+  uint64_t generation = events ? ip_task_events_generation() : 0;
+
   pthread_mutex_lock(mu);
   if (e->tid == tid && e->comm_fd >= 0) {
+    if (events && e->generation == generation) { /* no task renamed, created or ended since */
+      *out = e->info;
+      pthread_mutex_unlock(mu);
+      return;
+    }
     if (read_comm(e->comm_fd, e->info.comm) == 0) { /* same task: tgid cannot have changed */
+      e->generation = generation;
       *out = e->info;
       pthread_mutex_unlock(mu);
       return;
@@ -144,6 +156,7 @@ void ip_proc_lookup(int32_t tid, int64_t now_ns, ip_proc_info *out) {
   if (fd >= 0) {
     e->tid = tid;
     e->comm_fd = fd;
+    e->generation = generation;
     e->info = fresh;
   } else {
     e->tid = 0; /* over the budget or gone: nothing to keep it fresh with, so keep nothing */

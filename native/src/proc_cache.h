@@ -1,9 +1,11 @@
 /*
  * Caller identity beyond what FUSE reports: FUSE gives the calling thread's id; the trace wants
  * the process (thread group) id and command name. The first lookup of a thread reads
- * /proc/<tid>/status and keeps /proc/<tid>/comm open; every later lookup re-reads that open file
- * (one pread), so an exec or a prctl(PR_SET_NAME) shows in the very next operation, and a thread
- * id reused by a new thread is noticed at once (the old file then answers ESRCH).
+ * /proc/<tid>/status and keeps /proc/<tid>/comm open. A later lookup returns what it read while
+ * the host's task-change counter (task_events.h) has not moved since; otherwise, or where that
+ * counter is unavailable, it re-reads the open file (one pread). Either way an exec or a
+ * prctl(PR_SET_NAME) shows in the very next operation, and a thread id reused by a new thread is
+ * noticed at once (the counter moved, and the old file answers ESRCH).
  */
 #ifndef INTERPOSER_PROC_CACHE_H
 #define INTERPOSER_PROC_CACHE_H

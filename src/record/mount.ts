@@ -17,6 +17,7 @@ import {
   NATIVE_EVENT,
   VERDICT_SLOT,
   VERDICT_SLOTS,
+  type CallerNameSource,
   type NativeBinding,
 } from './native.js';
 import { traceBatchFromNative } from './native-batch.js';
@@ -109,6 +110,12 @@ export interface MountStats {
   overlayQuestions?: number;
   /** Times a FUSE thread waited because the writer fell behind (backpressure). */
   stalls: number;
+  /**
+   * Where rows get the caller's command name: `task-events` (kept per thread until the host's
+   * perf side-band records say some task was renamed, created or ended) or `proc` (one read of
+   * /proc/<tid>/comm per row, where perf_event_open is not allowed). Both are exact.
+   */
+  callerNames: CallerNameSource;
 }
 
 /** Escapes a value for libfuse's comma-separated option parser. */

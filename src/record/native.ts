@@ -9,6 +9,9 @@ import { dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
 import type { NativeTransportState } from './transport.js';
 
+/** How the native side names callers (see MountStats.callerNames). */
+export type CallerNameSource = 'task-events' | 'proc';
+
 /** One drained batch, as the binding hands it over: one ArrayBuffer per column. */
 export interface RawBatch {
   length: number;
@@ -72,7 +75,7 @@ export interface NativeBinding {
   /** Resolves when the unmount call returned; must have settled before destroy(). */
   unmount(handle: unknown): Promise<void>;
   destroy(handle: unknown): void;
-  stats(handle: unknown): { stalls: number; rows: number };
+  stats(handle: unknown): { stalls: number; rows: number; callerNames: CallerNameSource };
   /** Appends an "event" marker row; false when every buffer is full (drain, then retry). */
   recordEvent(handle: unknown, what: string, detail: string): boolean;
   /** The transport in use, known once the kernel's INIT was answered ("pending" before). */

@@ -68,7 +68,7 @@ export function makeWorkDir(prefix = 'interposer-test-'): string {
 
 export async function startMount(
   extraArgs: string[] = [],
-  opts: { dir?: string } = {},
+  opts: { dir?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<RunningMount> {
   requireBuild();
   const dir = opts.dir ?? makeWorkDir();
@@ -91,6 +91,7 @@ export async function startMount(
     ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: opts.env ? { ...process.env, ...opts.env } : process.env,
     },
   );
   let out = '';

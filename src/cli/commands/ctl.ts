@@ -26,7 +26,7 @@ const spec = defineCommand({
     '  checkpoint                  flush the trace: every op so far is readable on disk\n' +
     '  drop-unsynced               (mount started with --power-loss) roll every file back to its last\n' +
     '                              fsync, as a crash would (see --torn, --keep, --seed)\n' +
-    '  stats                       operations recorded, writer back-pressure waits',
+    '  stats                       operations recorded, writer back-pressure waits, how callers are named',
   positionals: [
     {
       name: 'control-socket',
