@@ -17,10 +17,21 @@ describe('clockPair', () => {
   });
 
   it('advances both clocks together', async () => {
-    const a = clockPair();
-    await new Promise((r) => setTimeout(r, 30));
-    const b = clockPair();
-    const drift = b.wallNs - a.wallNs - (b.monotonicNs - a.monotonicNs);
-    expect(drift < 100_000n && drift > -100_000n).toBe(true); // within 0.1 ms over 30 ms
+    // A test worker that has lived for minutes may see its wall clock slewed (NTP) away from its
+    // start; beyond 2 ms clockPair trusts Date.now(), whole milliseconds, and near that bound two
+    // pairs may take different branches. Sub-0.1 ms agreement is only checked away from it.
+    const offsetMs = Math.abs(performance.timeOrigin + performance.now() - Date.now());
+    const tolerance = offsetMs > 1 ? 3_100_000n : 100_000n;
+    // A preemption between the two clock reads of one pair shows as drift: keep the best of 5.
+    let best: bigint | undefined;
+    for (let i = 0; i < 5; i++) {
+      const a = clockPair();
+      await new Promise((r) => setTimeout(r, 30));
+      const b = clockPair();
+      const drift = b.wallNs - a.wallNs - (b.monotonicNs - a.monotonicNs);
+      const size = drift < 0n ? -drift : drift;
+      if (best === undefined || size < best) best = size;
+    }
+    expect(best! < tolerance, `drift ${best} ns, clock offset ${offsetMs} ms`).toBe(true);
   });
 });
