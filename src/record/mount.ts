@@ -33,7 +33,6 @@ import {
   type NativeTransportState,
   type Transport,
 } from './transport.js';
-import { requestConcurrentMajorGc } from './gc-hint.js';
 
 /**
  * Default entry/attribute/negative timeout of the kernel's caches (seconds), chosen by
@@ -198,7 +197,6 @@ export class InterposerMount {
           ...(options.traceAccess ? { access: options.traceAccess } : {}),
           wallClockAnchorNs,
           rowGroupRows: options.rowGroupRows ?? RECORD_ROW_GROUP_ROWS,
-          onBatchesReleased: requestConcurrentMajorGc,
           metadata: {
             [METADATA_KEYS.source]: 'record',
             [METADATA_KEYS.backing]: options.backing,
@@ -443,8 +441,8 @@ export class InterposerMount {
       if (raws.length === 0) return;
       for (const raw of raws) {
         const batch = traceBatchFromNative(raw);
-        // Every drain returns fresh buffers that nothing changes afterwards: no copy needed.
-        if (this.writer) await this.writer.write(batch, { handOver: true });
+        // The writer copies the rows at once: the drained buffers are garbage after this.
+        if (this.writer) await this.writer.write(batch);
         this.options.onBatch?.(batch);
       }
     }

@@ -14,9 +14,10 @@
 import { createOutputFile, PRIVATE_OUTPUT, type OutputAccess } from '../io/output-file.js';
 import { unlink, type FileHandle } from 'node:fs/promises';
 import type { TraceBatch } from './batch.js';
-import { MergeScratch, assertValidBatch, mergeBatches, sliceBatch } from './batch-ops.js';
+import { assertValidBatch } from './batch-ops.js';
 import { encodeJournalHeader, encodeJournalRowGroup, journalPathOf } from './journal.js';
 import { MAGIC, serializeFooter, serializeRowGroup, type FooterColumn } from './parquet-format.js';
+import { RowGroupBuilder } from './row-group-builder.js';
 import { encodeRowGroup } from './row-group-encoder.js';
 import { COLUMNS, METADATA_KEYS, TRACE_SCHEMA_VERSION } from './schema.js';
 
@@ -36,11 +37,6 @@ export interface TraceWriterOptions {
   yieldWhileEncoding?: boolean;
   /** Mode and group of the trace and its journal (default 0600: only the owner reads them). */
   access?: OutputAccess;
-  /**
-   * Called once a row group's batches are merged and released, before it is encoded: the moment
-   * they become garbage (the recorder asks V8 to collect them then; see record/gc-hint.ts).
-   */
-  onBatchesReleased?: () => void;
 }
 
 export interface TraceWriterStats {
@@ -54,8 +50,8 @@ export const DEFAULT_ROW_GROUP_ROWS = 131_072;
 export const DEFAULT_FLUSH_INTERVAL_MS = 1000;
 
 export class TraceWriter {
-  private pending: TraceBatch[] = [];
-  private pendingRows = 0;
+  /** The row group being filled: written batches are copied into it at once. */
+  private filling = new RowGroupBuilder();
   private offset = MAGIC.length;
   private rowGroups: Uint8Array[] = [];
   private rowsWritten = 0;
@@ -63,8 +59,8 @@ export class TraceWriter {
   private tail: Promise<void> = Promise.resolve();
   private inFlight: Promise<void>[] = [];
   private failure: unknown;
-  /** Row groups are merged and written one at a time, so one set of merge arrays serves all. */
-  private readonly mergeScratch = new MergeScratch();
+  /** Builders of row groups written (or being written) and free again, for the next to fill. */
+  private readonly spareBuilders: RowGroupBuilder[] = [];
   private closed = false;
   private timer: NodeJS.Timeout | undefined;
   private lastFlushAt = Date.now();
@@ -83,7 +79,6 @@ export class TraceWriter {
     flushIntervalMs: number,
     private readonly durable: boolean,
     private readonly yieldWhileEncoding: boolean,
-    private readonly onBatchesReleased: (() => void) | undefined,
   ) {
     if (flushIntervalMs > 0) {
       this.timer = setInterval(
@@ -127,7 +122,6 @@ export class TraceWriter {
       options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS,
       options.durable ?? false,
       options.yieldWhileEncoding ?? true,
-      options.onBatchesReleased,
     );
   }
 
@@ -136,25 +130,24 @@ export class TraceWriter {
       rowsWritten: this.rowsWritten,
       rowGroupsWritten: this.rowGroups.length,
       bytesWritten: this.offset,
-      rowsBuffered: this.pendingRows,
+      rowsBuffered: this.filling.length,
     };
   }
 
   /**
    * Accepts a batch. Resolves once it is buffered; waits (backpressure) while an earlier row
-   * group is still being written. The batch is copied, so the caller may reuse its buffers,
-   * unless `handOver` says the caller never changes them again (the recorder's drained batches).
+   * group is still being written. Its rows are copied into the row group being filled, so the
+   * caller may reuse its buffers once this resolves, and the writer keeps no reference to it.
    */
-  async write(batch: TraceBatch, { handOver = false }: { handOver?: boolean } = {}): Promise<void> {
+  async write(batch: TraceBatch): Promise<void> {
     this.throwIfUnusable();
     assertValidBatch(batch);
     let start = 0;
     while (start < batch.length) {
-      const take = Math.min(batch.length - start, this.rowGroupRows - this.pendingRows);
-      this.pending.push(sliceBatch(batch, start, start + take, !handOver));
-      this.pendingRows += take;
+      const take = Math.min(batch.length - start, this.rowGroupRows - this.filling.length);
+      this.filling.append(batch, start, start + take);
       start += take;
-      if (this.pendingRows >= this.rowGroupRows) {
+      if (this.filling.length >= this.rowGroupRows) {
         this.startFlush();
         // Allow one row group in flight while the next fills; beyond that, wait.
         while (this.inFlight.length > 1) await this.inFlight[0];
@@ -200,21 +193,26 @@ export class TraceWriter {
   }
 
   private onTimer(intervalMs: number): void {
-    if (this.closed || this.failure !== undefined || this.pendingRows === 0) return;
+    if (this.closed || this.failure !== undefined || this.filling.length === 0) return;
     if (Date.now() - this.lastFlushAt < intervalMs || this.inFlight.length > 0) return;
     this.startFlush();
   }
 
   private startFlush(): void {
-    if (this.pendingRows === 0) return;
-    const batches = this.pending;
-    this.pending = [];
-    this.pendingRows = 0;
+    if (this.filling.length === 0) return;
+    const rows = this.filling;
+    this.filling = this.spareBuilders.pop() ?? new RowGroupBuilder();
     this.lastFlushAt = Date.now();
-    const job = this.tail.then(() => (this.failure === undefined ? this.writeRowGroup(batches) : undefined));
-    const tracked = job.catch((err: unknown) => {
-      this.failure ??= err;
-    });
+    const job = this.tail.then(() => (this.failure === undefined ? this.writeRowGroup(rows) : undefined));
+    const tracked = job
+      .catch((err: unknown) => {
+        this.failure ??= err;
+      })
+      .finally(() => {
+        // Encoded and written (or failed): its arrays may take the next row group.
+        rows.reset();
+        this.spareBuilders.push(rows);
+      });
     this.tail = tracked;
     this.inFlight.push(tracked);
     void tracked.finally(() => {
@@ -222,14 +220,8 @@ export class TraceWriter {
     });
   }
 
-  private async writeRowGroup(batches: TraceBatch[]): Promise<void> {
-    // Merging also compacts string dictionaries to the values this row group uses.
-    const merged = mergeBatches(batches, this.mergeScratch);
-    // The batches are copied now: let them go before encoding and writing (the recorder's are
-    // megabytes of drained buffers per row group).
-    batches.length = 0;
-    this.onBatchesReleased?.();
-    const rowGroup = await encodeRowGroup(COLUMNS, merged, this.offset, this.yieldWhileEncoding);
+  private async writeRowGroup(rows: RowGroupBuilder): Promise<void> {
+    const rowGroup = await encodeRowGroup(COLUMNS, rows.batch(), this.offset, this.yieldWhileEncoding);
     await this.writeAllv(rowGroup.pieces, this.offset);
     if (this.durable) await this.data.datasync();
     const dataEnd = this.offset + rowGroup.byteLength;

@@ -37,7 +37,7 @@ describe('TraceWriter -> openTrace round trip', () => {
     expect(existsSync(path + '.inprogress')).toBe(false);
   });
 
-  it('keeps every row when row groups shrink and grow (merge arrays are reused) and batches are handed over', async () => {
+  it('keeps every row when row groups shrink and grow (the row-group arrays are reused)', async () => {
     const path = join(dir, 'sizes.parquet');
     const rows = edgeCaseRows(4000, 11);
     const w = await TraceWriter.open({ path, wallClockAnchorNs: 0n, rowGroupRows: 1500, flushIntervalMs: 0 });
@@ -45,7 +45,7 @@ describe('TraceWriter -> openTrace round trip', () => {
     let batchesSinceFlush = 0;
     let target = 1;
     for (const b of batchesOf(rows, 300)) {
-      await w.write(b, { handOver: true });
+      await w.write(b);
       if (++batchesSinceFlush === target) {
         await w.flush();
         batchesSinceFlush = 0;
