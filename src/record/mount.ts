@@ -136,8 +136,9 @@ function opMask(ops: ReadonlySet<Op>): [number, number] {
 /*
  * Memory the recorder may hold, sized by measurement (README, "What changed the numbers"): the
  * native pool holds NATIVE_BATCHES x NATIVE_BATCH_ROWS rows (about 230 bytes each with their
- * string tables) and the writer up to two row groups (the one filling, the one being written),
- * plus one row group's merge arrays. Halving both from 4 x 32k and 131k rows lowered the peak
+ * string tables) and the writer the arrays of up to three row groups (the one filling, the ones
+ * being encoded and written; trace/row-group-builder.ts). Halving both from 4 x 32k and 131k rows
+ * (when the writer still kept drained batches until their row group filled) lowered the peak
  * RSS under 4-job fio on io_uring from 91-151 MiB to 94-129 MiB, with no writer stalls (at up
  * to 28k rows/s there; 64k rows of pool cover two seconds at that rate, and the JS side drains
  * every 100 ms).
