@@ -12,15 +12,14 @@
  * "weak objects") and cost about 0.1 s of compiler CPU. Copied at once, a batch dies young and
  * the next scavenge frees it.
  */
-import type { Column, TraceBatch } from './batch.js';
+import { StringDictionary, type Column, type TraceBatch } from './batch.js';
 import { COLUMNS } from './schema.js';
 
 type IntArray = BigInt64Array | Int32Array;
 
 interface StringSlot {
   indices: Int32Array;
-  dictionary: string[];
-  ids: Map<string, number>;
+  dictionary: StringDictionary;
 }
 
 const INITIAL_ROWS = 1024;
@@ -53,7 +52,8 @@ export class RowGroupBuilder {
           col.values.subarray(start, end),
           at,
         );
-        this.appendValid(def.name, col.valid, start, end, at);
+        // A column that may not hold nulls has none (assertValidBatch), whatever its valid array.
+        if (def.nullable) this.appendValid(def.name, col.valid, start, end, at);
       }
     }
     this.length += n;
@@ -68,7 +68,7 @@ export class RowGroupBuilder {
         columns[def.name] = {
           kind: 'string',
           indices: s.indices.subarray(0, this.length),
-          dictionary: s.dictionary,
+          dictionary: s.dictionary.values,
         };
         continue;
       }
@@ -92,7 +92,7 @@ export class RowGroupBuilder {
       if (def.type === 'string') {
         const indices = this.strings.get(def.name)?.indices ?? new Int32Array(this.capacity);
         // A fresh dictionary: the last row group's may still be referenced by its encoded batch.
-        this.strings.set(def.name, { indices, dictionary: [], ids: new Map() });
+        this.strings.set(def.name, { indices, dictionary: new StringDictionary() });
       }
   }
 
@@ -140,8 +140,7 @@ export class RowGroupBuilder {
   ): void {
     const live = this.withNulls.has(name);
     if (!valid && !live) return; // no null in this row group yet: no valid array needed
-    const target = this.valids.get(name);
-    if (!target) throw new TypeError(`column ${name} has nulls but is not nullable`);
+    const target = this.valids.get(name)!;
     if (!live) {
       target.fill(1, 0, at); // every earlier row of this row group was present
       this.withNulls.add(name);
@@ -171,13 +170,7 @@ export class RowGroupBuilder {
       if (id === undefined)
         throw new RangeError(`string index ${idx} outside its dictionary (${col.dictionary.length})`);
       if (id < 0) {
-        const value = col.dictionary[idx]!;
-        id = s.ids.get(value);
-        if (id === undefined) {
-          id = s.dictionary.length;
-          s.dictionary.push(value);
-          s.ids.set(value, id);
-        }
+        id = s.dictionary.intern(col.dictionary[idx]!);
         remap[idx] = id;
       }
       out[at + i - start] = id;

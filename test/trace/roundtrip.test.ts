@@ -57,6 +57,19 @@ describe('TraceWriter -> openTrace round trip', () => {
     expect((await openTrace(path)).numRowGroups).toBeGreaterThan(4);
   });
 
+  it('takes a batch whose non-nullable columns carry validity arrays with every row present', async () => {
+    const path = join(dir, 'valid-flags.parquet');
+    const rows = edgeCaseRows(200, 3);
+    const [batch] = batchesOf(rows, 200);
+    const seq = batch!.columns.seq!;
+    if (seq.kind !== 'int64') throw new Error('seq is int64');
+    seq.valid = new Uint8Array(batch!.length).fill(1);
+    const w = await TraceWriter.open({ path, wallClockAnchorNs: 0n, flushIntervalMs: 0 });
+    await w.write(batch!);
+    await w.close();
+    expect(await readAllRows(path)).toEqual(rows);
+  });
+
   it('reads only the requested columns, ops indexed by op code', async () => {
     const path = join(dir, 'proj.parquet');
     const rows = edgeCaseRows(300);
