@@ -147,6 +147,16 @@ export class ThriftReader {
 
   /** i64 values come back as numbers when safely representable, else bigint. */
   private zigzag64(): number | bigint {
+    // Offsets, sizes and counts fit in 7 varint bytes (49 bits): plain number arithmetic, no
+    // BigInt per field (the footer of a 10M-row trace has thousands).
+    const start = this.pos;
+    let small = 0;
+    for (let i = 0, mul = 1; i < 7; i++, mul *= 128) {
+      const b = this.byte();
+      small += (b & 0x7f) * mul;
+      if ((b & 0x80) === 0) return small % 2 === 0 ? small / 2 : -(small + 1) / 2;
+    }
+    this.pos = start;
     const n = this.varint64();
     const v = (n >> 1n) ^ -(n & 1n);
     return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
