@@ -24,7 +24,7 @@ if (!file) {
 const { fileSource, TUI_TOP, loadUi } = await import(join(DIST, 'bin/tui-startup.js'));
 const source = fileSource(file);
 const options = { filter: {}, top: TUI_TOP };
-source.prefetch(options);
+await source.prefetch(options);
 await loadUi();
 const at = () => Math.round(performance.now());
 

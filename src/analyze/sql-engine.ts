@@ -238,8 +238,15 @@ export class SqlSession {
   /**
    * The report for `options` (filters, top, bucket). With `rowLimit`, of the first rows only (a
    * preview: about rowLimit rows, split evenly over the files), marked by totals.rowsScanned.
+   * `onReading` is called once DuckDB has been sent the first scan (reading continues on its
+   * threads).
    */
-  async report(options: SqlEngineOptions = {}, rowLimit?: number, signal?: AbortSignal): Promise<Report> {
+  async report(
+    options: SqlEngineOptions = {},
+    rowLimit?: number,
+    signal?: AbortSignal,
+    onReading?: () => void,
+  ): Promise<Report> {
     // A source filter given here (the TUI's source= terms) narrows the session's traces.
     const traces = options.sourceFilter
       ? this.traces.filter((t) => sourceMatches(sourceKeysOf(t), options.sourceFilter!))
@@ -260,6 +267,7 @@ export class SqlSession {
       const rowsScanned = traces.reduce((s, t) => s + Math.min(t.numRows, perFile), 0);
       const context = { traces, offsets, origin, rowsScanned, options };
       if (options.portable) {
+        onReading?.();
         const { results, bucketNs, originNs, top } = await runSqlQueries(conn, options);
         return reportFromSql(results, { ...context, bucketNs, originNs, top });
       }
@@ -270,7 +278,9 @@ export class SqlSession {
         },
         rows: async (sql) => {
           signal?.throwIfAborted();
-          return (await conn.runAndReadAll(sql)).getRowObjectsJS();
+          const reading = conn.runAndReadAll(sql);
+          onReading?.();
+          return (await reading).getRowObjectsJS();
         },
       };
       const { results, extras, bucketNs, originNs, top } = await fastPlanOn(db, options, traces.length > 1);

@@ -29,9 +29,12 @@ export interface TraceSource {
   preview?(options: MultiTraceOptions): Promise<{ report: Report; rowsTotal: number } | undefined>;
   /**
    * Starts `preview` then `quick` for these options now; their next calls with equal options
-   * take the results. The TUI calls it before loading Ink, so DuckDB reads while Ink loads.
+   * take the results. Resolves once DuckDB reads (or the first report ended). The TUI waits for
+   * that before loading Ink: loading Ink holds the main thread for hundreds of milliseconds, in
+   * which the steps before the first scan (loading DuckDB, opening the trace, connecting) would
+   * wait their turn; started first, DuckDB reads on its threads while Ink loads.
    */
-  prefetch?(options: MultiTraceOptions): void;
+  prefetch?(options: MultiTraceOptions): Promise<void>;
   /** Keeps reading a trace that is still recorded (`--follow`); the TUI then uses only this. */
   follow?: Follow;
 }
@@ -93,16 +96,16 @@ export function fileSource(
     }
     return controller.signal;
   };
-  const quick = async (o: MultiTraceOptions): Promise<Report> => {
+  const quick = async (o: MultiTraceOptions, onReading?: () => void): Promise<Report> => {
     const signal = signalFor(o);
-    return (await open()).report(o, undefined, signal);
+    return (await open()).report(o, undefined, signal, onReading);
   };
-  const preview = async (o: MultiTraceOptions) => {
+  const preview = async (o: MultiTraceOptions, onReading?: () => void) => {
     const signal = signalFor(o);
     const s = await open();
     const rows = previewRows(s.rowsTotal);
     if (rows === undefined) return undefined;
-    return { report: await s.report(o, rows, signal), rowsTotal: s.rowsTotal };
+    return { report: await s.report(o, rows, signal, onReading), rowsTotal: s.rowsTotal };
   };
   const started = new Map<string, Promise<unknown>>();
   /** The prefetched result for (kind, options), once; else a new run. */
@@ -115,13 +118,17 @@ export function fileSource(
   source.preview = (o) => take('preview', o, () => preview(o));
   source.quick = (o) => take('quick', o, () => quick(o));
   source.prefetch = (o) => {
-    const first = preview(o);
+    let reading = (): void => undefined;
+    const readingStarted = new Promise<void>((resolve) => (reading = resolve));
+    const first = preview(o, reading);
     // One after the other, as the TUI asks for them: the preview gets both cores.
-    const all = first.catch(() => undefined).then(() => quick(o));
+    const all = first.catch(() => undefined).then(() => quick(o, reading));
     // Errors surface when the TUI takes the promise; unclaimed ones are dropped quietly.
     for (const p of [first, all]) p.catch(() => undefined);
+    void all.finally(reading).catch(() => undefined);
     started.set(`preview ${optionsKey(o)}`, first);
     started.set(`quick ${optionsKey(o)}`, all);
+    return readingStarted;
   };
   return source;
 }

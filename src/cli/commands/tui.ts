@@ -54,12 +54,12 @@ export const command = cliCommand(spec, async ({ positionals: paths, options: o 
   // clear the hint before Ink reads it at import time.
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
-  // The first (unfiltered) reports start now: DuckDB reads on its own threads while Ink loads.
+  // The first (unfiltered) reports start now, Ink once DuckDB reads on its own threads.
   const { fileSource, TUI_TOP, loadUi } = await import('../../tui/startup.js');
   const follow = o.follow === true;
   // A followed trace is analyzed as it grows, by the stream engine only.
   const sources = paths.map((p) => fileSource(p, { quick: !follow && o['no-quick'] !== true, follow }));
-  if (!follow) for (const source of sources) source.prefetch?.({ filter: {}, top: TUI_TOP });
+  if (!follow) await Promise.all(sources.map((source) => source.prefetch?.({ filter: {}, top: TUI_TOP })));
   const { renderApp } = await loadUi();
 
   let exitCode = 0;
