@@ -17,7 +17,7 @@ import type { TraceSource } from './sources.js';
 import { reduceWithKeys, type KeyEnv } from './keys.js';
 import { initialState, type UiState } from './state.js';
 import { TabBar } from './tab-bar.js';
-import { useAnalysis, type Loaded } from './use-analysis.js';
+import { useAnalysis, type FirstReports, type Loaded } from './use-analysis.js';
 import { useTerminalSize, type TerminalSize } from './use-terminal-size.js';
 import { histogramsInOpOrder } from './views/histogram.js';
 import { RENDERERS } from './views/index.js';
@@ -30,6 +30,8 @@ export interface AppProps {
   onExit?: (code: number, message?: string) => void;
   /** Override of the diff (defaults to the analysis library's). */
   diff?: (a: Report, b: Report) => ReportDiff;
+  /** The unfiltered traces' first quick reports, when ready before the first draw. */
+  first?: FirstReports;
 }
 
 /** Lines above and below the view: tab bar, status line; footer/prompt. */
@@ -102,14 +104,14 @@ function Footer({
   );
 }
 
-export function App({ sources, size, onExit, diff = diffReports }: AppProps): React.JSX.Element {
+export function App({ sources, size, onExit, diff = diffReports, first }: AppProps): React.JSX.Element {
   const { exit } = useApp();
   const terminal = useTerminalSize(size);
   const [ui, dispatch] = useReducer(reduceWithKeys, sources.length, initialState);
   const filterKey = formatFilter(ui.filter);
   const traceFilter = useMemo(() => toTraceFilter(ui.filter), [filterKey]);
   const sourceFilter = useMemo(() => toSourceFilter(ui.filter), [filterKey]);
-  const analysis = useAnalysis(sources, traceFilter, filterKey, diff, sourceFilter);
+  const analysis = useAnalysis(sources, traceFilter, filterKey, diff, sourceFilter, first);
   const labels = sources.map((s) => s.label);
   const canFilter = sources.every((s) => s.canFilter !== false);
 

@@ -108,13 +108,13 @@ export function fileSource(
     return { report: await s.report(o, rows, signal, onReading), rowsTotal: s.rowsTotal };
   };
   const started = new Map<string, Promise<unknown>>();
-  /** The prefetched result for (kind, options), once; else a new run. */
-  const take = <T>(kind: string, o: MultiTraceOptions, run: () => Promise<T>): Promise<T> => {
-    const key = `${kind} ${optionsKey(o)}`;
-    const early = started.get(key) as Promise<T> | undefined;
-    started.delete(key);
-    return early ?? run();
-  };
+  /**
+   * The prefetched result for (kind, options), else a new run. Kept, so the program that
+   * prefetched and the screen that shows it can both ask: the trace does not change (a followed
+   * one is never prefetched).
+   */
+  const take = <T>(kind: string, o: MultiTraceOptions, run: () => Promise<T>): Promise<T> =>
+    (started.get(`${kind} ${optionsKey(o)}`) as Promise<T> | undefined) ?? run();
   source.preview = (o) => take('preview', o, () => preview(o));
   source.quick = (o) => take('quick', o, () => quick(o));
   source.prefetch = (o) => {

@@ -53,23 +53,44 @@ function sameLoading(a: AnalysisState, b: AnalysisState): boolean {
   );
 }
 
+/** What the first quick reports of the unfiltered traces show, ready before the first draw. */
+export interface FirstReports {
+  reports: Report[];
+  /** Of the first rows only, out of rowsTotal (a preview). */
+  preview: boolean;
+  rowsTotal: number;
+}
+
+function loadingWith(first: FirstReports | undefined, shown: Loaded | undefined): AnalysisState {
+  const rowsRead = first?.preview ? first.reports.reduce((s, r) => s + r.totals.rowsScanned, 0) : 0;
+  const totalRows = first?.preview ? first.rowsTotal : 0;
+  return { status: 'loading', progress: { rowsRead, totalRows }, previous: shown };
+}
+
 export function useAnalysis(
   sources: readonly TraceSource[],
   filter: TraceFilter,
   filterKey: string,
   diff: (a: Report, b: Report) => ReportDiff,
   sourceFilter?: SourceFilter,
+  first?: FirstReports,
 ): AnalysisState {
-  const [state, setShownState] = useState<AnalysisState>({
-    status: 'loading',
-    progress: { rowsRead: 0, totalRows: 0 },
-  });
+  const shownFirst = useRef<Loaded | undefined>(undefined);
+  if (first && !shownFirst.current)
+    shownFirst.current = {
+      reports: first.reports,
+      diff: first.reports.length >= 2 ? diff(first.reports[0]!, first.reports[1]!) : undefined,
+      partial: true,
+      preview: first.preview,
+    };
+  // With the first reports given, the first screen drawn shows them (no loading screen first).
+  const [state, setShownState] = useState<AnalysisState>(() => loadingWith(first, shownFirst.current));
   // An unchanged loading screen is not drawn again: a draw of the whole screen costs tens of
   // milliseconds of the one thread that also turns the first report into rows.
   const setState = (next: AnalysisState): void =>
     setShownState((shown) => (sameLoading(shown, next) ? shown : next));
   const generation = useRef(0);
-  const last = useRef<Loaded | undefined>(undefined);
+  const last = useRef<Loaded | undefined>(shownFirst.current);
   // Reports by filter: going back (Backspace) or clearing the filter shows the kept report at
   // once instead of reading the traces again.
   const cache = useRef(new Map<string, Loaded>());
@@ -102,7 +123,11 @@ export function useAnalysis(
       const totalRows = totals.reduce((a, b) => a + b, 0);
       setState({ status: 'loading', progress: { rowsRead, totalRows }, previous: last.current });
     };
-    setState({ status: 'loading', progress: { rowsRead: 0, totalRows: 0 }, previous: last.current });
+    setState(
+      last.current && last.current === shownFirst.current
+        ? loadingWith(first, last.current)
+        : { status: 'loading', progress: { rowsRead: 0, totalRows: 0 }, previous: last.current },
+    );
     (async () => {
       // First screen fast: the aggregate SQL (DuckDB reads Parquet on every core), then the
       // full streaming analysis replaces it.
@@ -112,7 +137,8 @@ export function useAnalysis(
             sources.map((s) => s.preview?.({ filter, top: TUI_TOP, ...scope })),
           );
           if (!current()) return;
-          if (previews.every((p) => p !== undefined)) {
+          const alreadyShown = previews.every((p, i) => p?.report === last.current?.reports[i]);
+          if (previews.every((p) => p !== undefined) && !alreadyShown) {
             const reports = previews.map((p) => p.report);
             const shown: Loaded = {
               reports,
@@ -127,15 +153,19 @@ export function useAnalysis(
           }
           const quick = await Promise.all(sources.map((s) => s.quick!({ filter, top: TUI_TOP, ...scope })));
           if (!current()) return;
-          const partial: Loaded = {
-            reports: quick,
-            diff: quick.length >= 2 ? diff(quick[0]!, quick[1]!) : undefined,
-            partial: true,
-          };
-          last.current = partial;
-          setState({ status: 'loading', progress: { rowsRead: 0, totalRows: 0 }, previous: partial });
+          // Drawn already when it was the first report (a small trace has no preview).
+          if (!quick.every((r, i) => r === last.current?.reports[i])) {
+            const partial: Loaded = {
+              reports: quick,
+              diff: quick.length >= 2 ? diff(quick[0]!, quick[1]!) : undefined,
+              partial: true,
+            };
+            last.current = partial;
+            setState({ status: 'loading', progress: { rowsRead: 0, totalRows: 0 }, previous: partial });
+          }
         } catch {
-          // No DuckDB, or it failed on this file: the streaming analysis alone will do.
+          // No DuckDB, or it failed on this file, or its report is the one shown already: the
+          // streaming analysis alone will do.
         }
       }
       const reports: Report[] = [];

@@ -11,6 +11,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { analyzeBatches } from '../../src/analyze/analyze.js';
 import type { AnalyzeOptions, Report } from '../../src/analyze/types.js';
 import { fileSource, type TraceSource } from '../../src/tui/sources.js';
+import { firstReports } from '../../src/tui/startup.js';
 import { fixtureBatches } from './fixture.js';
 import { writeFixtureTrace } from './fixture-file.js';
 import { KEYS, renderApp } from './helpers.js';
@@ -64,6 +65,71 @@ describe('quick reports first', () => {
       'the full report',
     );
     expect(s).toContain('big.parquet');
+  });
+
+  it('given the first reports, draws them on the first frame (no loading screen), then the rest', async () => {
+    const quick = deferred<Report>();
+    const full = deferred<Report>();
+    const [first, all, complete] = await Promise.all([
+      reportOf({ ops: ['read'] }),
+      reportOf({ ops: ['read', 'write'] }),
+      reportOf(),
+    ]);
+    const shown = { report: { ...first, totals: { ...first.totals, rowsScanned: 100 } }, rowsTotal: 1000 };
+    const source: TraceSource = {
+      label: 'big.parquet',
+      // The same (prefetched) result the program drew first.
+      preview: () => Promise.resolve(shown),
+      quick: () => quick.promise,
+      analyze: () => full.promise,
+    };
+    const app = renderApp({
+      sources: [source],
+      size: SIZE,
+      first: { reports: [shown.report], preview: true, rowsTotal: 1000 },
+    });
+    const firstFrame = app.screen();
+    expect(firstFrame).toContain('First rows shown');
+    expect(firstFrame).toContain(`calls ${first.totals.calls}`);
+    expect(firstFrame).toMatch(/100\b.*1,?000/);
+    expect(app.frames.some((f) => f.includes('Reading big.parquet'))).toBe(false);
+
+    quick.resolve(all);
+    let s = await app.waitFor((x) => x.includes('Aggregates ready'), 'the aggregates');
+    expect(s).toContain(`calls ${all.totals.calls}`);
+    full.resolve(complete);
+    s = await app.waitFor(
+      (x) => x.includes(`calls ${complete.totals.calls}`) && !x.includes('Aggregates'),
+      'the full report',
+    );
+    expect(app.frames.some((f) => f.includes('Reading big.parquet'))).toBe(false);
+  });
+
+  it('firstReports: the previews, else the quick reports, if ready in time; a prefetch is taken twice', async () => {
+    const path = join(dir, 'first.parquet');
+    await writeFixtureTrace(path);
+    const options = { filter: {}, top: 20 };
+    const big = fileSource(path, { previewRows: 100 });
+    await big.prefetch!(options);
+    const previewed = await firstReports([big], options, 60_000);
+    expect(previewed?.preview).toBe(true);
+    expect(previewed?.rowsTotal).toBe(522);
+    // The screen asks again and gets the very report drawn first, not a new run.
+    expect((await big.preview!(options))?.report).toBe(previewed?.reports[0]);
+
+    const small = fileSource(path);
+    void small.prefetch!(options);
+    const whole = await firstReports([small], options, 60_000);
+    expect(whole?.preview).toBe(false);
+    expect(whole?.reports[0]?.totals.calls).toBe(521);
+    expect(await small.quick!(options)).toBe(whole?.reports[0]);
+
+    const never: TraceSource = {
+      label: 'slow',
+      preview: () => new Promise(() => undefined),
+      analyze: reportOf,
+    };
+    expect(await firstReports([never], options, 20)).toBeUndefined();
   });
 
   it('a real trace: a filter is answered by the sql engine before the stream, and clearing it reads nothing', async () => {

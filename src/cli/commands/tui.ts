@@ -39,6 +39,12 @@ const spec = defineCommand({
   },
 });
 
+/**
+ * How long the TUI waits, once Ink has loaded, for the first reports before it draws a loading
+ * screen: they are usually ready by then or soon after (about 0.2 s later at 1M-10M rows).
+ */
+const FIRST_REPORT_WAIT_MS = 750;
+
 const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
 const LEAVE_ALT_SCREEN = '\u001b[?1049l';
 
@@ -55,12 +61,15 @@ export const command = cliCommand(spec, async ({ positionals: paths, options: o 
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
   // The first (unfiltered) reports start now, Ink once DuckDB reads on its own threads.
-  const { fileSource, TUI_TOP, loadUi } = await import('../../tui/startup.js');
+  const { fileSource, firstReports, TUI_TOP, loadUi } = await import('../../tui/startup.js');
   const follow = o.follow === true;
   // A followed trace is analyzed as it grows, by the stream engine only.
-  const sources = paths.map((p) => fileSource(p, { quick: !follow && o['no-quick'] !== true, follow }));
-  if (!follow) await Promise.all(sources.map((source) => source.prefetch?.({ filter: {}, top: TUI_TOP })));
+  const quick = !follow && o['no-quick'] !== true;
+  const sources = paths.map((p) => fileSource(p, { quick, follow }));
+  const unfiltered = { filter: {}, top: TUI_TOP };
+  if (!follow) await Promise.all(sources.map((source) => source.prefetch?.(unfiltered)));
   const { renderApp } = await loadUi();
+  const first = quick ? await firstReports(sources, unfiltered, FIRST_REPORT_WAIT_MS) : undefined;
 
   let exitCode = 0;
   let exitMessage: string | undefined;
@@ -72,6 +81,7 @@ export const command = cliCommand(spec, async ({ positionals: paths, options: o 
     const instance = renderApp(
       {
         sources,
+        ...(first ? { first } : {}),
         onExit: (code: number, message?: string) => {
           exitCode = code;
           exitMessage = message;
