@@ -127,7 +127,7 @@ describe('quick reports first', () => {
     const never: TraceSource = {
       label: 'slow',
       preview: () => new Promise(() => undefined),
-      analyze: reportOf,
+      analyze: () => reportOf(),
     };
     expect(await firstReports([never], options, 20)).toBeUndefined();
   });
