@@ -107,6 +107,11 @@ static void sweep_dead(void) {
 
 void ip_proc_lookup(int32_t tid, int64_t now_ns, ip_proc_info *out) {
   (void)now_ns;
+  if (tid <= 0) { /* no calling task (the kernel's own requests: the last release, write-back) */
+    out->tgid = 0;
+    out->comm[0] = 0;
+    return;
+  }
   uint32_t slot = (uint32_t)tid & (CACHE_SLOTS - 1);
   entry *e = &cache[slot];
   pthread_mutex_t *mu = &stripes[slot % STRIPES];
