@@ -123,11 +123,19 @@ export function fileSource(
     const first = preview(o, reading);
     // One after the other, as the TUI asks for them: the preview gets both cores.
     const all = first.catch(() => undefined).then(() => quick(o, reading));
-    // Errors surface when the TUI takes the promise; unclaimed ones are dropped quietly.
-    for (const p of [first, all]) p.catch(() => undefined);
     void all.finally(reading).catch(() => undefined);
-    started.set(`preview ${optionsKey(o)}`, first);
-    started.set(`quick ${optionsKey(o)}`, all);
+    for (const [kind, p] of [
+      ['preview', first],
+      ['quick', all],
+    ] as const) {
+      const key = `${kind} ${optionsKey(o)}`;
+      started.set(key, p);
+      // Errors surface when the TUI takes the promise, and only there: a failed run (stopped
+      // for a newer filter, say) is not kept, so asking again later runs it anew.
+      p.catch(() => {
+        if (started.get(key) === p) started.delete(key);
+      });
+    }
     return readingStarted;
   };
   return source;

@@ -132,6 +132,18 @@ describe('quick reports first', () => {
     expect(await firstReports([never], options, 20)).toBeUndefined();
   });
 
+  it('a prefetched report stopped by a newer filter is not kept: asking again runs it anew', async () => {
+    const path = join(dir, 'stopped.parquet');
+    await writeFixtureTrace(path);
+    const big = fileSource(path, { previewRows: 100 });
+    const unfiltered = { filter: {}, top: 20 };
+    await big.prefetch!(unfiltered);
+    // Asked while the prefetched preview reads: that one stops.
+    await big.preview!({ filter: { ops: ['read'] }, top: 20 }).catch(() => undefined);
+    const again = await big.preview!(unfiltered);
+    expect(again?.report.totals.rowsScanned).toBe(100);
+  });
+
   it('a real trace: a filter is answered by the sql engine before the stream, and clearing it reads nothing', async () => {
     const path = join(dir, 'real.parquet');
     await writeFixtureTrace(path);
