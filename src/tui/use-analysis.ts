@@ -164,8 +164,7 @@ export function useAnalysis(
             setState({ status: 'loading', progress: { rowsRead: 0, totalRows: 0 }, previous: partial });
           }
         } catch {
-          // No DuckDB, or it failed on this file, or its report is the one shown already: the
-          // streaming analysis alone will do.
+          // No DuckDB, or it failed on this file: the streaming analysis alone will do.
         }
       }
       const reports: Report[] = [];
