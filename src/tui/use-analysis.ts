@@ -53,7 +53,10 @@ function sameLoading(a: AnalysisState, b: AnalysisState): boolean {
   );
 }
 
-/** What the first quick reports of the unfiltered traces show, ready before the first draw. */
+/**
+ * Quick reports of every trace (the sql engine's): previews of the first rows, or of all rows.
+ * Given to the TUI as its first reports when they are ready before the first draw.
+ */
 export interface FirstReports {
   reports: Report[];
   /** Of the first rows only, out of rowsTotal (a preview). */
@@ -61,9 +64,21 @@ export interface FirstReports {
   rowsTotal: number;
 }
 
-function loadingWith(first: FirstReports | undefined, shown: Loaded | undefined): AnalysisState {
-  const rowsRead = first?.preview ? first.reports.reduce((s, r) => s + r.totals.rowsScanned, 0) : 0;
-  const totalRows = first?.preview ? first.rowsTotal : 0;
+/** What quick reports show while the full analysis reads the rows. */
+function quickLoaded(quick: FirstReports, diff: (a: Report, b: Report) => ReportDiff): Loaded {
+  const { reports } = quick;
+  return {
+    reports,
+    diff: reports.length >= 2 ? diff(reports[0]!, reports[1]!) : undefined,
+    partial: true,
+    ...(quick.preview ? { preview: true } : {}),
+  };
+}
+
+/** The loading screen over `shown`, with a preview's rows as progress. */
+function loadingWith(quick: FirstReports | undefined, shown: Loaded | undefined): AnalysisState {
+  const rowsRead = quick?.preview ? quick.reports.reduce((s, r) => s + r.totals.rowsScanned, 0) : 0;
+  const totalRows = quick?.preview ? quick.rowsTotal : 0;
   return { status: 'loading', progress: { rowsRead, totalRows }, previous: shown };
 }
 
@@ -76,13 +91,7 @@ export function useAnalysis(
   first?: FirstReports,
 ): AnalysisState {
   const shownFirst = useRef<Loaded | undefined>(undefined);
-  if (first && !shownFirst.current)
-    shownFirst.current = {
-      reports: first.reports,
-      diff: first.reports.length >= 2 ? diff(first.reports[0]!, first.reports[1]!) : undefined,
-      partial: true,
-      preview: first.preview,
-    };
+  if (first && !shownFirst.current) shownFirst.current = quickLoaded(first, diff);
   // With the first reports given, the first screen drawn shows them (no loading screen first).
   const [state, setShownState] = useState<AnalysisState>(() => loadingWith(first, shownFirst.current));
   // An unchanged loading screen is not drawn again: a draw of the whole screen costs tens of
@@ -128,6 +137,12 @@ export function useAnalysis(
         ? loadingWith(first, last.current)
         : { status: 'loading', progress: { rowsRead: 0, totalRows: 0 }, previous: last.current },
     );
+    const showQuick = (quick: FirstReports): void => {
+      // Drawn already when they were the first reports.
+      if (quick.reports.every((r, i) => r === last.current?.reports[i])) return;
+      last.current = quickLoaded(quick, diff);
+      setState(loadingWith(quick, last.current));
+    };
     (async () => {
       // First screen fast: the aggregate SQL (DuckDB reads Parquet on every core), then the
       // full streaming analysis replaces it.
@@ -137,32 +152,15 @@ export function useAnalysis(
             sources.map((s) => s.preview?.({ filter, top: TUI_TOP, ...scope })),
           );
           if (!current()) return;
-          const alreadyShown = previews.every((p, i) => p?.report === last.current?.reports[i]);
-          if (previews.every((p) => p !== undefined) && !alreadyShown) {
-            const reports = previews.map((p) => p.report);
-            const shown: Loaded = {
-              reports,
-              diff: reports.length >= 2 ? diff(reports[0]!, reports[1]!) : undefined,
-              partial: true,
+          if (previews.every((p) => p !== undefined))
+            showQuick({
+              reports: previews.map((p) => p.report),
               preview: true,
-            };
-            last.current = shown;
-            const rowsRead = reports.reduce((s, r) => s + r.totals.rowsScanned, 0);
-            const totalRows = previews.reduce((s, p) => s + p.rowsTotal, 0);
-            setState({ status: 'loading', progress: { rowsRead, totalRows }, previous: shown });
-          }
+              rowsTotal: previews.reduce((s, p) => s + p.rowsTotal, 0),
+            });
           const quick = await Promise.all(sources.map((s) => s.quick!({ filter, top: TUI_TOP, ...scope })));
           if (!current()) return;
-          // Drawn already when it was the first report (a small trace has no preview).
-          if (!quick.every((r, i) => r === last.current?.reports[i])) {
-            const partial: Loaded = {
-              reports: quick,
-              diff: quick.length >= 2 ? diff(quick[0]!, quick[1]!) : undefined,
-              partial: true,
-            };
-            last.current = partial;
-            setState({ status: 'loading', progress: { rowsRead: 0, totalRows: 0 }, previous: partial });
-          }
+          showQuick({ reports: quick, preview: false, rowsTotal: 0 });
         } catch {
           // No DuckDB, or it failed on this file: the streaming analysis alone will do.
         }
