@@ -29,15 +29,20 @@ int ip_inodes_init(ip_inode_table *t, int root_fd) {
   return 0;
 }
 
+/* Closes an entry's fd and frees it. */
+static void free_entry(ip_inode *in) {
+  close(in->fd);
+  free(in->name);
+  free(in);
+}
+
 void ip_inodes_destroy(ip_inode_table *t) {
   if (!t->buckets) return;
   for (size_t i = 0; i < t->bucket_count; i++) {
     ip_inode *in = t->buckets[i];
     while (in) {
       ip_inode *next = in->next;
-      close(in->fd);
-      free(in->name);
-      free(in);
+      free_entry(in);
       in = next;
     }
   }
@@ -96,9 +101,7 @@ static void reap(graveyard *g) {
   while (g->head) {
     ip_inode *in = g->head;
     g->head = in->next;
-    close(in->fd);
-    free(in->name);
-    free(in);
+    free_entry(in);
   }
 }
 
