@@ -32,11 +32,14 @@ import {
   hotListsOf,
   latencyHistogramsOf,
   markersOf,
+  num,
   OP_SUB_BITS,
   portableRowsFromCube,
+  quote,
   rankedFiles,
   slowestCalls,
   slowestFloorNs,
+  str,
   type QueryRunner,
 } from './sql-fast.js';
 import { TIMELINE_RELATIVE_ERROR } from './timeline.js';
@@ -78,10 +81,6 @@ export function loadQuery(name: SqlQueryName | 'trace_view'): string {
 
 type Row = Record<string, unknown>;
 export type SqlResults = Record<SqlQueryName, Row[]>;
-
-const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
-const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-const quote = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
 const AUTO_INITIAL_WIDTH_NS = 1e6;
 const AUTO_MAX_BUCKETS = 100;

@@ -40,9 +40,10 @@ export const OP_SUB_BITS = LATENCY_SUB_BITS;
 const MAX_MARKERS = 1000;
 const DIRECTORY_OPS = ['mkdir', 'rmdir', 'opendir', 'readdir', 'releasedir', 'fsyncdir'];
 
-const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
-const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-const quote = (s: string): string => `'${s.replaceAll("'", "''")}'`;
+/** A result cell as a number (SQL NULL: 0), as a string (NULL: null); a string as an SQL literal. */
+export const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+export const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+export const quote = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
 /**
  * floor(log2(d)) in SQL for a BIGINT d (durations clamp to >= 0, as LogHistogram.indexOf does):
