@@ -12,6 +12,7 @@ import type { Column, TraceBatch } from './batch.js';
 import { ByteWriter } from './bytes.js';
 import { crc32 } from './crc32.js';
 import { bitWidthOf, encodeDeltaInt32, encodeDeltaInt64, encodeRleHybrid } from './encoding.js';
+import { nativePages, type NativePages } from './native-pages.js';
 import {
   Codec,
   Encoding,
@@ -131,41 +132,49 @@ interface ChunkBytes {
   meta: Omit<ColumnChunkMeta, 'dataPageOffset' | 'dictionaryPageOffset'> & { dictionaryLength: number };
 }
 
-function encodeColumn(def: ColumnDef, col: Column, length: number): ChunkBytes {
+/** A data page's body, how its values are encoded, and what the column chunk's metadata needs. */
+interface PageBody {
+  data: Uint8Array;
+  encoding: number;
+  stats: ColumnStats;
+  /** Present (non-null) values. */
+  present: number;
+}
+
+/** The dictionary page (header and body) of a string column with at least one value. */
+function dictionaryPage(dictionary: readonly string[]): Uint8Array[] {
+  const dict = new ByteWriter(64 + dictionary.length * 24);
+  for (const value of dictionary) {
+    const bytes = textEncoder.encode(value);
+    dict.u32(bytes.length);
+    dict.bytes(bytes);
+  }
+  const header = new ByteWriter(32);
+  writePageHeader(header, {
+    type: PageType.DICTIONARY_PAGE,
+    uncompressedSize: dict.length,
+    compressedSize: dict.length,
+    numValues: dictionary.length,
+    encoding: Encoding.PLAIN,
+    crc: crc32(dict.result()),
+  });
+  return [header.result(), dict.result()];
+}
+
+const dictionaryWidth = (dictionary: readonly string[]): number =>
+  Math.max(1, bitWidthOf(dictionary.length - 1));
+
+/** The page body in JavaScript: the reference the native encoder matches byte for byte. */
+function pageBodyJs(def: ColumnDef, col: Column, length: number): PageBody {
   const body = new ByteWriter(Math.max(1024, length * (def.type === 'string' ? 2 : 4)));
   const { levels, present } = def.nullable
     ? definitionLevels(col, length)
     : { levels: undefined, present: length };
   if (levels) writeLevels(body, levels, length);
   const nullCount = length - present;
-  const pieces: Uint8Array[] = [];
-  let dictionaryLength = 0;
-  let encoding: number = Encoding.DELTA_BINARY_PACKED;
-  let stats: ColumnStats | undefined;
-
   if (col.kind === 'string') {
-    if (present === 0) {
-      encoding = Encoding.PLAIN; // nothing but nulls: no dictionary page at all
-    } else {
-      encoding = Encoding.RLE_DICTIONARY;
-      const dict = new ByteWriter(64 + col.dictionary.length * 24);
-      for (const value of col.dictionary) {
-        const bytes = textEncoder.encode(value);
-        dict.u32(bytes.length);
-        dict.bytes(bytes);
-      }
-      const header = new ByteWriter(32);
-      writePageHeader(header, {
-        type: PageType.DICTIONARY_PAGE,
-        uncompressedSize: dict.length,
-        compressedSize: dict.length,
-        numValues: col.dictionary.length,
-        encoding: Encoding.PLAIN,
-        crc: crc32(dict.result()),
-      });
-      pieces.push(header.result(), dict.result());
-      dictionaryLength = header.length + dict.length;
-      const width = Math.max(1, bitWidthOf(col.dictionary.length - 1));
+    if (present > 0) {
+      const width = dictionaryWidth(col.dictionary);
       const ids =
         levels && present < length
           ? compactIndices(col.indices, length, present)
@@ -173,19 +182,56 @@ function encodeColumn(def: ColumnDef, col: Column, length: number): ChunkBytes {
       body.u8(width);
       encodeRleHybrid(body, ids, present, width);
     }
-    stats = { nullCount };
-  } else if (col.kind === 'int64') {
+    return { data: body.result(), encoding: stringEncoding(present), stats: { nullCount }, present };
+  }
+  if (col.kind === 'int64') {
     const values = levels ? compact(col.values, levels, length, present) : col.values.subarray(0, length);
     encodeDeltaInt64(body, values, present);
-    stats = int64Stats(values, present, nullCount);
-  } else {
-    const values = levels ? compact(col.values, levels, length, present) : col.values.subarray(0, length);
-    encodeDeltaInt32(body, values, present);
-    stats = int32Stats(values, present, nullCount);
+    const stats = int64Stats(values, present, nullCount);
+    return { data: body.result(), encoding: Encoding.DELTA_BINARY_PACKED, stats, present };
+  }
+  const values = levels ? compact(col.values, levels, length, present) : col.values.subarray(0, length);
+  encodeDeltaInt32(body, values, present);
+  const stats = int32Stats(values, present, nullCount);
+  return { data: body.result(), encoding: Encoding.DELTA_BINARY_PACKED, stats, present };
+}
+
+/** Nothing but nulls: PLAIN and no dictionary page at all. */
+const stringEncoding = (present: number): number =>
+  present === 0 ? Encoding.PLAIN : Encoding.RLE_DICTIONARY;
+
+function pageBodyNative(pages: NativePages, def: ColumnDef, col: Column, length: number): PageBody {
+  if (col.kind === 'string') {
+    let present = length;
+    if (def.nullable) for (let i = 0; i < length; i++) if (col.indices[i]! < 0) present--;
+    const data = pages.indexPage(col.indices, length, def.nullable, dictionaryWidth(col.dictionary));
+    return { data, encoding: stringEncoding(present), stats: { nullCount: length - present }, present };
+  }
+  const page = pages.numericPage(col.values, def.nullable ? col.valid : undefined, length, def.nullable);
+  const nullCount = length - page.present;
+  const bytes = (v: bigint): Uint8Array =>
+    col.kind === 'int64'
+      ? new Uint8Array(BigInt64Array.of(v).buffer)
+      : new Uint8Array(Int32Array.of(Number(v)).buffer);
+  const stats: ColumnStats =
+    page.min === undefined || page.max === undefined
+      ? { nullCount }
+      : { nullCount, min: bytes(page.min), max: bytes(page.max) };
+  return { data: page.body, encoding: Encoding.DELTA_BINARY_PACKED, stats, present: page.present };
+}
+
+function encodeColumn(def: ColumnDef, col: Column, length: number): ChunkBytes {
+  const pages = nativePages();
+  const page = pages ? pageBodyNative(pages, def, col, length) : pageBodyJs(def, col, length);
+  const { data, encoding, stats, present } = page;
+  const pieces: Uint8Array[] = [];
+  let dictionaryLength = 0;
+  if (col.kind === 'string' && present > 0) {
+    pieces.push(...dictionaryPage(col.dictionary));
+    dictionaryLength = pieces[0]!.length + pieces[1]!.length;
   }
 
   const header = new ByteWriter(32);
-  const data = body.result();
   writePageHeader(header, {
     type: PageType.DATA_PAGE,
     uncompressedSize: data.length,
@@ -195,7 +241,7 @@ function encodeColumn(def: ColumnDef, col: Column, length: number): ChunkBytes {
     crc: crc32(data),
   });
   pieces.push(header.result(), data);
-  const total = dictionaryLength + header.length + body.length;
+  const total = dictionaryLength + header.length + data.length;
   const encodings =
     col.kind === 'string' && present > 0
       ? [Encoding.PLAIN, Encoding.RLE, Encoding.RLE_DICTIONARY]
