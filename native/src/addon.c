@@ -313,11 +313,22 @@ static ip_mount *mount_args(napi_env env, napi_callback_info info, size_t argc, 
   return get_mount(env, argv[0]);
 }
 
+/* An ArrayBuffer holding a copy of src. Through a Buffer copy: napi_create_arraybuffer zeroes its
+ * memory before the copy would overwrite it (a second pass over every drained byte). */
 static napi_value copy_buffer(napi_env env, const void *src, size_t len) {
-  void *dst;
-  napi_value ab;
-  if (napi_create_arraybuffer(env, len, &dst, &ab) != napi_ok) return NULL;
-  if (len) memcpy(dst, src, len);
+  napi_value buffer, ab;
+  void *data;
+  if (napi_create_buffer_copy(env, len, len ? src : "", &data, &buffer) != napi_ok) return NULL;
+  size_t offset = 0;
+  napi_typedarray_type type;
+  size_t length;
+  if (napi_get_typedarray_info(env, buffer, &type, &length, &data, &ab, &offset) != napi_ok) return NULL;
+  size_t ab_length = 0;
+  void *ab_data;
+  if (offset == 0 && napi_get_arraybuffer_info(env, ab, &ab_data, &ab_length) == napi_ok && ab_length == len) return ab;
+  /* A copy inside a shared pool: the views over it need a buffer of exactly this batch's bytes. */
+  if (napi_create_arraybuffer(env, len, &data, &ab) != napi_ok) return NULL;
+  if (len) memcpy(data, src, len);
   return ab;
 }
 
