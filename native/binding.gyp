@@ -11,6 +11,7 @@
         "src/task_events.c",
         "src/overlay_bridge.c",
         "src/scratch.c",
+        "src/splice_pipe.c",
         "src/path_scopes.c",
         "src/transport.c",
         "src/peer_cred.c",

@@ -25,6 +25,7 @@
 #include "mount.h"
 #include "ops.h"
 #include "scratch.h"
+#include "splice_pipe.h"
 #include "task_events.h"
 
 void ip_overlay_call_js(napi_env env, napi_value fn, void *context, void *data);
@@ -143,6 +144,7 @@ static void free_mount(ip_mount *m) {
   free(m->own_groups);
   ip_tracebuf_destroy(&m->trace);
   ip_scratch_release_all();
+  ip_pipe_release_all();
   free(m);
 }
 

@@ -75,6 +75,7 @@ typedef struct ip_mount {
   double attr_timeout, entry_timeout, negative_timeout;
   int keep_cache;      /* keep a file's pages across opens (nobody changes the backing dir) */
   int writeback_cache; /* kernel buffers writes and sends them in large batches */
+  int splice_reads;    /* the kernel takes read replies spliced from a pipe (/dev/fuse) */
 
   /* FUSE session and loop. */
   struct fuse_session *se;

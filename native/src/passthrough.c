@@ -29,6 +29,7 @@
 #include "ops.h"
 #include "proc_cache.h"
 #include "scratch.h"
+#include "splice_pipe.h"
 
 /* An open file or directory: the backing fd plus what the trace needs to name it. The path is
  * the one it was opened by, so an open file keeps it after an unlink or a rename. */
@@ -643,6 +644,38 @@ static char *ring_payload(fuse_req_t req, size_t len) {
   return NULL;
 }
 
+/* Below this a read is cheaper to copy than to splice (four system calls instead of two). */
+#define SPLICE_MIN_BYTES (64 * 1024)
+
+/* A large read over /dev/fuse as page references (splice_pipe.h). Replies and returns 1 when the
+ * whole read went through a pipe; returns 0, with nothing recorded or replied, for the buffer path
+ * to do it instead (a backing file system without splice, an error, a pipe too small): the file's
+ * offset is untouched, so that path reads the same bytes again. */
+static int read_by_splice(opctx *c, ip_handle *h, size_t len, off_t off) {
+  ip_pipe *p = ip_pipe_get(len + 4096); /* an unaligned offset spans one page more */
+  if (!p) return 0;
+  size_t total = 0;
+  loff_t pos = off;
+  while (total < len) {
+    ssize_t n = splice(h->fd, &pos, p->write_fd, NULL, len - total, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    if (n > 0) total += (size_t)n;
+    else if (n == 0) break; /* end of file */
+    else if (errno != EINTR) {
+      ip_pipe_discard(p);
+      return 0;
+    }
+  }
+  op_end(c, (int64_t)total); /* records the byte count */
+  struct fuse_bufvec reply = FUSE_BUFVEC_INIT(total);
+  reply.buf[0].flags = FUSE_BUF_IS_FD;
+  reply.buf[0].fd = p->read_fd;
+  int err = total ? fuse_reply_data(c->req, &reply, FUSE_BUF_SPLICE_MOVE) : fuse_reply_buf(c->req, NULL, 0);
+  /* A failed reply may leave bytes in the pipe that must never reach another read. */
+  if (err) ip_pipe_discard(p);
+  else ip_pipe_put(p);
+  return 1;
+}
+
 static void ip_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) {
   ip_handle *h = handle_of(fi);
   opctx c;
@@ -654,6 +687,11 @@ static void ip_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
   if (res) return op_reply_err(&c, -res);
   size_t len = shaped_len(&c, size);
   char *buf = ring_payload(req, len);
+  /* Not for O_DIRECT backing files (their reads keep the aligned buffer's exact behaviour) nor for
+   * bytes a fault rule corrupts (they must be in memory). */
+  if (!buf && c.m->splice_reads && len >= SPLICE_MIN_BYTES && !h->direct && !c.v.corrupt_count &&
+      read_by_splice(&c, h, len, off))
+    return;
   /* Otherwise a pooled page-aligned scratch buffer: fit for O_DIRECT backing files, and no
    * malloc. */
   ip_scratch *scratch = NULL;
@@ -1052,6 +1090,9 @@ static void ip_init(void *userdata, struct fuse_conn_info *conn) {
   /* backing_flags() must know whether the kernel really does write-back. */
   m->writeback_cache = m->writeback_cache && (conn->capable & FUSE_CAP_WRITEBACK_CACHE);
   want_capability(conn, FUSE_CAP_WRITEBACK_CACHE, m->writeback_cache);
+  /* Large reads over /dev/fuse go out as spliced pages (read_by_splice). */
+  m->splice_reads = (conn->capable & FUSE_CAP_SPLICE_WRITE) != 0;
+  if (m->splice_reads) want_capability(conn, FUSE_CAP_SPLICE_WRITE, 1);
 #ifdef FUSE_CAP_HANDLE_KILLPRIV_V2
   /* The kernel then leaves clearing setuid/setgid on write, truncate and open(O_TRUNC) to us (we
    * act as the caller, so the backing file system does it as it would for them) instead of
