@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* pack_group stores 64-bit words as they sit in memory: Parquet's bit order is little-endian. */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "little-endian hosts only");
+
 /* ---- byte output ---------------------------------------------------------------------------- */
 
 typedef struct out {
@@ -83,7 +86,7 @@ static void pack_group(out *o, const uint64_t *values, size_t n, unsigned w) {
     acc |= (values[k] & mask) << bits;
     bits += w;
     if (bits >= 64) { /* w <= 56 and bits < 64 before: at most 56 bits spill over */
-      memcpy(p, &acc, 8); /* little-endian hosts only (x86-64, arm64) */
+      memcpy(p, &acc, 8);
       p += 8;
       bits -= 64;
       acc = bits ? (values[k] & mask) >> (w - bits) : 0;
