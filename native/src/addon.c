@@ -182,6 +182,7 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
   uint32_t batches = (uint32_t)get_int(env, opts, "batches", 4);
   m->transport.want_uring = (int)get_int(env, opts, "ioUring", 0);
   m->transport.queue_depth = (unsigned)get_int(env, opts, "ioUringQueueDepth", 0);
+  m->transport.spread_rings = !get_int(env, opts, "ioUringPinThreads", 0);
   if (!m->backing || !m->mountpoint || !fuse_options) {
     free(fuse_options);
     free_mount(m);

@@ -92,6 +92,7 @@ static inline int wants_paths(ip_mount *m, int op) { return m->record || ip_over
 static void op_begin(opctx *c, fuse_req_t req, int op) {
   const struct fuse_ctx *fc = fuse_req_ctx(req);
   c->m = mount_of(req);
+  ip_transport_on_request(&c->m->transport, req);
   c->req = req;
   ip_record *r = &c->r;
   r->op = op;

@@ -24,7 +24,19 @@
 /* The mount whose INIT this thread is answering (set by ip_transport_on_init). */
 static _Thread_local ip_transport *initializing;
 
+_Thread_local int ip_transport_thread_seen;
+
 int ip_transport_compiled(void) { return HAVE_FUSE_URING; }
+
+void ip_transport_first_request(const ip_transport *t, fuse_req_t req) {
+  ip_transport_thread_seen = 1;
+#if HAVE_FUSE_URING
+  if (t->spread_rings && fuse_req_is_uring(req)) sched_setaffinity(0, sizeof(t->cpus), &t->cpus);
+#else
+  (void)t;
+  (void)req;
+#endif
+}
 
 /* libfuse's own handler prints to stderr; ours does the same and notices the ring failure. */
 static void log_handler(enum fuse_log_level level, const char *fmt, va_list ap) {
@@ -35,13 +47,14 @@ static void log_handler(enum fuse_log_level level, const char *fmt, va_list ap) 
     atomic_store(&initializing->state, IP_TRANSPORT_URING_FAILED);
 }
 
-int ip_transport_add_args(const ip_transport *t, struct fuse_args *args) {
+int ip_transport_add_args(ip_transport *t, struct fuse_args *args) {
   static int log_installed;
   if (!log_installed) {
     fuse_set_log_func(log_handler);
     log_installed = 1;
   }
   if (!t->want_uring || !HAVE_FUSE_URING) return 0;
+  if (t->spread_rings && sched_getaffinity(0, sizeof(t->cpus), &t->cpus) != 0) t->spread_rings = 0;
   if (fuse_opt_add_arg(args, "-o") != 0 || fuse_opt_add_arg(args, "io_uring") != 0) return -1;
   if (t->queue_depth) {
     char opt[64];

@@ -83,6 +83,8 @@ export interface MountOptions {
   ioUring?: IoUringMode;
   /** io_uring requests in flight per core queue (default: libfuse's, 8). */
   ioUringQueueDepth?: number;
+  /** Keep libfuse's one-CPU affinity of each ring's thread (default: any CPU the mount may use). */
+  ioUringPinThreads?: boolean;
 }
 
 /** One instant on both clocks: trace times are monotonic ns since originNs, and
@@ -243,6 +245,7 @@ export class InterposerMount {
         maxThreads: options.maxThreads ?? 16,
         ioUring: transportChoice.ioUring,
         ioUringQueueDepth: options.ioUringQueueDepth ?? 0,
+        ioUringPinThreads: options.ioUringPinThreads ?? false,
         onEvent: (kind) => holder.mount?.onNativeEvent(kind),
         decide: (op, path, path2, size, offset, tid, uid, gid, nowNs) =>
           holder.mount?.decide(op, path, path2, size, offset, tid, uid, gid, nowNs),

@@ -51,6 +51,8 @@ export interface NativeMountOptions {
   ioUring: boolean;
   /** io_uring requests in flight per core queue; 0 = libfuse's default (8). */
   ioUringQueueDepth: number;
+  /** Keep libfuse's pinning of each ring's thread to its CPU (else: the mount's CPUs). */
+  ioUringPinThreads: boolean;
   onEvent: (kind: number) => void;
   decide: NativeDecide;
   /** Float64Array(VERDICT_SLOTS) the decide callback fills (see VERDICT_SLOT). */

@@ -6,6 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { chooseTransport, ioUringUnavailable, type TransportProbe } from '../../src/record/transport.js';
 import { UserError } from '../../src/cli/errors.js';
 import { CLI, cleanupMounts, sh, startMount } from '../helpers/interposer-process.js';
@@ -15,6 +16,16 @@ function ringThreads(pid: number): string[] {
     .map((tid) => readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim())
     .filter((name) => name.startsWith('fuse-ring-'));
 }
+
+/** Cpus_allowed_list of each of libfuse's ring threads. */
+function ringAffinities(pid: number): string[] {
+  return readdirSync(`/proc/${pid}/task`)
+    .filter((tid) => readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').startsWith('fuse-ring-'))
+    .map((tid) => allowedCpus(`/proc/${pid}/task/${tid}/status`));
+}
+
+const allowedCpus = (statusPath: string): string =>
+  /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync(statusPath, 'utf8'))?.[1] ?? '';
 
 const HOST: TransportProbe = {
   libfuseHasUring: true,
@@ -64,6 +75,25 @@ describe('the transport in use', () => {
     else expect(rings).toEqual([]);
     expect(await mount.stop()).toBe(0);
   });
+
+  it.skipIf(process.env.INTERPOSER_TEST_TRANSPORT !== 'io_uring')(
+    "lets ring threads run on any CPU the mount may use, or keeps libfuse's pinning with --io-uring-pin",
+    async () => {
+      for (const pin of [false, true]) {
+        const mount = await startMount(pin ? ['--io-uring-pin'] : []);
+        // A request from each CPU reaches that CPU's ring, whose thread then serves its first one.
+        const n = cpus().length;
+        const touch = sh(`for c in $(seq 0 ${n - 1}); do taskset -c $c touch ${mount.mnt}/f$c; done`);
+        expect(touch.code).toBe(0);
+        const pid = mount.child.pid!;
+        const rings = ringAffinities(pid);
+        expect(rings.length).toBeGreaterThan(0);
+        if (pin) for (const cpu of rings) expect(cpu).toMatch(/^\d+$/);
+        else for (const cpu of rings) expect(cpu).toBe(allowedCpus(`/proc/${pid}/status`));
+        expect(await mount.stop()).toBe(0);
+      }
+    },
+  );
 
   it('--io-uring off keeps /dev/fuse even when the kernel offers io_uring', async () => {
     const mount = await startMount(['--io-uring', 'off']);

@@ -139,6 +139,13 @@ const spec = defineCommand({
       group: MOUNT,
       help: "io_uring requests in flight per CPU queue (default 8, libfuse's)",
     },
+    'io-uring-pin': {
+      kind: 'flag',
+      group: MOUNT,
+      help:
+        "keep libfuse's pinning of each ring's thread to that ring's CPU (default: ring threads run on\n" +
+        'any CPU the mount may use, so a caller busy on its CPU does not hold up its own requests)',
+    },
     'cache-timeout': {
       kind: 'number',
       min: 0,
@@ -231,6 +238,7 @@ export const command = cliCommand(spec, async ({ options: values, positionals, g
       writebackCache: values['writeback-cache'] ?? false,
       ioUring: values['io-uring'],
       ioUringQueueDepth: values['io-uring-depth'] ?? 0,
+      ioUringPinThreads: values['io-uring-pin'] ?? false,
       clock,
       ...(telemetry ? { onBatch: (batch) => telemetry.onBatch(batch) } : {}),
     });
