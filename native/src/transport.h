@@ -48,10 +48,11 @@ void ip_transport_first_request(const ip_transport *t, fuse_req_t req);
  * ring's CPU, and the kernel queues a request on the ring of the CPU its caller runs on: a caller
  * that keeps its CPU busy (a sequential reader copying the data of the last readahead while the
  * next is queued) then waits for its own CPU while another sits idle. One job reading 1 MiB
- * blocks through the mount did 713-769 MiB/s with the rings pinned and 1053-1064 with their
- * threads free to run on any CPU the mount may use (2 CPUs, 2 alternating rounds), 4k random
- * reads with 4 jobs 84-93k against 87-95k IOPS. So each ring thread widens its own affinity to
- * the mount's CPUs on its first request; `--io-uring-pin` keeps libfuse's pinning.
+ * blocks through the recording mount did 663-717 MiB/s with the rings pinned and 813-990 with
+ * their threads free to run on any CPU the mount may use (2 CPUs, 3 alternating rounds); 4k
+ * random reads with 4 jobs stayed within noise (88.6-109k against 79.0-108k IOPS, 7 rounds).
+ * So each ring thread widens its own affinity to the mount's CPUs on its first request;
+ * `--io-uring-pin` keeps libfuse's pinning.
  */
 static inline void ip_transport_on_request(const ip_transport *t, fuse_req_t req) {
   if (!ip_transport_thread_seen) ip_transport_first_request(t, req);
