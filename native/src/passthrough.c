@@ -662,7 +662,10 @@ static int read_by_splice(opctx *c, ip_handle *h, size_t len, off_t off) {
     if (n > 0) total += (size_t)n;
     else if (n == 0) break; /* end of file */
     else if (errno != EINTR) {
-      ip_pipe_discard(p);
+      /* Empty, it can serve the next read (a backing file system without splice says EINVAL on
+       * every read: no new pipe each time); with bytes in it, it must go. */
+      if (total == 0) ip_pipe_put(p);
+      else ip_pipe_discard(p);
       return 0;
     }
   }
