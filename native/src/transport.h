@@ -50,9 +50,10 @@ void ip_transport_first_request(const ip_transport *t, fuse_req_t req);
  * next is queued) then waits for its own CPU while another sits idle. One job reading 1 MiB
  * blocks through the recording mount did 663-717 MiB/s with the rings pinned and 813-990 with
  * their threads free to run on any CPU the mount may use (2 CPUs, 3 alternating rounds); 4k
- * random reads with 4 jobs stayed within noise (88.6-109k against 79.0-108k IOPS, 7 rounds).
- * So each ring thread widens its own affinity to the mount's CPUs on its first request;
- * `--io-uring-pin` keeps libfuse's pinning.
+ * random reads with 4 jobs stayed within noise (88.6-109k against 79.0-108k IOPS, 7 rounds), with
+ * one job and --cache-timeout 0 they lost about 6% (a wake-up on the other CPU per request). So
+ * each ring thread widens its own affinity to the mount's CPUs on its first request;
+ * `--io-uring-pin` keeps libfuse's pinning for latency-bound callers.
  */
 static inline void ip_transport_on_request(const ip_transport *t, fuse_req_t req) {
   if (!ip_transport_thread_seen) ip_transport_first_request(t, req);
