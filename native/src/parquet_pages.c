@@ -309,19 +309,19 @@ static napi_value numeric_page(napi_env env, napi_callback_info info) {
 }
 
 /*
- * indexPage(indices: Int32Array, count, nullable, width, out: Uint8Array) -> bytes written
- * (negative as above)
+ * indexPage(indices: Int32Array, count, nullable, width, out: Uint8Array, stats: BigInt64Array(3))
+ * -> bytes written (negative as above)
  *
  * The data page body of a dictionary-encoded string column: definition levels when nullable
  * (present = index >= 0), then, if any value is present, the bit width and the RLE/bit-packed
- * dictionary ids of the present values.
+ * dictionary ids of the present values. stats[0] gets the count of present values.
  */
 static napi_value index_page(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
+  size_t argc = 6;
+  napi_value argv[6];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 5) return fail(env, "indexPage: 5 arguments");
-  typed indices, dest;
+  if (argc < 6) return fail(env, "indexPage: 6 arguments");
+  typed indices, dest, stats;
   uint32_t count = 0, width = 0;
   bool nullable = false;
   if (get_typed(env, argv[0], &indices) != 1 || indices.type != napi_int32_array)
@@ -331,12 +331,15 @@ static napi_value index_page(napi_env env, napi_callback_info info) {
   napi_get_value_uint32(env, argv[3], &width);
   if (get_typed(env, argv[4], &dest) != 1 || dest.type != napi_uint8_array)
     return fail(env, "indexPage: out must be a Uint8Array");
+  if (get_typed(env, argv[5], &stats) != 1 || stats.type != napi_bigint64_array || stats.length < 3)
+    return fail(env, "indexPage: stats must be a BigInt64Array of 3");
   if (count > indices.length || width > 32) return fail(env, "indexPage: count exceeds the array or width > 32");
 
   const int32_t *in = indices.data;
   size_t n = count;
   if (nullable)
     for (uint32_t i = 0; i < count; i++) n -= in[i] < 0;
+  ((int64_t *)stats.data)[0] = (int64_t)n;
   out o = {.buf = dest.data, .cap = dest.length};
   if (nullable) levels_page(&o, NULL, in, count);
   if (n > 0) {

@@ -18,7 +18,14 @@ interface PagesBinding {
     out: Uint8Array,
     stats: BigInt64Array,
   ): number;
-  indexPage(indices: Int32Array, count: number, nullable: boolean, width: number, out: Uint8Array): number;
+  indexPage(
+    indices: Int32Array,
+    count: number,
+    nullable: boolean,
+    width: number,
+    out: Uint8Array,
+    stats: BigInt64Array,
+  ): number;
 }
 
 /** A numeric column's page body and the statistics of its present values. */
@@ -37,7 +44,13 @@ export interface NativePages {
     count: number,
     nullable: boolean,
   ): NumericPage;
-  indexPage(indices: Int32Array, count: number, nullable: boolean, width: number): Uint8Array;
+  /** A string column's page body and how many of its rows are not null. */
+  indexPage(
+    indices: Int32Array,
+    count: number,
+    nullable: boolean,
+    width: number,
+  ): { body: Uint8Array; present: number };
 }
 
 export function pagesAddonPath(): string {
@@ -88,7 +101,10 @@ function load(): NativePages | null {
       return present > 0 ? { body, present, min: stats[1]!, max: stats[2]! } : { body, present };
     },
     indexPage(indices, count, nullable, width) {
-      return run(count * 5 + 1024, (out) => binding.indexPage(indices, count, nullable, width, out));
+      const body = run(count * 5 + 1024, (out) =>
+        binding.indexPage(indices, count, nullable, width, out, stats),
+      );
+      return { body, present: Number(stats[0]) };
     },
   };
 }

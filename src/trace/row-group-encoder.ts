@@ -202,10 +202,13 @@ const stringEncoding = (present: number): number =>
 
 function pageBodyNative(pages: NativePages, def: ColumnDef, col: Column, length: number): PageBody {
   if (col.kind === 'string') {
-    let present = length;
-    if (def.nullable) for (let i = 0; i < length; i++) if (col.indices[i]! < 0) present--;
-    const data = pages.indexPage(col.indices, length, def.nullable, dictionaryWidth(col.dictionary));
-    return { data, encoding: stringEncoding(present), stats: { nullCount: length - present }, present };
+    const { body, present } = pages.indexPage(
+      col.indices,
+      length,
+      def.nullable,
+      dictionaryWidth(col.dictionary),
+    );
+    return { data: body, encoding: stringEncoding(present), stats: { nullCount: length - present }, present };
   }
   const page = pages.numericPage(col.values, def.nullable ? col.valid : undefined, length, def.nullable);
   const nullCount = length - page.present;
