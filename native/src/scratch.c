@@ -1,16 +1,11 @@
 #include "scratch.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 
-static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
-static ip_scratch *pool_free; /* LIFO: the buffer used last is the likeliest to be cache-warm */
+static ip_free_list pool = IP_FREE_LIST_INIT;
 
 ip_scratch *ip_scratch_get(size_t size) {
-  pthread_mutex_lock(&pool_mu);
-  ip_scratch *s = pool_free;
-  if (s) pool_free = s->next;
-  pthread_mutex_unlock(&pool_mu);
+  ip_scratch *s = (ip_scratch *)ip_free_list_pop(&pool);
   if (!s && !(s = calloc(1, sizeof(*s)))) return NULL;
   if (s->data && s->capacity >= size) return s;
   size_t capacity = s->capacity ? s->capacity : IP_DIRECT_ALIGN;
@@ -27,20 +22,13 @@ ip_scratch *ip_scratch_get(size_t size) {
 }
 
 void ip_scratch_put(ip_scratch *s) {
-  if (!s) return;
-  pthread_mutex_lock(&pool_mu);
-  s->next = pool_free;
-  pool_free = s;
-  pthread_mutex_unlock(&pool_mu);
+  if (s) ip_free_list_push(&pool, &s->link);
 }
 
 void ip_scratch_release_all(void) {
-  pthread_mutex_lock(&pool_mu);
-  ip_scratch *s = pool_free;
-  pool_free = NULL;
-  pthread_mutex_unlock(&pool_mu);
+  ip_scratch *s = (ip_scratch *)ip_free_list_take_all(&pool);
   while (s) {
-    ip_scratch *next = s->next;
+    ip_scratch *next = (ip_scratch *)s->link.next;
     free(s->data);
     free(s);
     s = next;

@@ -15,13 +15,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "free_list.h"
+
 /* Alignment that satisfies O_DIRECT on every Linux block device (logical blocks are <= 4 KiB). */
 #define IP_DIRECT_ALIGN 4096
 
 typedef struct ip_scratch {
+  ip_free_link link; /* first: the pool's free list (free_list.h) */
   char *data;
   size_t capacity;
-  struct ip_scratch *next; /* free list link while pooled */
 } ip_scratch;
 
 /* A buffer of at least `size` bytes aligned to IP_DIRECT_ALIGN, the caller's until it gives it

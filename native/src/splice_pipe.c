@@ -1,13 +1,11 @@
 #include "splice_pipe.h"
 
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
-static ip_pipe *pool_free;
+static ip_free_list pool = IP_FREE_LIST_INIT;
 /* The smallest size F_SETPIPE_SZ refused (0: none yet): larger requests do not ask again. */
 static _Atomic size_t refused_size;
 
@@ -29,10 +27,7 @@ static ip_pipe *pipe_new(void) {
 ip_pipe *ip_pipe_get(size_t size) {
   size_t refused = atomic_load(&refused_size);
   if (refused && size >= refused) return NULL;
-  pthread_mutex_lock(&pool_mu);
-  ip_pipe *p = pool_free;
-  if (p) pool_free = p->next;
-  pthread_mutex_unlock(&pool_mu);
+  ip_pipe *p = (ip_pipe *)ip_free_list_pop(&pool);
   if (!p && !(p = pipe_new())) return NULL;
   if (p->capacity < size) {
     int got = fcntl(p->write_fd, F_SETPIPE_SZ, (int)size);
@@ -47,11 +42,7 @@ ip_pipe *ip_pipe_get(size_t size) {
 }
 
 void ip_pipe_put(ip_pipe *p) {
-  if (!p) return;
-  pthread_mutex_lock(&pool_mu);
-  p->next = pool_free;
-  pool_free = p;
-  pthread_mutex_unlock(&pool_mu);
+  if (p) ip_free_list_push(&pool, &p->link);
 }
 
 void ip_pipe_discard(ip_pipe *p) {
@@ -62,12 +53,9 @@ void ip_pipe_discard(ip_pipe *p) {
 }
 
 void ip_pipe_release_all(void) {
-  pthread_mutex_lock(&pool_mu);
-  ip_pipe *p = pool_free;
-  pool_free = NULL;
-  pthread_mutex_unlock(&pool_mu);
+  ip_pipe *p = (ip_pipe *)ip_free_list_take_all(&pool);
   while (p) {
-    ip_pipe *next = p->next;
+    ip_pipe *next = (ip_pipe *)p->link.next;
     ip_pipe_discard(p);
     p = next;
   }

@@ -12,10 +12,12 @@
 
 #include <stddef.h>
 
+#include "free_list.h"
+
 typedef struct ip_pipe {
+  ip_free_link link; /* first: the pool's free list (free_list.h) */
   int read_fd, write_fd;
   size_t capacity; /* bytes, as F_GETPIPE_SZ reports */
-  struct ip_pipe *next;
 } ip_pipe;
 
 /* An empty pipe that holds at least `size` bytes, or NULL (no fds, or the size is refused). */
