@@ -6,7 +6,7 @@
 import { benchArgs } from './fs/cli.mjs';
 import { fileURLToPath } from 'node:url';
 import { buildTools } from './fs/build-tools.mjs';
-import { FIO_JOBS } from './fs/fio.mjs';
+import { FIO_JOBS, MAX_NUMJOBS } from './fs/fio.mjs';
 import { exitOnSignals } from './fs/daemon-mount.mjs';
 import { renderMarkdown, writeResults } from './fs/report.mjs';
 import {
@@ -19,6 +19,7 @@ import {
 } from './fs/specs.mjs';
 import { runSuite } from './fs/suite.mjs';
 import { createWorkspace } from './fs/workspace.mjs';
+import { BACKING_KINDS, ext4Unavailable, makeBackingFs } from './fs/backing-fs.mjs';
 import { writeFile } from 'node:fs/promises';
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
@@ -67,6 +68,9 @@ O_DIRECT, numjobs 1 and 4) and a metadata storm, for each row, side by side in o
                          kernel's writeback cache: passthrough_hp's own caching (with
                          --cache-timeout 86400, exactly its settings), for a same-caching
                          comparison with the passthrough-hp rows
+  --backing-fs KIND      what the rows serve: ext4 (default when root: a fresh ext4 with a
+                         journal on a loop device, made for this run) or dir (a directory
+                         in the temp dir, whatever file system that is)
   --quick                small and short: 64 MiB files, 2 s cap, 500 storm files
   --interposer-cli PATH  the product CLI (default dist/bin/interposer.js)
   --baseline-cli PATH    another build's CLI (say, a worktree of an older commit) for the
@@ -92,6 +96,7 @@ async function main() {
     repeat: { type: 'string' },
     'cache-timeout': { type: 'string' },
     writeback: { type: 'boolean', default: false },
+    'backing-fs': { type: 'string' },
     quick: { type: 'boolean', default: false },
     'interposer-cli': { type: 'string' },
     'baseline-cli': { type: 'string' },
@@ -118,8 +123,24 @@ async function main() {
   if (badJobs.length) throw new UsageError(`unknown job(s) ${badJobs.join(', ')}`);
 
   const log = (msg) => process.stderr.write(`${msg}\n`);
+  const backingKind = values['backing-fs'] ?? (ext4Unavailable() ? 'dir' : 'ext4');
+  if (!BACKING_KINDS.includes(backingKind))
+    throw new UsageError(`--backing-fs must be one of ${BACKING_KINDS.join(', ')}, got ${backingKind}`);
+  const ext4Missing = backingKind === 'ext4' ? ext4Unavailable() : null;
+  if (ext4Missing) throw new UsageError(`--backing-fs ext4: ${ext4Missing}`);
+  if (!values['backing-fs'] && backingKind === 'dir')
+    log(`backing: a directory in the temp dir (a fresh ext4 needs: ${ext4Unavailable()})`);
+  const sizeMiB = int('size-mib', quick ? 64 : 256);
   const ws = await createWorkspace();
+  /** @type {import('./fs/backing-fs.mjs').BackingFs | undefined} */
+  let backingFs;
   try {
+    backingFs = await makeBackingFs(ws.backing, {
+      kind: backingKind,
+      imageDir: ws.root,
+      sizeMiB: MAX_NUMJOBS * sizeMiB + 1024,
+      log,
+    });
     log(`workspace ${ws.root}; building C helpers`);
     const tools = await buildTools(ws.tools);
     const cacheTimeoutS =
@@ -159,7 +180,8 @@ async function main() {
       jobs: FIO_JOBS.filter((j) => jobIds.includes(j.id)),
       workspace: ws,
       metaStormBinary: tools.metaStorm,
-      sizeMiB: int('size-mib', quick ? 64 : 256),
+      sizeMiB,
+      backingDescription: backingFs.description,
       runtimeS: int('runtime', quick ? 2 : 5),
       metaFiles: int('meta-files', quick ? 500 : 2000),
       metaBytes: values['meta-bytes'] === undefined ? 100 : Number(values['meta-bytes']),
@@ -179,6 +201,7 @@ async function main() {
       await writeFile(process.env.BENCH_JSON_OUT, JSON.stringify(results, null, 2));
     return results.rows.some((r) => r.status === 'failed') ? 1 : 0;
   } finally {
+    await backingFs?.remove();
     await ws.remove();
   }
 }

@@ -57,6 +57,8 @@ export function renderMarkdown(results, opts = {}) {
   );
   const s = results.settings;
   lines.push(
+    // Results written before the backing file system was recorded served a temp directory.
+    `Backing: ${s.backing ?? 'a directory in the temp dir'}.`,
     `fio: ${s.fio}; ${s.sizeMiB} MiB per file, runtime cap ${s.runtimeS} s; best of ${s.repeat} round(s).`,
     `FUSE rows: ${s.fuse}.`,
     `Metadata storm: ${s.metaFiles} files of ${s.metaBytes} B per client, create + stat + unlink ` +

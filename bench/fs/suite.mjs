@@ -24,6 +24,7 @@ import { layOutDataFiles, prewarm } from './workspace.mjs';
  * @property {number} repeat             rounds; the best figure of each cell is kept
  * @property {number} cacheTimeoutS      entry/attr timeout given to every FUSE row (for the record)
  * @property {boolean} [writeback]       interposer rows run with keep_cache + writeback cache
+ * @property {string} [backingDescription] what file system the backing dir is (for the report)
  * @property {(msg: string) => void} log
  */
 
@@ -79,6 +80,7 @@ export async function runSuite(o) {
     finishedAt: new Date().toISOString(),
     host: { cpus: availableParallelism(), kernel: release(), loadBefore, loadAfter: loadavg() },
     settings: {
+      backing: o.backingDescription ?? 'a directory in the temp dir',
       sizeMiB: o.sizeMiB,
       runtimeS: o.runtimeS,
       metaFiles: o.metaFiles,

@@ -184,6 +184,12 @@ describe('renderMarkdown', () => {
     expect(renderMarkdown(older)).not.toContain('metadata storm j4');
   });
 
+  it('names the backing file system, and a temp directory for results that predate it', () => {
+    expect(renderMarkdown(results)).toContain('Backing: a directory in the temp dir.');
+    const onExt4 = { ...results, settings: { ...results.settings, backing: 'a fresh ext4' } };
+    expect(renderMarkdown(onExt4)).toContain('Backing: a fresh ext4.');
+  });
+
   it('formats compact numbers', () => {
     expect(compact(1_234_567)).toBe('1.23M');
     expect(compact(12_345)).toBe('12.3k');
