@@ -92,7 +92,8 @@ static inline int wants_paths(ip_mount *m, int op) { return m->record || ip_over
 static void op_begin(opctx *c, fuse_req_t req, int op) {
   const struct fuse_ctx *fc = fuse_req_ctx(req);
   c->m = mount_of(req);
-  ip_transport_on_request(&c->m->transport, req);
+  /* Reads decide once they know their size (ip_read). */
+  if (op != OP_READ) ip_transport_on_request(&c->m->transport, req, 0);
   c->req = req;
   ip_record *r = &c->r;
   r->op = op;
@@ -684,6 +685,7 @@ static void ip_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
   ip_handle *h = handle_of(fi);
   opctx c;
   op_begin(&c, req, OP_READ);
+  ip_transport_on_request(&c.m->transport, req, size >= IP_SPREAD_READ_MIN && !h->direct);
   op_handle(&c, h);
   c.r.offset = off;
   c.r.size = (int64_t)size;

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <fuse.h>
 #include <fuse_log.h>
 
@@ -24,17 +25,43 @@
 /* The mount whose INIT this thread is answering (set by ip_transport_on_init). */
 static _Thread_local ip_transport *initializing;
 
-_Thread_local int ip_transport_thread_seen;
+_Thread_local ip_ring_affinity ip_ring_thread_affinity;
+
+/* The ring's own CPU(s), as libfuse pinned this thread before its first request. */
+static _Thread_local cpu_set_t ring_cpus;
 
 int ip_transport_compiled(void) { return HAVE_FUSE_URING; }
 
-void ip_transport_first_request(const ip_transport *t, fuse_req_t req) {
-  ip_transport_thread_seen = 1;
+static int64_t monotonic_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* When this ring thread last served a large read (spread mode only). */
+static _Thread_local int64_t last_spread_ns;
+
+void ip_transport_set_affinity(const ip_transport *t, fuse_req_t req, int spread) {
 #if HAVE_FUSE_URING
-  if (t->spread_rings && fuse_req_is_uring(req)) sched_setaffinity(0, sizeof(t->cpus), &t->cpus);
+  if (ip_ring_thread_affinity == IP_RING_UNSEEN) {
+    if (!t->spread_rings || !fuse_req_is_uring(req) || sched_getaffinity(0, sizeof(ring_cpus), &ring_cpus) != 0) {
+      ip_ring_thread_affinity = IP_RING_FIXED;
+      return;
+    }
+    ip_ring_thread_affinity = IP_RING_PINNED;
+  }
+  int64_t now = monotonic_ns();
+  if (spread) last_spread_ns = now;
+  ip_ring_affinity want = spread || now - last_spread_ns < IP_SPREAD_HOLD_NS ? IP_RING_SPREAD : IP_RING_PINNED;
+  if (want == ip_ring_thread_affinity) return;
+  const cpu_set_t *cpus = want == IP_RING_SPREAD ? &t->cpus : &ring_cpus;
+  if (sched_setaffinity(0, sizeof(*cpus), cpus) == 0) ip_ring_thread_affinity = want;
+  else ip_ring_thread_affinity = IP_RING_FIXED; /* not allowed here: leave libfuse's choice alone */
 #else
   (void)t;
   (void)req;
+  (void)spread;
+  ip_ring_thread_affinity = IP_RING_FIXED;
 #endif
 }
 

@@ -83,7 +83,7 @@ export interface MountOptions {
   ioUring?: IoUringMode;
   /** io_uring requests in flight per core queue (default: libfuse's, 8). */
   ioUringQueueDepth?: number;
-  /** Keep libfuse's one-CPU affinity of each ring's thread (default: any CPU the mount may use). */
+  /** Keep libfuse's one-CPU affinity of each ring's thread (default: any CPU the mount may use while it serves readahead). */
   ioUringPinThreads?: boolean;
 }
 

@@ -5,8 +5,10 @@
  * itself (auto/on/off against what the host offers) is checked without touching the host.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { chooseTransport, ioUringUnavailable, type TransportProbe } from '../../src/record/transport.js';
 import { UserError } from '../../src/cli/errors.js';
 import { CLI, cleanupMounts, sh, startMount } from '../helpers/interposer-process.js';
@@ -17,11 +19,28 @@ function ringThreads(pid: number): string[] {
     .filter((name) => name.startsWith('fuse-ring-'));
 }
 
-/** Cpus_allowed_list of each of libfuse's ring threads. */
-function ringAffinities(pid: number): string[] {
-  return readdirSync(`/proc/${pid}/task`)
-    .filter((tid) => readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').startsWith('fuse-ring-'))
-    .map((tid) => allowedCpus(`/proc/${pid}/task/${tid}/status`));
+/** Cpus_allowed_list of the thread serving ring (CPU) `ring`. */
+function ringAffinity(pid: number, ring: number): string {
+  const tid = readdirSync(`/proc/${pid}/task`).find(
+    (t) => readFileSync(`/proc/${pid}/task/${t}/comm`, 'utf8').trim() === `fuse-ring-${ring}`,
+  );
+  if (!tid) throw new Error(`no fuse-ring-${ring} thread in ${pid}`);
+  return allowedCpus(`/proc/${pid}/task/${tid}/status`);
+}
+
+/** Every affinity ring `ring`'s thread had while `command` ran (sampled each millisecond). */
+async function affinitiesWhile(pid: number, ring: number, command: string): Promise<Set<string>> {
+  const seen = new Set<string>();
+  const child = spawn('sh', ['-c', command], { stdio: 'ignore' });
+  const done = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  let running = true;
+  void done.then(() => (running = false));
+  while (running) {
+    seen.add(ringAffinity(pid, ring));
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  expect(await done).toBe(0);
+  return seen;
 }
 
 const allowedCpus = (statusPath: string): string =>
@@ -76,20 +95,31 @@ describe('the transport in use', () => {
     expect(await mount.stop()).toBe(0);
   });
 
-  it.skipIf(process.env.INTERPOSER_TEST_TRANSPORT !== 'io_uring')(
-    "lets ring threads run on any CPU the mount may use, or keeps libfuse's pinning with --io-uring-pin",
+  it.skipIf(process.env.INTERPOSER_TEST_TRANSPORT !== 'io_uring' || cpus().length < 2)(
+    "keeps a ring thread on its CPU, spreads it to the mount's CPUs while it serves readahead, and never with --io-uring-pin",
     async () => {
       for (const pin of [false, true]) {
-        const mount = await startMount(pin ? ['--io-uring-pin'] : []);
-        // A request from each CPU reaches that CPU's ring, whose thread then serves its first one.
-        const n = cpus().length;
-        const touch = sh(`for c in $(seq 0 ${n - 1}); do taskset -c $c touch ${mount.mnt}/f$c; done`);
-        expect(touch.code).toBe(0);
+        // No kernel caching: the stat below reaches the server, and the reads are not served
+        // from pages an earlier open left.
+        const mount = await startMount([
+          '--cache-timeout',
+          '0',
+          '--no-keep-cache',
+          ...(pin ? ['--io-uring-pin'] : []),
+        ]);
         const pid = mount.child.pid!;
-        const rings = ringAffinities(pid);
-        expect(rings.length).toBeGreaterThan(0);
-        if (pin) for (const cpu of rings) expect(cpu).toMatch(/^\d+$/);
-        else for (const cpu of rings) expect(cpu).toBe(allowedCpus(`/proc/${pid}/status`));
+        const all = allowedCpus(`/proc/${pid}/status`);
+        // The kernel queues a caller's request on the ring of the caller's CPU: ring 0 here.
+        expect(sh(`taskset -c 0 touch ${mount.mnt}/small`).code).toBe(0);
+        expect(ringAffinity(pid, 0)).toBe('0');
+        writeFileSync(join(mount.backing, 'big'), Buffer.alloc(128 << 20, 1));
+        const seen = await affinitiesWhile(pid, 0, `taskset -c 0 cat ${mount.mnt}/big > /dev/null`);
+        if (pin) expect([...seen]).toEqual(['0']);
+        else expect(seen).toContain(all);
+        // Past the hold after the last large read, the next small request pins it back.
+        await new Promise((r) => setTimeout(r, 50));
+        expect(sh(`taskset -c 0 stat ${mount.mnt}/big`).code).toBe(0);
+        expect(ringAffinity(pid, 0)).toBe('0');
         expect(await mount.stop()).toBe(0);
       }
     },

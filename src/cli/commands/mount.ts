@@ -143,8 +143,9 @@ const spec = defineCommand({
       kind: 'flag',
       group: MOUNT,
       help:
-        "keep libfuse's pinning of each ring's thread to that ring's CPU (default: ring threads run on\n" +
-        'any CPU the mount may use, so a caller busy on its CPU does not hold up its own requests)',
+        "keep libfuse's pinning of each ring's thread to that ring's CPU (default: pinned, but a thread\n" +
+        'serving readahead may run on any CPU the mount may use, so a reader busy on its CPU does not\n' +
+        'hold up its own next readahead)',
     },
     'cache-timeout': {
       kind: 'number',
