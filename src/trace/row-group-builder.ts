@@ -34,14 +34,7 @@ export class RowGroupBuilder {
   private readonly withNulls = new Set<string>();
   private readonly strings = new Map<string, StringSlot>();
 
-  /**
-   * @param fullRows rows a full row group holds: the first append reserves that many at once
-   *   (the arrays' pages are only faulted in as rows arrive) instead of doubling up to it from
-   *   INITIAL_ROWS, which allocated and copied every column six times on the way to a 64k-row
-   *   group. In a CPU profile of a recording's first 5 s the allocation frames went from 97 to
-   *   12 ms; the JS thread's CPU over that time stayed within noise (180-230 ms either way).
-   */
-  constructor(private readonly fullRows = 0) {
+  constructor() {
     this.reset();
   }
 
@@ -106,7 +99,7 @@ export class RowGroupBuilder {
   /** Grows every array to hold `rows` rows, keeping what they hold. */
   private reserve(rows: number): void {
     if (rows <= this.capacity) return;
-    let capacity = Math.max(this.capacity, INITIAL_ROWS, this.fullRows);
+    let capacity = Math.max(this.capacity, INITIAL_ROWS);
     while (capacity < rows) capacity *= 2;
     const grow = <T extends BigInt64Array | Int32Array | Uint8Array>(
       old: T | undefined,

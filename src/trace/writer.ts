@@ -51,7 +51,7 @@ export const DEFAULT_FLUSH_INTERVAL_MS = 1000;
 
 export class TraceWriter {
   /** The row group being filled: written batches are copied into it at once. */
-  private filling: RowGroupBuilder;
+  private filling = new RowGroupBuilder();
   private offset = MAGIC.length;
   private rowGroups: Uint8Array[] = [];
   private rowsWritten = 0;
@@ -80,7 +80,6 @@ export class TraceWriter {
     private readonly durable: boolean,
     private readonly yieldWhileEncoding: boolean,
   ) {
-    this.filling = new RowGroupBuilder(rowGroupRows);
     if (flushIntervalMs > 0) {
       this.timer = setInterval(
         () => this.onTimer(flushIntervalMs),
@@ -202,7 +201,7 @@ export class TraceWriter {
   private startFlush(): void {
     if (this.filling.length === 0) return;
     const rows = this.filling;
-    this.filling = this.spareBuilders.pop() ?? new RowGroupBuilder(this.rowGroupRows);
+    this.filling = this.spareBuilders.pop() ?? new RowGroupBuilder();
     this.lastFlushAt = Date.now();
     const job = this.tail.then(() => (this.failure === undefined ? this.writeRowGroup(rows) : undefined));
     const tracked = job
