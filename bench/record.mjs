@@ -123,13 +123,13 @@ async function main() {
   if (badJobs.length) throw new UsageError(`unknown job(s) ${badJobs.join(', ')}`);
 
   const log = (msg) => process.stderr.write(`${msg}\n`);
-  const backingKind = values['backing-fs'] ?? (ext4Unavailable() ? 'dir' : 'ext4');
+  const ext4Missing = ext4Unavailable();
+  const backingKind = values['backing-fs'] ?? (ext4Missing ? 'dir' : 'ext4');
   if (!BACKING_KINDS.includes(backingKind))
     throw new UsageError(`--backing-fs must be one of ${BACKING_KINDS.join(', ')}, got ${backingKind}`);
-  const ext4Missing = backingKind === 'ext4' ? ext4Unavailable() : null;
-  if (ext4Missing) throw new UsageError(`--backing-fs ext4: ${ext4Missing}`);
-  if (!values['backing-fs'] && backingKind === 'dir')
-    log(`backing: a directory in the temp dir (a fresh ext4 needs: ${ext4Unavailable()})`);
+  if (backingKind === 'ext4' && ext4Missing) throw new UsageError(`--backing-fs ext4: ${ext4Missing}`);
+  if (!values['backing-fs'] && ext4Missing)
+    log(`backing: a directory in the temp dir (no fresh ext4: ${ext4Missing})`);
   const sizeMiB = int('size-mib', quick ? 64 : 256);
   const ws = await createWorkspace();
   /** @type {import('./fs/backing-fs.mjs').BackingFs | undefined} */
