@@ -61,6 +61,8 @@ O_DIRECT, numjobs 1 and 4) and a metadata storm, for each row, side by side in o
   --runtime S            cap per fio job in seconds (default 5)
   --meta-files N         files in the metadata storm (default 2000)
   --meta-bytes N         bytes written per storm file (default 100)
+  --warmup-files N       an unmeasured storm of N files first in each row, so that one-time
+                         start-up costs do not land in the first job (default 8000, 0 = none)
   --repeat N             rounds; keeps the best figure per cell (default 1)
   --cache-timeout S      entry/attr/negative timeout of every FUSE row (default 1, the
                          interposer's default and libfuse's)
@@ -93,6 +95,7 @@ async function main() {
     runtime: { type: 'string' },
     'meta-files': { type: 'string' },
     'meta-bytes': { type: 'string' },
+    'warmup-files': { type: 'string' },
     repeat: { type: 'string' },
     'cache-timeout': { type: 'string' },
     writeback: { type: 'boolean', default: false },
@@ -185,6 +188,7 @@ async function main() {
       runtimeS: int('runtime', quick ? 2 : 5),
       metaFiles: int('meta-files', quick ? 500 : 2000),
       metaBytes: values['meta-bytes'] === undefined ? 100 : Number(values['meta-bytes']),
+      warmupFiles: values['warmup-files'] === '0' ? 0 : int('warmup-files', quick ? 1000 : 8000),
       repeat: int('repeat', 1),
       cacheTimeoutS,
       writeback: values.writeback,

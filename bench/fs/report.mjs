@@ -63,6 +63,7 @@ export function renderMarkdown(results, opts = {}) {
     `FUSE rows: ${s.fuse}.`,
     `Metadata storm: ${s.metaFiles} files of ${s.metaBytes} B per client, create + stat + unlink ` +
       '(3 ops per file); j4 = four clients at once, each in its own directory.',
+    ...(s.warmupFiles ? [`Warm-up: an unmeasured ${s.warmupFiles}-file storm first in each row.`] : []),
     '',
   );
 

@@ -25,6 +25,7 @@ import { layOutDataFiles, prewarm } from './workspace.mjs';
  * @property {number} cacheTimeoutS      entry/attr timeout given to every FUSE row (for the record)
  * @property {boolean} [writeback]       interposer rows run with keep_cache + writeback cache
  * @property {string} [backingDescription] what file system the backing dir is (for the report)
+ * @property {number} warmupFiles        files of an unmeasured storm run first in each row (0: none)
  * @property {(msg: string) => void} log
  */
 
@@ -85,6 +86,7 @@ export async function runSuite(o) {
       runtimeS: o.runtimeS,
       metaFiles: o.metaFiles,
       metaBytes: o.metaBytes,
+      warmupFiles: o.warmupFiles,
       repeat: o.repeat,
       fio:
         'ioengine=psync direct=0 invalidate=0, one pass per job, backing page cache pre-warmed; ' +
@@ -105,6 +107,17 @@ async function runRow(spec, row, jobs, o) {
   const handle = await spec.mount(o.workspace.backing, o.workspace.mnt, o.workspace.scratch);
   const sampler = handle.pid ? startRssSampler(handle.pid, 500) : null;
   try {
+    if (o.warmupFiles > 0) {
+      // Unmeasured: a fresh server's first seconds carry one-time costs (thread pools, JIT, the
+      // recorder's row-group arrays growing page by page at 12-15 µs per fault on this VM) that
+      // would otherwise all land in the first job. A storm, so no data file's pages are cached.
+      const dir = join(handle.root, `warmup-${process.pid}`);
+      const t0 = process.hrtime.bigint();
+      await runMetaStorm(o.metaStormBinary, dir, { files: o.warmupFiles, bytes: o.metaBytes });
+      o.log(
+        `  warm-up storm      ${o.warmupFiles} files, ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1)} s`,
+      );
+    }
     for (const job of jobs) {
       // Dirty pages left by earlier buffered writes would otherwise be flushed inside this run.
       if (job.direct) await runCommand('sync', [], { timeoutMs: 120_000 });

@@ -190,6 +190,12 @@ describe('renderMarkdown', () => {
     expect(renderMarkdown(onExt4)).toContain('Backing: a fresh ext4.');
   });
 
+  it('names the unmeasured warm-up storm when there was one', () => {
+    expect(renderMarkdown(results)).not.toContain('Warm-up');
+    const warmed = { ...results, settings: { ...results.settings, warmupFiles: 8000 } };
+    expect(renderMarkdown(warmed)).toContain('Warm-up: an unmeasured 8000-file storm first in each row.');
+  });
+
   it('formats compact numbers', () => {
     expect(compact(1_234_567)).toBe('1.23M');
     expect(compact(12_345)).toBe('12.3k');
