@@ -2,14 +2,16 @@
 // npm run bench:stress-ng — stress-ng's metadata stressors (rename, link, dentry, dir) on the
 // plain directory vs through the recording mount (default caching, and --cache-timeout 0),
 // alternating per stressor and round. Prints bogo ops/s and the mount/plain ratio (best round),
-// with the load average at each run's start.
-//   node bench/stress-ng.mjs [--rounds 2] [--seconds 5]
+// with the load average at each run's start. Everything runs on a fresh journaled ext4 when root
+// can make one (as bench:record; bench/fs/backing-fs.mjs says why), else in the temp dir.
+//   node bench/stress-ng.mjs [--rounds 2] [--seconds 5] [--backing-fs ext4|dir]
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { mountDaemon, exitOnSignals } from './fs/daemon-mount.mjs';
 import { runChecked } from './fs/proc.mjs';
+import { BACKING_KINDS, ext4Unavailable, makeBackingFs } from './fs/backing-fs.mjs';
 import { REPO_ROOT } from './fs/specs.mjs';
 
 const CLI = join(REPO_ROOT, 'dist', 'bin', 'interposer.js');
@@ -41,25 +43,38 @@ async function main() {
     options: {
       rounds: { type: 'string' },
       seconds: { type: 'string' },
+      'backing-fs': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
-    console.log('usage: node bench/stress-ng.mjs [--rounds 2] [--seconds 5]');
+    console.log('usage: node bench/stress-ng.mjs [--rounds 2] [--seconds 5] [--backing-fs ext4|dir]');
     return;
   }
   if (!existsSync(CLI)) throw new Error(`${CLI} missing: run npm run build`);
+  const backingKind = values['backing-fs'] ?? (ext4Unavailable() ? 'dir' : 'ext4');
+  if (!BACKING_KINDS.includes(backingKind))
+    throw new Error(`--backing-fs must be one of ${BACKING_KINDS.join(', ')}`);
   const rounds = Number(values.rounds ?? 2);
   const seconds = Number(values.seconds ?? 5);
   const work = mkdtempSync(join(tmpdir(), 'interposer-stress-'));
+  const base = join(work, 'fs');
+  mkdirSync(base);
   /** stressor -> target -> [ops/s per round] */
   const results = new Map(STRESSORS.map((s) => [s, new Map(TARGETS.map(([t]) => [t, []]))]));
   const loads = [];
+  let backingFs;
   try {
+    backingFs = await makeBackingFs(base, {
+      kind: backingKind,
+      imageDir: work,
+      sizeMiB: 2048,
+      log: (msg) => process.stderr.write(`${msg}\n`),
+    });
     for (let round = 0; round < rounds; round++) {
       for (const [target, args] of TARGETS) {
         loads.push(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
-        const dir = join(work, `run-${round}`);
+        const dir = join(base, `run-${round}`);
         mkdirSync(dir);
         let root = dir;
         let handle = null;
@@ -90,11 +105,13 @@ async function main() {
       }
     }
   } finally {
+    await backingFs?.remove();
     rmSync(work, { recursive: true, force: true });
   }
   const best = (xs) => Math.max(...xs);
   console.log(
-    `stress-ng, one instance, ${seconds} s per stressor, best of ${rounds} rounds (load at run starts: ${loads.join(', ')})\n`,
+    `stress-ng, one instance, ${seconds} s per stressor, best of ${rounds} rounds, on ${backingFs.description} ` +
+      `(load at run starts: ${loads.join(', ')})\n`,
   );
   console.log(
     `| stressor | ${TARGETS.map(([t]) => `${t} ops/s`).join(' | ')} | ${TARGETS.slice(1)
