@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "fuse_options.h"
 #include "peer_cred.h"
 #include "mount.h"
@@ -37,12 +38,6 @@ void ip_overlay_call_js(napi_env env, napi_value fn, void *context, void *data);
       return NULL;                                                             \
     }                                                                          \
   } while (0)
-
-static int64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static char *get_string(napi_env env, napi_value obj, const char *key) {
   napi_value v;
@@ -267,7 +262,7 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
   bool lossless;
   if (napi_get_named_property(env, opts, "originNs", &origin_v) != napi_ok ||
       napi_get_value_bigint_int64(env, origin_v, &m->origin_ns, &lossless) != napi_ok)
-    m->origin_ns = now_ns();
+    m->origin_ns = ip_now_ns();
 
   napi_value name;
   napi_create_string_utf8(env, "interposer", NAPI_AUTO_LENGTH, &name);
@@ -507,7 +502,7 @@ static napi_value js_record_event(napi_env env, napi_callback_info info) {
                  .uid = (int32_t)getuid(), .gid = (int32_t)getgid(), .comm = "interposer", .fault_kind = -1,
                  .fault_errno = IP_NULL32, .fault_delay_ns = IP_NULL64, .fault_truncated_to = IP_NULL64,
                  .throttle_wait_ns = IP_NULL64};
-  r.start_ns = r.end_ns = now_ns() - m->origin_ns;
+  r.start_ns = r.end_ns = ip_now_ns() - m->origin_ns;
   napi_value ok;
   napi_get_boolean(env, ip_tracebuf_try_append(&m->trace, &r), &ok);
   return ok;

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "inode_table.h"
 #include "mount.h"
 #include "ops.h"
@@ -45,12 +46,6 @@ typedef struct ip_handle {
 } ip_handle;
 
 static atomic_llong next_handle_id = 1;
-
-static inline int64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static inline ip_mount *mount_of(fuse_req_t req) { return fuse_req_userdata(req); }
 
@@ -117,7 +112,7 @@ static void op_begin(opctx *c, fuse_req_t req, int op) {
   c->v.fault_kind = -1;
   c->v.corrupt_count = 0;
   c->v.path_idle = 0;
-  r->start_ns = now_ns();
+  r->start_ns = ip_now_ns();
 }
 
 /* Names the row after an inode (name NULL) or a child of it. */
@@ -179,7 +174,7 @@ static int64_t op_end(opctx *c, int64_t res) {
   ip_record *r = &c->r;
   sleep_ns(c->v.delay_after_ns);
   if (!m->record) return res;
-  r->end_ns = now_ns();
+  r->end_ns = ip_now_ns();
   r->err = res < 0 ? (int32_t)-res : 0;
   if (res > 0 && (r->op == OP_READ || r->op == OP_WRITE || r->op == OP_COPY_FILE_RANGE)) r->bytes = res;
   if (c->v.fault_kind >= 0) {

@@ -9,10 +9,11 @@
  */
 #include "transport.h"
 
+#include "clock.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <fuse.h>
 #include <fuse_log.h>
 
@@ -32,12 +33,6 @@ static _Thread_local cpu_set_t ring_cpus;
 
 int ip_transport_compiled(void) { return HAVE_FUSE_URING; }
 
-static int64_t monotonic_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 /* When this ring thread last served a large read (spread mode only). */
 static _Thread_local int64_t last_spread_ns;
 
@@ -50,7 +45,7 @@ void ip_transport_set_affinity(const ip_transport *t, fuse_req_t req, int spread
     }
     ip_ring_thread_affinity = IP_RING_PINNED;
   }
-  int64_t now = monotonic_ns();
+  int64_t now = ip_now_ns();
   if (spread) last_spread_ns = now;
   ip_ring_affinity want = spread || now - last_spread_ns < IP_SPREAD_HOLD_NS ? IP_RING_SPREAD : IP_RING_PINNED;
   if (want == ip_ring_thread_affinity) return;
