@@ -19,7 +19,7 @@ import {
 } from './fs/specs.mjs';
 import { runSuite } from './fs/suite.mjs';
 import { createWorkspace } from './fs/workspace.mjs';
-import { BACKING_KINDS, ext4Unavailable, makeBackingFs } from './fs/backing-fs.mjs';
+import { TEMP_DIR_DESCRIPTION, chooseBackingKind, makeBackingFs } from './fs/backing-fs.mjs';
 import { writeFile } from 'node:fs/promises';
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
@@ -126,20 +126,20 @@ async function main() {
   if (badJobs.length) throw new UsageError(`unknown job(s) ${badJobs.join(', ')}`);
 
   const log = (msg) => process.stderr.write(`${msg}\n`);
-  const ext4Missing = ext4Unavailable();
-  const backingKind = values['backing-fs'] ?? (ext4Missing ? 'dir' : 'ext4');
-  if (!BACKING_KINDS.includes(backingKind))
-    throw new UsageError(`--backing-fs must be one of ${BACKING_KINDS.join(', ')}, got ${backingKind}`);
-  if (backingKind === 'ext4' && ext4Missing) throw new UsageError(`--backing-fs ext4: ${ext4Missing}`);
-  if (!values['backing-fs'] && ext4Missing)
-    log(`backing: a directory in the temp dir (no fresh ext4: ${ext4Missing})`);
+  let backing;
+  try {
+    backing = chooseBackingKind(values['backing-fs']);
+  } catch (err) {
+    throw new UsageError(err.message);
+  }
+  if (backing.fallback) log(`backing: ${TEMP_DIR_DESCRIPTION} (no fresh ext4: ${backing.fallback})`);
   const sizeMiB = int('size-mib', quick ? 64 : 256);
   const ws = await createWorkspace();
   /** @type {import('./fs/backing-fs.mjs').BackingFs | undefined} */
   let backingFs;
   try {
     backingFs = await makeBackingFs(ws.backing, {
-      kind: backingKind,
+      kind: backing.kind,
       imageDir: ws.root,
       sizeMiB: MAX_NUMJOBS * sizeMiB + 1024,
       log,

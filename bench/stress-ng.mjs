@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { mountDaemon, exitOnSignals } from './fs/daemon-mount.mjs';
 import { runChecked } from './fs/proc.mjs';
-import { BACKING_KINDS, ext4Unavailable, makeBackingFs } from './fs/backing-fs.mjs';
+import { chooseBackingKind, makeBackingFs } from './fs/backing-fs.mjs';
 import { REPO_ROOT } from './fs/specs.mjs';
 
 const CLI = join(REPO_ROOT, 'dist', 'bin', 'interposer.js');
@@ -52,9 +52,7 @@ async function main() {
     return;
   }
   if (!existsSync(CLI)) throw new Error(`${CLI} missing: run npm run build`);
-  const backingKind = values['backing-fs'] ?? (ext4Unavailable() ? 'dir' : 'ext4');
-  if (!BACKING_KINDS.includes(backingKind))
-    throw new Error(`--backing-fs must be one of ${BACKING_KINDS.join(', ')}`);
+  const backing = chooseBackingKind(values['backing-fs']);
   const rounds = Number(values.rounds ?? 2);
   const seconds = Number(values.seconds ?? 5);
   const work = mkdtempSync(join(tmpdir(), 'interposer-stress-'));
@@ -66,7 +64,7 @@ async function main() {
   let backingFs;
   try {
     backingFs = await makeBackingFs(base, {
-      kind: backingKind,
+      kind: backing.kind,
       imageDir: work,
       sizeMiB: 2048,
       log: (msg) => process.stderr.write(`${msg}\n`),

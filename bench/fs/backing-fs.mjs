@@ -35,6 +35,25 @@ export function ext4Unavailable() {
   return null;
 }
 
+/** How reports name the plain-directory backing (also for results written before it was recorded). */
+export const TEMP_DIR_DESCRIPTION = 'a directory in the temp dir';
+
+/**
+ * The backing kind a run uses: `requested` (a --backing-fs value) when given, else ext4 where one
+ * can be made. `fallback` says why ext4 was not taken by default (null when it was, or asked for).
+ * @param {string | undefined} requested
+ * @returns {{ kind: BackingKind, fallback: string | null }}
+ * @throws {Error} an unknown kind, or ext4 asked for where it cannot be made
+ */
+export function chooseBackingKind(requested) {
+  const missing = ext4Unavailable();
+  if (requested === undefined) return { kind: missing ? 'dir' : 'ext4', fallback: missing };
+  if (!BACKING_KINDS.includes(/** @type {BackingKind} */ (requested)))
+    throw new Error(`--backing-fs must be one of ${BACKING_KINDS.join(', ')}, got ${requested}`);
+  if (requested === 'ext4' && missing) throw new Error(`--backing-fs ext4: ${missing}`);
+  return { kind: /** @type {BackingKind} */ (requested), fallback: null };
+}
+
 /**
  * Puts the backing file system at `backing` (an empty directory).
  * @param {string} backing
@@ -44,7 +63,7 @@ export function ext4Unavailable() {
  * @returns {Promise<BackingFs>}
  */
 export async function makeBackingFs(backing, o) {
-  if (o.kind === 'dir') return { description: 'a directory in the temp dir', remove: async () => {} };
+  if (o.kind === 'dir') return { description: TEMP_DIR_DESCRIPTION, remove: async () => {} };
   const image = join(o.imageDir, 'backing-ext4.img');
   await runChecked('truncate', ['-s', `${o.sizeMiB}M`, image]);
   await runChecked('mkfs.ext4', ['-q', '-F', '-E', 'lazy_itable_init=0,lazy_journal_init=0', image]);

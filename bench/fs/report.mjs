@@ -1,6 +1,7 @@
 // Markdown rendering of suite results and writing them into bench/results/.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { TEMP_DIR_DESCRIPTION } from './backing-fs.mjs';
 import { STORMS } from './meta-storm.mjs';
 
 const MiB = 1024 * 1024;
@@ -58,7 +59,7 @@ export function renderMarkdown(results, opts = {}) {
   const s = results.settings;
   lines.push(
     // Results written before the backing file system was recorded served a temp directory.
-    `Backing: ${s.backing ?? 'a directory in the temp dir'}.`,
+    `Backing: ${s.backing ?? TEMP_DIR_DESCRIPTION}.`,
     `fio: ${s.fio}; ${s.sizeMiB} MiB per file, runtime cap ${s.runtimeS} s; best of ${s.repeat} round(s).`,
     `FUSE rows: ${s.fuse}.`,
     `Metadata storm: ${s.metaFiles} files of ${s.metaBytes} B per client, create + stat + unlink ` +

@@ -24,7 +24,7 @@ import { layOutDataFiles, prewarm } from './workspace.mjs';
  * @property {number} repeat             rounds; the best figure of each cell is kept
  * @property {number} cacheTimeoutS      entry/attr timeout given to every FUSE row (for the record)
  * @property {boolean} [writeback]       interposer rows run with keep_cache + writeback cache
- * @property {string} [backingDescription] what file system the backing dir is (for the report)
+ * @property {string} backingDescription what file system the backing dir is (for the report)
  * @property {number} warmupFiles        files of an unmeasured storm run first in each row (0: none)
  * @property {(msg: string) => void} log
  */
@@ -81,7 +81,7 @@ export async function runSuite(o) {
     finishedAt: new Date().toISOString(),
     host: { cpus: availableParallelism(), kernel: release(), loadBefore, loadAfter: loadavg() },
     settings: {
-      backing: o.backingDescription ?? 'a directory in the temp dir',
+      backing: o.backingDescription,
       sizeMiB: o.sizeMiB,
       runtimeS: o.runtimeS,
       metaFiles: o.metaFiles,

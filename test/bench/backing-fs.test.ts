@@ -4,8 +4,24 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ext4Unavailable, makeBackingFs } from '../../bench/fs/backing-fs.mjs';
+import { chooseBackingKind, ext4Unavailable, makeBackingFs } from '../../bench/fs/backing-fs.mjs';
 import { findMount as mountAt } from '../../bench/fs/mounts.mjs';
+
+describe('chooseBackingKind', () => {
+  it('takes ext4 by default where one can be made, and says why not elsewhere', () => {
+    const missing = ext4Unavailable();
+    expect(chooseBackingKind(undefined)).toEqual(
+      missing ? { kind: 'dir', fallback: missing } : { kind: 'ext4', fallback: null },
+    );
+    expect(chooseBackingKind('dir')).toEqual({ kind: 'dir', fallback: null });
+    if (missing) expect(() => chooseBackingKind('ext4')).toThrow(`--backing-fs ext4: ${missing}`);
+    else expect(chooseBackingKind('ext4')).toEqual({ kind: 'ext4', fallback: null });
+  });
+
+  it('rejects an unknown kind, naming the known ones', () => {
+    expect(() => chooseBackingKind('zfs')).toThrow('--backing-fs must be one of ext4, dir, got zfs');
+  });
+});
 
 describe('makeBackingFs', () => {
   let root = '';
