@@ -14,6 +14,7 @@
         "src/splice_pipe.c",
         "src/path_scopes.c",
         "src/transport.c",
+        "src/offload.c",
         "src/peer_cred.c",
         "src/fuse_options.c"
       ],

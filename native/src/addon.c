@@ -132,6 +132,7 @@ static void *loop_main(void *arg) {
 }
 
 static void free_mount(ip_mount *m) {
+  ip_offload_destroy(&m->offload);
   for (int op = 0; op < OP_COUNT; op++) ip_path_scopes_free(atomic_load(&m->scopes[op]));
   ip_inodes_destroy(&m->inodes);
   free(m->backing);
@@ -182,6 +183,13 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
     free(fuse_options);
     free_mount(m);
     napi_throw_type_error(env, NULL, "mount: backing, mountpoint and fuseOptions are required strings");
+    return NULL;
+  }
+  /* Serves blocking requests off the io_uring rings (offload.h); threads start on first use. */
+  if (ip_offload_init(&m->offload, (unsigned)m->max_threads, ip_transport_adopt_worker, &m->transport) != 0) {
+    free(fuse_options);
+    free_mount(m);
+    napi_throw_error(env, "ENOMEM", "mount: out of memory");
     return NULL;
   }
 

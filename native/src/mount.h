@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "inode_table.h"
+#include "offload.h"
 #include "ops.h"
 #include "path_scopes.h"
 #include "trace_buffer.h"
@@ -85,6 +86,7 @@ typedef struct ip_mount {
   int unmount_called; /* JS thread only */
   int max_threads;
   ip_transport transport; /* /dev/fuse or io_uring (transport.h) */
+  ip_offload offload;     /* serves blocking requests off the io_uring rings */
 } ip_mount;
 
 extern const struct fuse_lowlevel_ops ip_passthrough_ops;

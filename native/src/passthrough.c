@@ -27,6 +27,7 @@
 #include "clock.h"
 #include "inode_table.h"
 #include "mount.h"
+#include "offload.h"
 #include "ops.h"
 #include "proc_cache.h"
 #include "scratch.h"
@@ -87,7 +88,7 @@ static inline int wants_paths(ip_mount *m, int op) { return m->record || ip_over
 static void op_begin(opctx *c, fuse_req_t req, int op) {
   const struct fuse_ctx *fc = fuse_req_ctx(req);
   c->m = mount_of(req);
-  /* Reads decide once they know their size (ip_read). */
+  /* Reads decide once they know their size (serve_read). */
   if (op != OP_READ) ip_transport_on_request(&c->m->transport, req, 0);
   c->req = req;
   ip_record *r = &c->r;
@@ -556,7 +557,7 @@ static int attach_handle(opctx *c, int fd, const char *path, int flags, struct f
   return 0;
 }
 
-static void ip_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
+static void serve_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
   ip_inode *in = inode_of(req, ino);
   opctx c;
   op_begin(&c, req, OP_OPEN);
@@ -586,7 +587,7 @@ static void ip_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
   }
 }
 
-static void ip_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, struct fuse_file_info *fi) {
+static void serve_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, struct fuse_file_info *fi) {
   ip_inode *dir = inode_of(req, parent);
   opctx c;
   op_begin(&c, req, OP_CREATE);
@@ -676,7 +677,7 @@ static int read_by_splice(opctx *c, ip_handle *h, size_t len, off_t off) {
   return 1;
 }
 
-static void ip_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) {
+static void serve_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) {
   ip_handle *h = handle_of(fi);
   opctx c;
   op_begin(&c, req, OP_READ);
@@ -715,7 +716,7 @@ static void ip_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
   ip_scratch_put(scratch);
 }
 
-static void ip_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off, struct fuse_file_info *fi) {
+static void serve_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off, struct fuse_file_info *fi) {
   ip_handle *h = handle_of(fi);
   opctx c;
   op_begin(&c, req, OP_WRITE);
@@ -763,7 +764,7 @@ static void ip_statfs(fuse_req_t req, fuse_ino_t ino) {
   else fuse_reply_err(req, (int)-res);
 }
 
-static void ip_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
+static void serve_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
   ip_handle *h = handle_of(fi);
   opctx c;
   op_begin(&c, req, OP_FLUSH);
@@ -775,7 +776,7 @@ static void ip_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) 
   op_reply_err(&c, fd < 0 ? -errno : sys(close(fd)));
 }
 
-static void ip_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
+static void serve_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
   ip_handle *h = handle_of(fi);
   opctx c;
   op_begin(&c, req, OP_RELEASE);
@@ -787,7 +788,7 @@ static void ip_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
   fuse_reply_err(req, 0);
 }
 
-static void ip_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi) {
+static void serve_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi) {
   ip_handle *h = handle_of(fi);
   opctx c;
   op_begin(&c, req, OP_FSYNC);
@@ -999,7 +1000,7 @@ static void ip_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
   fuse_reply_err(req, 0);
 }
 
-static void ip_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi) {
+static void serve_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi) {
   ip_handle *h = handle_of(fi);
   opctx c;
   op_begin(&c, req, OP_FSYNCDIR);
@@ -1024,7 +1025,7 @@ static void ip_access(fuse_req_t req, fuse_ino_t ino, int mask) {
   op_reply_err(&c, sys(faccessat(AT_FDCWD, proc, mask, 0)));
 }
 
-static void ip_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off, off_t len, struct fuse_file_info *fi) {
+static void serve_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off, off_t len, struct fuse_file_info *fi) {
   ip_handle *h = handle_of(fi);
   opctx c;
   op_begin(&c, req, OP_FALLOCATE);
@@ -1037,7 +1038,7 @@ static void ip_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off, of
   op_reply_err(&c, sys(fallocate(h->fd, mode, off, len)));
 }
 
-static void ip_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in, struct fuse_file_info *fi_in,
+static void serve_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in, struct fuse_file_info *fi_in,
                                fuse_ino_t ino_out, off_t off_out, struct fuse_file_info *fi_out, size_t len, int flags) {
   ip_handle *in = handle_of(fi_in), *out = handle_of(fi_out);
   opctx c;
@@ -1055,7 +1056,7 @@ static void ip_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in, 
   else fuse_reply_err(req, (int)-res);
 }
 
-static void ip_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info *fi) {
+static void serve_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info *fi) {
   ip_handle *h = handle_of(fi);
   opctx c;
   op_begin(&c, req, OP_LSEEK);
@@ -1067,6 +1068,227 @@ static void ip_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, stru
   res = op_end(&c, sys(lseek(h->fd, off, whence)));
   if (res >= 0) fuse_reply_lseek(req, res);
   else fuse_reply_err(req, (int)-res);
+}
+
+/* ---- requests that leave the ring thread (offload.h) ------------------------------------------ */
+
+/* What a handler was called with, kept until an offload thread serves it. Over io_uring every
+ * pointer (names, write data) points into the request's ring entry, which stays the request's
+ * until the reply; the fuse_file_info structs are libfuse's stack copies, so they are copied. */
+typedef struct deferred {
+  ip_job job;
+  void (*serve)(struct deferred *d);
+  fuse_req_t req;
+  fuse_ino_t ino, ino2;
+  struct fuse_file_info fi, fi2;
+  const char *data; /* write payload, or the name of a new file */
+  size_t size;
+  off_t off, off2, len;
+  int arg; /* datasync, whence, fallocate mode, copy flags */
+  mode_t mode;
+} deferred;
+
+/* A ring thread that handed requests to the pool waits, as it ends, until the pool has served
+ * them: libfuse frees the rings (and with them those requests) right after joining it. */
+static pthread_key_t ring_exit_key;
+static pthread_once_t ring_exit_once = PTHREAD_ONCE_INIT;
+static _Thread_local int ring_exit_armed;
+#define RING_EXIT_WAIT_NS (30 * 1000000000LL)
+
+static void ring_exit_wait(void *mount) {
+  ip_mount *m = mount;
+  if (ip_offload_wait_drained(&m->offload, RING_EXIT_WAIT_NS) != 0)
+    fprintf(stderr, "interposer: offloaded requests still running after 30 s at shutdown\n");
+}
+
+static void ring_exit_key_create(void) { pthread_key_create(&ring_exit_key, ring_exit_wait); }
+
+/*
+ * Whether a request should leave the ring thread: only over io_uring (over /dev/fuse libfuse's
+ * own threads each wait for one request), and only when it may block for long: it waits for the
+ * device (fsync, fallocate, copy_file_range, O_DIRECT transfers), or the overlay may decide on it
+ * (a verdict from the JS thread, perhaps a delay or a throttle wait). Metadata calls that an
+ * overlay rule names (lookup, mkdir, unlink...) stay on the ring thread.
+ */
+static int leaves_ring(fuse_req_t req, int op, const ip_handle *h, int blocking) {
+#ifdef FUSE_CAP_OVER_IO_URING
+  if (!fuse_req_is_uring(req)) return 0;
+  if (blocking) return 1;
+  ip_mount *m = mount_of(req);
+  return ip_overlay_wants(m, op) && (!h || ip_overlay_in_scope(m, op, h->path, NULL));
+#else
+  (void)req;
+  (void)op;
+  (void)h;
+  (void)blocking;
+  return 0;
+#endif
+}
+
+static void run_deferred(ip_job *job) {
+  deferred *d = (deferred *)job;
+  d->serve(d);
+  free(d);
+}
+
+/* A deferral of this request with `fi` copied, or NULL (out of memory: serve it here). */
+static deferred *deferral(fuse_req_t req, const struct fuse_file_info *fi, void (*serve)(deferred *)) {
+  deferred *d = calloc(1, sizeof(*d));
+  if (!d) return NULL;
+  d->job.run = run_deferred;
+  d->serve = serve;
+  d->req = req;
+  if (fi) d->fi = *fi;
+  return d;
+}
+
+/* Hands a filled deferral to the pool; 0 (and d freed) when the pool refused it. */
+static int defer(deferred *d) {
+  ip_mount *m = mount_of(d->req);
+  if (ip_offload_submit(&m->offload, &d->job) != 0) {
+    free(d);
+    return 0;
+  }
+  if (!ring_exit_armed) {
+    pthread_once(&ring_exit_once, ring_exit_key_create);
+    pthread_setspecific(ring_exit_key, m);
+    ring_exit_armed = 1;
+  }
+  return 1;
+}
+
+static void resume_read(deferred *d) { serve_read(d->req, d->ino, d->size, d->off, &d->fi); }
+static void ip_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) {
+  ip_handle *h = handle_of(fi);
+  deferred *d = leaves_ring(req, OP_READ, h, h->direct) ? deferral(req, fi, resume_read) : NULL;
+  if (d) {
+    d->ino = ino;
+    d->size = size;
+    d->off = off;
+    if (defer(d)) return;
+  }
+  serve_read(req, ino, size, off, fi);
+}
+
+static void resume_write(deferred *d) { serve_write(d->req, d->ino, d->data, d->size, d->off, &d->fi); }
+static void ip_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off, struct fuse_file_info *fi) {
+  ip_handle *h = handle_of(fi);
+  deferred *d = leaves_ring(req, OP_WRITE, h, h->direct) ? deferral(req, fi, resume_write) : NULL;
+  if (d) {
+    d->ino = ino;
+    d->data = buf;
+    d->size = size;
+    d->off = off;
+    if (defer(d)) return;
+  }
+  serve_write(req, ino, buf, size, off, fi);
+}
+
+/* fsync and fsyncdir share a shape. */
+static void resume_fsync(deferred *d) { serve_fsync(d->req, d->ino, d->arg, &d->fi); }
+static void resume_fsyncdir(deferred *d) { serve_fsyncdir(d->req, d->ino, d->arg, &d->fi); }
+static void defer_sync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi,
+                       void (*resume)(deferred *), void (*serve)(fuse_req_t, fuse_ino_t, int, struct fuse_file_info *)) {
+  deferred *d = leaves_ring(req, 0, NULL, 1) ? deferral(req, fi, resume) : NULL;
+  if (d) {
+    d->ino = ino;
+    d->arg = datasync;
+    if (defer(d)) return;
+  }
+  serve(req, ino, datasync, fi);
+}
+static void ip_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi) {
+  defer_sync(req, ino, datasync, fi, resume_fsync, serve_fsync);
+}
+static void ip_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi) {
+  defer_sync(req, ino, datasync, fi, resume_fsyncdir, serve_fsyncdir);
+}
+
+static void resume_fallocate(deferred *d) { serve_fallocate(d->req, d->ino, d->arg, d->off, d->len, &d->fi); }
+static void ip_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off, off_t len, struct fuse_file_info *fi) {
+  deferred *d = leaves_ring(req, OP_FALLOCATE, NULL, 1) ? deferral(req, fi, resume_fallocate) : NULL;
+  if (d) {
+    d->ino = ino;
+    d->arg = mode;
+    d->off = off;
+    d->len = len;
+    if (defer(d)) return;
+  }
+  serve_fallocate(req, ino, mode, off, len, fi);
+}
+
+static void resume_copy_file_range(deferred *d) {
+  serve_copy_file_range(d->req, d->ino, d->off, &d->fi, d->ino2, d->off2, &d->fi2, d->size, d->arg);
+}
+static void ip_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in, struct fuse_file_info *fi_in,
+                               fuse_ino_t ino_out, off_t off_out, struct fuse_file_info *fi_out, size_t len, int flags) {
+  deferred *d = leaves_ring(req, OP_COPY_FILE_RANGE, NULL, 1) ? deferral(req, fi_in, resume_copy_file_range) : NULL;
+  if (d) {
+    d->ino = ino_in;
+    d->off = off_in;
+    d->ino2 = ino_out;
+    d->off2 = off_out;
+    d->fi2 = *fi_out;
+    d->size = len;
+    d->arg = flags;
+    if (defer(d)) return;
+  }
+  serve_copy_file_range(req, ino_in, off_in, fi_in, ino_out, off_out, fi_out, len, flags);
+}
+
+/* flush and release: blocking only when an overlay decides on them. */
+static void resume_flush(deferred *d) { serve_flush(d->req, d->ino, &d->fi); }
+static void resume_release(deferred *d) { serve_release(d->req, d->ino, &d->fi); }
+static void defer_handle_op(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, int op,
+                            void (*resume)(deferred *), void (*serve)(fuse_req_t, fuse_ino_t, struct fuse_file_info *)) {
+  deferred *d = leaves_ring(req, op, handle_of(fi), 0) ? deferral(req, fi, resume) : NULL;
+  if (d) {
+    d->ino = ino;
+    if (defer(d)) return;
+  }
+  serve(req, ino, fi);
+}
+static void ip_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
+  defer_handle_op(req, ino, fi, OP_FLUSH, resume_flush, serve_flush);
+}
+static void ip_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
+  defer_handle_op(req, ino, fi, OP_RELEASE, resume_release, serve_release);
+}
+
+static void resume_lseek(deferred *d) { serve_lseek(d->req, d->ino, d->off, d->arg, &d->fi); }
+static void ip_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info *fi) {
+  deferred *d = leaves_ring(req, OP_LSEEK, handle_of(fi), 0) ? deferral(req, fi, resume_lseek) : NULL;
+  if (d) {
+    d->ino = ino;
+    d->off = off;
+    d->arg = whence;
+    if (defer(d)) return;
+  }
+  serve_lseek(req, ino, off, whence, fi);
+}
+
+/* open and create: their fi is written (the handle, caching flags) and sent with the reply, so
+ * the offload thread fills the copy. */
+static void resume_open(deferred *d) { serve_open(d->req, d->ino, &d->fi); }
+static void ip_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
+  deferred *d = leaves_ring(req, OP_OPEN, NULL, 0) ? deferral(req, fi, resume_open) : NULL;
+  if (d) {
+    d->ino = ino;
+    if (defer(d)) return;
+  }
+  serve_open(req, ino, fi);
+}
+
+static void resume_create(deferred *d) { serve_create(d->req, d->ino, d->data, d->mode, &d->fi); }
+static void ip_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, struct fuse_file_info *fi) {
+  deferred *d = leaves_ring(req, OP_CREATE, NULL, 0) ? deferral(req, fi, resume_create) : NULL;
+  if (d) {
+    d->ino = parent;
+    d->data = name;
+    d->mode = mode;
+    if (defer(d)) return;
+  }
+  serve_create(req, parent, name, mode, fi);
 }
 
 /* Asks for (or declines) a connection capability. libfuse >= 3.17 keeps them in want_ext and
