@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { chooseTransport, ioUringUnavailable, type TransportProbe } from '../../src/record/transport.js';
@@ -41,6 +41,14 @@ async function affinitiesWhile(pid: number, ring: number, command: string): Prom
   }
   expect(await done).toBe(0);
   return seen;
+}
+
+/** Runs a shell command without blocking the event loop (a child's exit is seen meanwhile). */
+function run(command: string): Promise<{ code: number | null; out: string }> {
+  const child = spawn('sh', ['-c', command], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out })));
 }
 
 const allowedCpus = (statusPath: string): string =>
@@ -124,6 +132,30 @@ describe('the transport in use', () => {
       }
     },
   );
+
+  it('a request the overlay delays does not hold up the other requests from its CPU', async () => {
+    // Over io_uring one thread serves each CPU's ring, and both callers run on CPU 0: before
+    // blocking requests left the ring thread, the stat and ls below waited for the fsync.
+    const mount = await startMount(['--cache-timeout', '0', '--delay', 'op=fsync,fixed=5s']);
+    const faultLog = `${mount.trace}.faults.jsonl`;
+    const fsync = spawn(
+      'taskset',
+      ['-c', '0', 'dd', 'if=/dev/zero', `of=${mount.mnt}/f`, 'bs=4k', 'count=1', 'conv=fsync', 'status=none'],
+      { stdio: 'ignore' },
+    );
+    const fsyncDone = new Promise<number | null>((resolve) => fsync.on('exit', resolve));
+    // The overlay logs the delay when it decides it, before the fsync starts to wait.
+    while (!(existsSync(faultLog) && readFileSync(faultLog, 'utf8').includes('"fsync"'))) {
+      expect(fsync.exitCode).toBeNull();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const look = run(`taskset -c 0 stat -c %s ${mount.mnt}/f && taskset -c 0 ls ${mount.mnt}`);
+    const first = await Promise.race([look.then(() => 'stat and ls'), fsyncDone.then(() => 'fsync')]);
+    expect(first).toBe('stat and ls');
+    expect(await look).toEqual({ code: 0, out: '4096\nf\n' });
+    expect(await fsyncDone).toBe(0);
+    expect(await mount.stop()).toBe(0);
+  });
 
   it('--io-uring off keeps /dev/fuse even when the kernel offers io_uring', async () => {
     const mount = await startMount(['--io-uring', 'off']);
