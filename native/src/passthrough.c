@@ -1097,8 +1097,13 @@ static _Thread_local int ring_exit_armed;
 
 static void ring_exit_wait(void *mount) {
   ip_mount *m = mount;
+  /* libfuse ends ring threads with pthread_cancel: the wait (a cancellation point) must not act
+   * on it, or the thread ends right here without waiting. */
+  int was;
+  pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &was);
   if (ip_offload_wait_drained(&m->offload, RING_EXIT_WAIT_NS) != 0)
     fprintf(stderr, "interposer: offloaded requests still running after 30 s at shutdown\n");
+  pthread_setcancelstate(was, NULL);
 }
 
 static void ring_exit_key_create(void) { pthread_key_create(&ring_exit_key, ring_exit_wait); }

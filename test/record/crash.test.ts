@@ -3,12 +3,12 @@
  * afterwards, and the mount must be torn down without leaving a dead endpoint.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { openTrace, readAllRows } from '../../src/trace/reader.js';
 import { mountAt } from '../../src/record/mountinfo.js';
-import { cleanupMounts, sh, startMount } from '../helpers/interposer-process.js';
+import { CLI, cleanupMounts, sh, startMount } from '../helpers/interposer-process.js';
 
 describe('crash safety', () => {
   afterAll(cleanupMounts);
@@ -47,5 +47,25 @@ describe('crash safety', () => {
     const after = await readAllRows(mount.trace);
     expect(after.length).toBe(rows.length);
     expect((await openTrace(mount.trace)).recovered).toBe(false);
+  });
+
+  it('ends cleanly, trace and all, when the connection is aborted while a request is served', async () => {
+    // A delayed fsync is in the server (over io_uring: on an offload thread, replying after the
+    // rings are torn down crashed the server) when `unmount --abort` cuts the connection.
+    const mount = await startMount(['--delay', 'op=fsync,fixed=2s']);
+    const faultLog = `${mount.trace}.faults.jsonl`;
+    const dd = spawn('dd', ['if=/dev/zero', `of=${mount.mnt}/f`, 'bs=4k', 'count=1', 'conv=fsync'], {
+      stdio: 'ignore',
+    });
+    const ddDone = new Promise<number | null>((resolve) => dd.on('exit', resolve));
+    while (!(existsSync(faultLog) && readFileSync(faultLog, 'utf8').includes('"fsync"')))
+      await new Promise((r) => setTimeout(r, 20));
+    sh(`node ${CLI} unmount --abort ${mount.mnt}`);
+    expect(await ddDone).not.toBe(0); // its fsync ended with the connection
+    const code = await new Promise<number | null>((resolve) => mount.child.once('exit', resolve));
+    expect(code).toBe(0);
+    expect(mountAt(mount.mnt)).toBeUndefined();
+    const rows = await readAllRows(mount.trace);
+    expect(rows.some((r) => r.op === 'create' && r.path === '/f')).toBe(true);
   });
 });
