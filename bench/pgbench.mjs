@@ -3,8 +3,9 @@
 // recording mount, in one run, alternating (plain, mount, plain, mount, ...). Each round gets a
 // fresh cluster owned by postgres (initdb, pgbench -i -s SCALE), then `pgbench -c CLIENTS -j 2
 // -T SECONDS` as postgres. Prints tps per run, the best mount/plain ratio, the rows the trace
-// got and the load average at each run's start.
-//   node bench/pgbench.mjs [--rounds 2] [--scale 5] [--clients 4] [--seconds 30] [-- mount args]
+// got and the load average at each run's start. Everything runs on a fresh journaled ext4 when root
+// can make one (as bench:record; bench/fs/backing-fs.mjs says why), else in the temp dir.
+//   node bench/pgbench.mjs [--rounds 2] [--scale 5] [--clients 4] [--seconds 30] [--backing-fs ext4|dir] [-- mount args]
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { mountDaemon, exitOnSignals } from './fs/daemon-mount.mjs';
 import { runChecked } from './fs/proc.mjs';
 import { REPO_ROOT } from './fs/specs.mjs';
+import { chooseBackingKind, makeBackingFs } from './fs/backing-fs.mjs';
 
 const CLI = join(REPO_ROOT, 'dist', 'bin', 'interposer.js');
 const PG_BIN = '/usr/lib/postgresql/15/bin';
@@ -89,12 +91,13 @@ async function main() {
       scale: { type: 'string' },
       clients: { type: 'string' },
       seconds: { type: 'string' },
+      'backing-fs': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
     console.log(
-      'usage: node bench/pgbench.mjs [--rounds 2] [--scale 5] [--clients 4] [--seconds 30] [-- extra mount args]',
+      'usage: node bench/pgbench.mjs [--rounds 2] [--scale 5] [--clients 4] [--seconds 30] [--backing-fs ext4|dir] [-- extra mount args]',
     );
     return;
   }
@@ -102,6 +105,7 @@ async function main() {
     throw new Error(`${PG_BIN}/pgbench missing (apt-get install postgresql)`);
   if (!existsSync(CLI)) throw new Error(`${CLI} missing: run npm run build`);
   const { readAllRows } = await import(join(REPO_ROOT, 'dist', 'trace', 'reader.js'));
+  const backing = chooseBackingKind(values['backing-fs']);
   const o = {
     rounds: Number(values.rounds ?? 2),
     scale: Number(values.scale ?? 5),
@@ -114,12 +118,22 @@ async function main() {
   mkdirSync(sock);
   const pgUid = Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.trim());
   chownSync(sock, pgUid, pgUid);
+  const base = join(work, 'fs');
+  mkdirSync(base);
   const runs = [];
+  let backingFs;
   try {
+    backingFs = await makeBackingFs(base, {
+      kind: backing.kind,
+      imageDir: work,
+      sizeMiB: 2048,
+      log: (msg) => process.stderr.write(`${msg}\n`),
+    });
+    chmodSync(base, 0o755);
     for (let round = 0; round < o.rounds; round++) {
       for (const where of ['plain', 'mount']) {
         const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
-        const dir = join(work, `${where}-${round}`);
+        const dir = join(base, `${where}-${round}`);
         mkdirSync(dir);
         let tps;
         let rows;
@@ -158,10 +172,12 @@ async function main() {
       }
     }
   } finally {
+    await backingFs?.remove();
     rmSync(work, { recursive: true, force: true });
   }
   console.log(
-    `pgbench scale ${o.scale}, -c ${o.clients} -j 2 -T ${o.seconds}, as postgres; mount args: ${positionals.join(' ') || '(defaults)'}\n`,
+    `pgbench scale ${o.scale}, -c ${o.clients} -j 2 -T ${o.seconds}, as postgres, on ${backingFs.description}; ` +
+      `mount args: ${positionals.join(' ') || '(defaults)'}\n`,
   );
   console.log(
     '| round | where | tps | mount/plain (this round) | trace rows (getattr, getxattr) | load at start |',

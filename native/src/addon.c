@@ -132,7 +132,8 @@ static void *loop_main(void *arg) {
 }
 
 static void free_mount(ip_mount *m) {
-  ip_offload_destroy(&m->offload);
+  for (unsigned i = 0; i < m->offload_pools; i++) ip_offload_destroy(&m->offload[i]);
+  free(m->offload);
   for (int op = 0; op < OP_COUNT; op++) ip_path_scopes_free(atomic_load(&m->scopes[op]));
   ip_inodes_destroy(&m->inodes);
   free(m->backing);
@@ -158,6 +159,21 @@ static void tune_allocator(void) {
   mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   mallopt(M_ARENA_MAX, 2);
 }
+/* One offload pool per CPU (offload.h), each with as many threads as its ring has requests in
+ * flight at most; no thread starts before a request needs one. */
+static int start_offload_pools(ip_mount *m) {
+  long cpus = sysconf(_SC_NPROCESSORS_CONF);
+  unsigned n = cpus > 0 ? (unsigned)cpus : 1;
+  unsigned per_pool = m->transport.queue_depth ? m->transport.queue_depth : IP_DEFAULT_RING_DEPTH;
+  m->offload = calloc(n, sizeof(*m->offload));
+  if (!m->offload) return -1;
+  for (unsigned i = 0; i < n; i++) {
+    if (ip_offload_init(&m->offload[i], per_pool, (int)i, ip_transport_not_a_ring, NULL) != 0) return -1;
+    m->offload_pools = i + 1;
+  }
+  return 0;
+}
+
 static pthread_once_t tune_allocator_once = PTHREAD_ONCE_INIT;
 
 /* mount({ backing, mountpoint, fuseOptions, record, batchRows, batches, maxThreads,
@@ -185,8 +201,7 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "mount: backing, mountpoint and fuseOptions are required strings");
     return NULL;
   }
-  /* Serves blocking requests off the io_uring rings (offload.h); threads start on first use. */
-  if (ip_offload_init(&m->offload, (unsigned)m->max_threads, ip_transport_adopt_worker, &m->transport) != 0) {
+  if (start_offload_pools(m) != 0) {
     free(fuse_options);
     free_mount(m);
     napi_throw_error(env, "ENOMEM", "mount: out of memory");

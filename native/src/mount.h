@@ -86,7 +86,8 @@ typedef struct ip_mount {
   int unmount_called; /* JS thread only */
   int max_threads;
   ip_transport transport; /* /dev/fuse or io_uring (transport.h) */
-  ip_offload offload;     /* serves blocking requests off the io_uring rings */
+  ip_offload *offload;    /* per CPU: serve blocking requests off that CPU's io_uring ring */
+  unsigned offload_pools;
 } ip_mount;
 
 extern const struct fuse_lowlevel_ops ip_passthrough_ops;

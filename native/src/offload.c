@@ -3,6 +3,7 @@
 #include "offload.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -14,6 +15,12 @@ static unsigned queued_jobs(const ip_offload *o) {
 
 static void *worker_main(void *arg) {
   ip_offload *o = arg;
+  if (o->cpu >= 0) {
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(o->cpu, &one);
+    sched_setaffinity(0, sizeof(one), &one); /* not allowed there: stay where we were started */
+  }
   if (o->on_thread_start) o->on_thread_start(o->start_arg);
   pthread_mutex_lock(&o->mu);
   for (;;) {
@@ -35,8 +42,9 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
-int ip_offload_init(ip_offload *o, unsigned max_threads, void (*on_thread_start)(void *), void *start_arg) {
+int ip_offload_init(ip_offload *o, unsigned max_threads, int cpu, void (*on_thread_start)(void *), void *start_arg) {
   *o = (ip_offload){0};
+  o->cpu = cpu;
   o->tids = calloc(max_threads ? max_threads : 1, sizeof(pthread_t));
   if (!o->tids) return -1;
   o->max_threads = max_threads ? max_threads : 1;

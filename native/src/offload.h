@@ -9,7 +9,10 @@
  * rule on fsync against 85 µs.
  *
  * libfuse lets another thread reply to a ring request (it locks the ring); the request and its
- * payload stay valid until the reply. Threads start on demand up to a limit and then stay.
+ * payload stay valid until the reply. Threads start on demand up to a limit and then stay. A
+ * mount has one pool per CPU, whose threads stay on that CPU as the ring thread does: the caller
+ * of a blocking request sleeps, so its CPU is free, and a wake-up that crosses to the other CPU
+ * costs more here than it saves.
  */
 #ifndef INTERPOSER_OFFLOAD_H
 #define INTERPOSER_OFFLOAD_H
@@ -33,12 +36,13 @@ typedef struct ip_offload {
   unsigned threads, idle, max_threads;
   pthread_t *tids;
   int stopping;
+  int cpu;                  /* the CPU its threads run on, -1 = wherever they were started */
   void (*on_thread_start)(void *arg); /* e.g. leave the ring CPU the spawning thread was pinned to */
   void *start_arg;
 } ip_offload;
 
 /* Returns 0, or -1 out of memory. No thread starts before the first job. */
-int ip_offload_init(ip_offload *o, unsigned max_threads, void (*on_thread_start)(void *), void *start_arg);
+int ip_offload_init(ip_offload *o, unsigned max_threads, int cpu, void (*on_thread_start)(void *), void *start_arg);
 
 /* Queues a job, starting a thread when none is idle and the limit allows. Returns 0, or -1 when
  * the pool cannot take it (stopping, or no thread could be started at all): run it inline. */

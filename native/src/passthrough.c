@@ -1101,8 +1101,9 @@ static void ring_exit_wait(void *mount) {
    * on it, or the thread ends right here without waiting. */
   int was;
   pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &was);
-  if (ip_offload_wait_drained(&m->offload, RING_EXIT_WAIT_NS) != 0)
-    fprintf(stderr, "interposer: offloaded requests still running after 30 s at shutdown\n");
+  for (unsigned i = 0; i < m->offload_pools; i++)
+    if (ip_offload_wait_drained(&m->offload[i], RING_EXIT_WAIT_NS) != 0)
+      fprintf(stderr, "interposer: offloaded requests still running after 30 s at shutdown\n");
   pthread_setcancelstate(was, NULL);
 }
 
@@ -1150,7 +1151,10 @@ static deferred *deferral(fuse_req_t req, const struct fuse_file_info *fi, void 
 /* Hands a filled deferral to the pool; 0 (and d freed) when the pool refused it. */
 static int defer(deferred *d) {
   ip_mount *m = mount_of(d->req);
-  if (ip_offload_submit(&m->offload, &d->job) != 0) {
+  /* The pool of the CPU this ring thread is pinned to (offload.h). */
+  int cpu = sched_getcpu();
+  ip_offload *pool = &m->offload[cpu >= 0 && (unsigned)cpu < m->offload_pools ? (unsigned)cpu : 0];
+  if (ip_offload_submit(pool, &d->job) != 0) {
     free(d);
     return 0;
   }

@@ -60,10 +60,9 @@ void ip_transport_set_affinity(const ip_transport *t, fuse_req_t req, int spread
 #endif
 }
 
-void ip_transport_adopt_worker(void *transport) {
-  const ip_transport *t = transport;
+void ip_transport_not_a_ring(void *unused) {
+  (void)unused;
   ip_ring_thread_affinity = IP_RING_FIXED;
-  if (t->have_cpus) sched_setaffinity(0, sizeof(t->cpus), &t->cpus);
 }
 
 /* libfuse's own handler prints to stderr; ours does the same and notices the ring failure. */
@@ -82,8 +81,7 @@ int ip_transport_add_args(ip_transport *t, struct fuse_args *args) {
     log_installed = 1;
   }
   if (!t->want_uring || !HAVE_FUSE_URING) return 0;
-  t->have_cpus = sched_getaffinity(0, sizeof(t->cpus), &t->cpus) == 0;
-  if (!t->have_cpus) t->spread_rings = 0;
+  if (t->spread_rings && sched_getaffinity(0, sizeof(t->cpus), &t->cpus) != 0) t->spread_rings = 0;
   if (fuse_opt_add_arg(args, "-o") != 0 || fuse_opt_add_arg(args, "io_uring") != 0) return -1;
   if (t->queue_depth) {
     char opt[64];

@@ -24,9 +24,11 @@ typedef struct ip_transport {
   int kernel_offers;      /* INIT said the kernel can do FUSE over io_uring */
   atomic_int state;       /* ip_transport_state */
   int spread_rings;       /* let ring threads run on any CPU in `cpus` (not --io-uring-pin) */
-  int have_cpus;          /* cpus was read */
   cpu_set_t cpus;         /* the CPUs the mounting thread was allowed, taken at mount time */
 } ip_transport;
+
+/* libfuse's io_uring requests per CPU queue when none is asked for. */
+#define IP_DEFAULT_RING_DEPTH 8
 
 /* 1 when this build's libfuse can serve FUSE over io_uring at all. */
 int ip_transport_compiled(void);
@@ -49,10 +51,9 @@ typedef enum {
 
 extern _Thread_local ip_ring_affinity ip_ring_thread_affinity;
 
-/* Start of an offload thread (offload.h; its argument is the ip_transport): it was created by a
- * ring thread and inherited that ring's CPU, so it moves to every CPU the mount may use, and it
- * is never treated as a ring thread. */
-void ip_transport_adopt_worker(void *transport);
+/* Start of an offload thread (offload.h): it serves ring requests but is not a ring thread, so
+ * ip_transport_on_request must leave its affinity (its pool's CPU) alone. */
+void ip_transport_not_a_ring(void *unused);
 
 /* The slow path of ip_transport_on_request: first request, large reads, leaving spread mode. */
 void ip_transport_set_affinity(const ip_transport *t, fuse_req_t req, int spread);
