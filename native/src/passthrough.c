@@ -1039,7 +1039,7 @@ static void serve_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off,
 }
 
 static void serve_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in, struct fuse_file_info *fi_in,
-                               fuse_ino_t ino_out, off_t off_out, struct fuse_file_info *fi_out, size_t len, int flags) {
+                                  fuse_ino_t ino_out, off_t off_out, struct fuse_file_info *fi_out, size_t len, int flags) {
   ip_handle *in = handle_of(fi_in), *out = handle_of(fi_out);
   opctx c;
   op_begin(&c, req, OP_COPY_FILE_RANGE);
