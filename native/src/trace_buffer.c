@@ -149,7 +149,13 @@ static void batch_put(ip_batch *b, int64_t seq, const ip_record *r) {
 
 int ip_tracebuf_init(ip_tracebuf *tb, uint32_t batches, uint32_t rows_per_batch, ip_ready_fn on_ready, void *arg) {
   memset(tb, 0, sizeof(*tb));
-  pthread_mutex_init(&tb->mu, NULL);
+  /* Held for one row's copy (a few hundred ns) by every FUSE thread: a waiter spins briefly
+   * instead of sleeping at once, which cost a futex wait and wake-up per collision. */
+  pthread_mutexattr_t attr;
+  pthread_mutexattr_init(&attr);
+  pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ADAPTIVE_NP);
+  pthread_mutex_init(&tb->mu, &attr);
+  pthread_mutexattr_destroy(&attr);
   pthread_cond_init(&tb->has_free, NULL);
   tb->pool_size = batches;
   tb->pool = calloc(batches, sizeof(ip_batch *));
