@@ -1196,9 +1196,9 @@ static void ip_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 /* fsync and fsyncdir share a shape. */
 static void resume_fsync(deferred *d) { serve_fsync(d->req, d->ino, d->arg, &d->fi); }
 static void resume_fsyncdir(deferred *d) { serve_fsyncdir(d->req, d->ino, d->arg, &d->fi); }
-static void defer_sync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi,
+static void defer_sync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi, int op,
                        void (*resume)(deferred *), void (*serve)(fuse_req_t, fuse_ino_t, int, struct fuse_file_info *)) {
-  deferred *d = leaves_ring(req, 0, NULL, 1) ? deferral(req, fi, resume) : NULL;
+  deferred *d = leaves_ring(req, op, NULL, 1) ? deferral(req, fi, resume) : NULL;
   if (d) {
     d->ino = ino;
     d->arg = datasync;
@@ -1207,10 +1207,10 @@ static void defer_sync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse
   serve(req, ino, datasync, fi);
 }
 static void ip_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi) {
-  defer_sync(req, ino, datasync, fi, resume_fsync, serve_fsync);
+  defer_sync(req, ino, datasync, fi, OP_FSYNC, resume_fsync, serve_fsync);
 }
 static void ip_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi) {
-  defer_sync(req, ino, datasync, fi, resume_fsyncdir, serve_fsyncdir);
+  defer_sync(req, ino, datasync, fi, OP_FSYNCDIR, resume_fsyncdir, serve_fsyncdir);
 }
 
 static void resume_fallocate(deferred *d) { serve_fallocate(d->req, d->ino, d->arg, d->off, d->len, &d->fi); }
