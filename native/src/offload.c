@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -15,6 +16,10 @@ static unsigned queued_jobs(const ip_offload *o) {
 
 static void *worker_main(void *arg) {
   ip_offload *o = arg;
+  /* Named apart from the ring thread that started it (whose name it inherits). */
+  char name[16];
+  snprintf(name, sizeof(name), "offload-%d", o->cpu);
+  pthread_setname_np(pthread_self(), name);
   if (o->cpu >= 0) {
     cpu_set_t one;
     CPU_ZERO(&one);
