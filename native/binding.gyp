@@ -15,6 +15,7 @@
         "src/path_scopes.c",
         "src/transport.c",
         "src/offload.c",
+        "src/detach.c",
         "src/peer_cred.c",
         "src/fuse_options.c"
       ],

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "detach.h"
 #include "fuse_options.h"
 #include "peer_cred.h"
 #include "mount.h"
@@ -458,8 +459,8 @@ typedef struct unmount_work {
 
 static void unmount_execute(napi_env env, void *data) {
   unmount_work *w = data;
-  /* Lazy unmount (root) ends the kernel connection once no file is open; the loop then exits. */
-  fuse_session_unmount(w->m->se);
+  /* Detach only: open files are served until closed, then the loop exits (detach.h). */
+  if (ip_detach_mount(w->m->mountpoint) != 0) fuse_session_unmount(w->m->se);
 }
 
 static void unmount_complete(napi_env env, napi_status status, void *data) {
