@@ -5,6 +5,7 @@
       "sources": [
         "src/addon.c",
         "src/passthrough.c",
+        "src/dispatch.c",
         "src/inode_table.c",
         "src/trace_buffer.c",
         "src/proc_cache.c",

@@ -27,24 +27,12 @@
 #include "clock.h"
 #include "inode_table.h"
 #include "mount.h"
-#include "offload.h"
 #include "ops.h"
 #include "proc_cache.h"
 #include "scratch.h"
+#include "serve.h"
 #include "splice_pipe.h"
 
-/* An open file or directory: the backing fd plus what the trace needs to name it. The path is
- * the one it was opened by, so an open file keeps it after an unlink or a rename. */
-typedef struct ip_handle {
-  int fd;
-  int direct;      /* opened with O_DIRECT: transfers need an aligned buffer */
-  int kill_privs;  /* the file had setuid/setgid bits at open: unprivileged writes clear them */
-  DIR *dir;        /* directories only */
-  off_t dir_offset;
-  struct dirent *dir_pending; /* entry read but not yet sent (the reply buffer was full) */
-  int64_t id;
-  char path[];
-} ip_handle;
 
 static atomic_llong next_handle_id = 1;
 
@@ -53,8 +41,6 @@ static inline ip_mount *mount_of(fuse_req_t req) { return fuse_req_userdata(req)
 static inline ip_inode *inode_of(fuse_req_t req, fuse_ino_t ino) {
   return ino == FUSE_ROOT_ID ? &mount_of(req)->inodes.root : (ip_inode *)(uintptr_t)ino;
 }
-
-static inline ip_handle *handle_of(struct fuse_file_info *fi) { return (ip_handle *)(uintptr_t)fi->fh; }
 
 static ip_handle *handle_new(int fd, const char *path) {
   size_t len = strlen(path);
@@ -274,7 +260,7 @@ static void reply_entry(opctx *c, int64_t res, struct fuse_entry_param *e) {
 }
 
 /* A lookup is the server-side half of a stat of a name the kernel does not know: one getattr row. */
-static void ip_lookup(fuse_req_t req, fuse_ino_t parent, const char *name) {
+void serve_lookup(fuse_req_t req, fuse_ino_t parent, const char *name) {
   ip_inode *dir = inode_of(req, parent);
   opctx c;
   op_begin(&c, req, OP_GETATTR);
@@ -285,12 +271,12 @@ static void ip_lookup(fuse_req_t req, fuse_ino_t parent, const char *name) {
   reply_entry(&c, do_lookup(c.m, dir, name, &e), &e);
 }
 
-static void ip_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup) {
+void serve_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup) {
   ip_inodes_forget(&mount_of(req)->inodes, inode_of(req, ino), nlookup);
   fuse_reply_none(req);
 }
 
-static void ip_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets) {
+void serve_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets) {
   ip_mount *m = mount_of(req);
   for (size_t i = 0; i < count; i++) ip_inodes_forget(&m->inodes, inode_of(req, forgets[i].ino), forgets[i].nlookup);
   fuse_reply_none(req);
@@ -302,7 +288,7 @@ static int stat_inode(ip_inode *in, ip_handle *h, struct stat *st) {
   return h ? (int)sys(fstat(h->fd, st)) : (int)sys(fstatat(in->fd, "", st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW));
 }
 
-static void ip_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
+void serve_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
   ip_inode *in = inode_of(req, ino);
   ip_handle *h = fi ? handle_of(fi) : NULL;
   opctx c;
@@ -381,7 +367,7 @@ static int64_t setattr_part(fuse_req_t req, ip_inode *in, ip_handle *h, int op, 
   return op_end(&c, res);
 }
 
-static void ip_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid, struct fuse_file_info *fi) {
+void serve_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid, struct fuse_file_info *fi) {
   ip_inode *in = inode_of(req, ino);
   ip_handle *h = fi ? handle_of(fi) : NULL;
   int64_t res = 0;
@@ -414,7 +400,7 @@ static void ip_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int va
   else fuse_reply_attr(req, &st, mount_of(req)->attr_timeout);
 }
 
-static void ip_readlink(fuse_req_t req, fuse_ino_t ino) {
+void serve_readlink(fuse_req_t req, fuse_ino_t ino) {
   ip_inode *in = inode_of(req, ino);
   opctx c;
   op_begin(&c, req, OP_READLINK);
@@ -458,15 +444,15 @@ static void make_entry(fuse_req_t req, fuse_ino_t parent, const char *name, int 
   else fuse_reply_err(req, (int)-res);
 }
 
-static void ip_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev) {
+void serve_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev) {
   make_entry(req, parent, name, OP_MKNOD, mode, rdev, NULL);
 }
 
-static void ip_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode) {
+void serve_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode) {
   make_entry(req, parent, name, OP_MKDIR, mode, 0, NULL);
 }
 
-static void ip_symlink(fuse_req_t req, const char *target, fuse_ino_t parent, const char *name) {
+void serve_symlink(fuse_req_t req, const char *target, fuse_ino_t parent, const char *name) {
   make_entry(req, parent, name, OP_SYMLINK, 0, 0, target);
 }
 
@@ -481,9 +467,9 @@ static void remove_name(fuse_req_t req, fuse_ino_t parent, const char *name, int
   op_reply_err(&c, sys(unlinkat(dir->fd, name, op == OP_RMDIR ? AT_REMOVEDIR : 0)));
 }
 
-static void ip_unlink(fuse_req_t req, fuse_ino_t parent, const char *name) { remove_name(req, parent, name, OP_UNLINK); }
+void serve_unlink(fuse_req_t req, fuse_ino_t parent, const char *name) { remove_name(req, parent, name, OP_UNLINK); }
 
-static void ip_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name) { remove_name(req, parent, name, OP_RMDIR); }
+void serve_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name) { remove_name(req, parent, name, OP_RMDIR); }
 
 /* After a rename, the inode now at (dir, name) is reached by that name: move its edge (and with
  * it the paths of everything below it). */
@@ -492,8 +478,8 @@ static void follow_rename(ip_mount *m, ip_inode *dir, const char *name) {
   if (fstatat(dir->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) ip_inodes_move_edge(&m->inodes, st.st_dev, st.st_ino, dir, name);
 }
 
-static void ip_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent, const char *newname,
-                      unsigned int flags) {
+void serve_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent, const char *newname,
+                  unsigned int flags) {
   ip_inode *from = inode_of(req, parent), *to = inode_of(req, newparent);
   opctx c;
   op_begin(&c, req, OP_RENAME);
@@ -510,7 +496,7 @@ static void ip_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_
   op_reply_err(&c, res);
 }
 
-static void ip_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname) {
+void serve_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname) {
   ip_inode *in = inode_of(req, ino), *dir = inode_of(req, newparent);
   opctx c;
   op_begin(&c, req, OP_LINK);
@@ -557,7 +543,7 @@ static int attach_handle(opctx *c, int fd, const char *path, int flags, struct f
   return 0;
 }
 
-static void serve_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
+void serve_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
   ip_inode *in = inode_of(req, ino);
   opctx c;
   op_begin(&c, req, OP_OPEN);
@@ -587,7 +573,7 @@ static void serve_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
   }
 }
 
-static void serve_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, struct fuse_file_info *fi) {
+void serve_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, struct fuse_file_info *fi) {
   ip_inode *dir = inode_of(req, parent);
   opctx c;
   op_begin(&c, req, OP_CREATE);
@@ -677,7 +663,7 @@ static int read_by_splice(opctx *c, ip_handle *h, size_t len, off_t off) {
   return 1;
 }
 
-static void serve_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) {
+void serve_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) {
   ip_handle *h = handle_of(fi);
   opctx c;
   op_begin(&c, req, OP_READ);
@@ -716,7 +702,7 @@ static void serve_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, s
   ip_scratch_put(scratch);
 }
 
-static void serve_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off, struct fuse_file_info *fi) {
+void serve_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off, struct fuse_file_info *fi) {
   ip_handle *h = handle_of(fi);
   opctx c;
   op_begin(&c, req, OP_WRITE);
@@ -750,7 +736,7 @@ static void serve_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t 
   else fuse_reply_err(req, (int)-res);
 }
 
-static void ip_statfs(fuse_req_t req, fuse_ino_t ino) {
+void serve_statfs(fuse_req_t req, fuse_ino_t ino) {
   ip_inode *in = inode_of(req, ino);
   opctx c;
   op_begin(&c, req, OP_STATFS);
@@ -764,7 +750,7 @@ static void ip_statfs(fuse_req_t req, fuse_ino_t ino) {
   else fuse_reply_err(req, (int)-res);
 }
 
-static void serve_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
+void serve_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
   ip_handle *h = handle_of(fi);
   opctx c;
   op_begin(&c, req, OP_FLUSH);
@@ -776,7 +762,7 @@ static void serve_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *f
   op_reply_err(&c, fd < 0 ? -errno : sys(close(fd)));
 }
 
-static void serve_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
+void serve_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
   ip_handle *h = handle_of(fi);
   opctx c;
   op_begin(&c, req, OP_RELEASE);
@@ -788,7 +774,7 @@ static void serve_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
   fuse_reply_err(req, 0);
 }
 
-static void serve_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi) {
+void serve_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi) {
   ip_handle *h = handle_of(fi);
   opctx c;
   op_begin(&c, req, OP_FSYNC);
@@ -801,7 +787,7 @@ static void serve_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fus
 
 /* ---- extended attributes: no fd form works on O_PATH fds, so through /proc/self/fd ------------ */
 
-static void ip_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value, size_t size, int flags) {
+void serve_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value, size_t size, int flags) {
   ip_inode *in = inode_of(req, ino);
   opctx c;
   op_begin(&c, req, OP_SETXATTR);
@@ -824,7 +810,7 @@ static void reply_xattr(opctx *c, int64_t res, size_t size, const char *buf) {
   else fuse_reply_buf(c->req, buf, (size_t)res);
 }
 
-static void ip_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size) {
+void serve_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size) {
   ip_inode *in = inode_of(req, ino);
   opctx c;
   op_begin(&c, req, OP_GETXATTR);
@@ -842,7 +828,7 @@ static void ip_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t
   ip_scratch_put(scratch);
 }
 
-static void ip_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
+void serve_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
   ip_inode *in = inode_of(req, ino);
   opctx c;
   op_begin(&c, req, OP_LISTXATTR);
@@ -859,7 +845,7 @@ static void ip_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
   ip_scratch_put(scratch);
 }
 
-static void ip_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name) {
+void serve_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name) {
   ip_inode *in = inode_of(req, ino);
   opctx c;
   op_begin(&c, req, OP_REMOVEXATTR);
@@ -874,7 +860,7 @@ static void ip_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name) {
 
 /* ---- directories -------------------------------------------------------------------------------- */
 
-static void ip_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
+void serve_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
   ip_inode *in = inode_of(req, ino);
   opctx c;
   op_begin(&c, req, OP_OPENDIR);
@@ -980,15 +966,15 @@ static void read_directory(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
   free(buf);
 }
 
-static void ip_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) {
+void serve_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) {
   read_directory(req, ino, size, off, fi, 0);
 }
 
-static void ip_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) {
+void serve_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) {
   read_directory(req, ino, size, off, fi, 1);
 }
 
-static void ip_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
+void serve_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
   ip_handle *h = handle_of(fi);
   opctx c;
   op_begin(&c, req, OP_RELEASEDIR);
@@ -1000,7 +986,7 @@ static void ip_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
   fuse_reply_err(req, 0);
 }
 
-static void serve_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi) {
+void serve_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi) {
   ip_handle *h = handle_of(fi);
   opctx c;
   op_begin(&c, req, OP_FSYNCDIR);
@@ -1012,7 +998,7 @@ static void serve_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct 
   op_reply_err(&c, sys(datasync ? fdatasync(fd) : fsync(fd)));
 }
 
-static void ip_access(fuse_req_t req, fuse_ino_t ino, int mask) {
+void serve_access(fuse_req_t req, fuse_ino_t ino, int mask) {
   ip_inode *in = inode_of(req, ino);
   opctx c;
   op_begin(&c, req, OP_ACCESS);
@@ -1025,7 +1011,7 @@ static void ip_access(fuse_req_t req, fuse_ino_t ino, int mask) {
   op_reply_err(&c, sys(faccessat(AT_FDCWD, proc, mask, 0)));
 }
 
-static void serve_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off, off_t len, struct fuse_file_info *fi) {
+void serve_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off, off_t len, struct fuse_file_info *fi) {
   ip_handle *h = handle_of(fi);
   opctx c;
   op_begin(&c, req, OP_FALLOCATE);
@@ -1038,8 +1024,8 @@ static void serve_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off,
   op_reply_err(&c, sys(fallocate(h->fd, mode, off, len)));
 }
 
-static void serve_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in, struct fuse_file_info *fi_in,
-                                  fuse_ino_t ino_out, off_t off_out, struct fuse_file_info *fi_out, size_t len, int flags) {
+void serve_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in, struct fuse_file_info *fi_in,
+                           fuse_ino_t ino_out, off_t off_out, struct fuse_file_info *fi_out, size_t len, int flags) {
   ip_handle *in = handle_of(fi_in), *out = handle_of(fi_out);
   opctx c;
   op_begin(&c, req, OP_COPY_FILE_RANGE);
@@ -1056,7 +1042,7 @@ static void serve_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_i
   else fuse_reply_err(req, (int)-res);
 }
 
-static void serve_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info *fi) {
+void serve_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info *fi) {
   ip_handle *h = handle_of(fi);
   opctx c;
   op_begin(&c, req, OP_LSEEK);
@@ -1068,236 +1054,6 @@ static void serve_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, s
   res = op_end(&c, sys(lseek(h->fd, off, whence)));
   if (res >= 0) fuse_reply_lseek(req, res);
   else fuse_reply_err(req, (int)-res);
-}
-
-/* ---- requests that leave the ring thread (offload.h) ------------------------------------------ */
-
-/* What a handler was called with, kept until an offload thread serves it. Over io_uring every
- * pointer (names, write data) points into the request's ring entry, which stays the request's
- * until the reply; the fuse_file_info structs are libfuse's stack copies, so they are copied. */
-typedef struct deferred {
-  ip_job job;
-  void (*serve)(struct deferred *d);
-  fuse_req_t req;
-  fuse_ino_t ino, ino2;
-  struct fuse_file_info fi, fi2;
-  const char *data; /* write payload, or the name of a new file */
-  size_t size;
-  off_t off, off2, len;
-  int arg; /* datasync, whence, fallocate mode, copy flags */
-  mode_t mode;
-} deferred;
-
-/* A ring thread that handed requests to the pool waits, as it ends, until the pool has served
- * them: libfuse frees the rings (and with them those requests) right after joining it. */
-static pthread_key_t ring_exit_key;
-static pthread_once_t ring_exit_once = PTHREAD_ONCE_INIT;
-static _Thread_local int ring_exit_armed;
-#define RING_EXIT_WAIT_NS (30 * 1000000000LL)
-
-static void ring_exit_wait(void *mount) {
-  ip_mount *m = mount;
-  /* libfuse ends ring threads with pthread_cancel: the wait (a cancellation point) must not act
-   * on it, or the thread ends right here without waiting. */
-  int was;
-  pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &was);
-  for (unsigned i = 0; i < m->offload_pools; i++)
-    if (ip_offload_wait_drained(&m->offload[i], RING_EXIT_WAIT_NS) != 0)
-      fprintf(stderr, "interposer: offloaded requests still running after 30 s at shutdown\n");
-  pthread_setcancelstate(was, NULL);
-}
-
-static void ring_exit_key_create(void) { pthread_key_create(&ring_exit_key, ring_exit_wait); }
-
-/*
- * Whether a request should leave the ring thread: only over io_uring (over /dev/fuse libfuse's
- * own threads each wait for one request), and only when it may block for long: it waits for the
- * device (fsync, fallocate, copy_file_range, O_DIRECT transfers), or the overlay may decide on it
- * (a verdict from the JS thread, perhaps a delay or a throttle wait). Metadata calls that an
- * overlay rule names (lookup, mkdir, unlink...) stay on the ring thread.
- */
-static int leaves_ring(fuse_req_t req, int op, const ip_handle *h, int blocking) {
-#ifdef FUSE_CAP_OVER_IO_URING
-  if (!fuse_req_is_uring(req)) return 0;
-  if (blocking) return 1;
-  ip_mount *m = mount_of(req);
-  return ip_overlay_wants(m, op) && (!h || ip_overlay_in_scope(m, op, h->path, NULL));
-#else
-  (void)req;
-  (void)op;
-  (void)h;
-  (void)blocking;
-  return 0;
-#endif
-}
-
-static void run_deferred(ip_job *job) {
-  deferred *d = (deferred *)job;
-  d->serve(d);
-  free(d);
-}
-
-/* A deferral of this request with `fi` copied, or NULL (out of memory: serve it here). */
-static deferred *deferral(fuse_req_t req, const struct fuse_file_info *fi, void (*serve)(deferred *)) {
-  deferred *d = calloc(1, sizeof(*d));
-  if (!d) return NULL;
-  d->job.run = run_deferred;
-  d->serve = serve;
-  d->req = req;
-  if (fi) d->fi = *fi;
-  return d;
-}
-
-/* Hands a filled deferral to the pool; 0 (and d freed) when the pool refused it. */
-static int defer(deferred *d) {
-  ip_mount *m = mount_of(d->req);
-  /* The pool of the CPU this ring thread is pinned to (offload.h). */
-  int cpu = sched_getcpu();
-  ip_offload *pool = &m->offload[cpu >= 0 && (unsigned)cpu < m->offload_pools ? (unsigned)cpu : 0];
-  if (ip_offload_submit(pool, &d->job) != 0) {
-    free(d);
-    return 0;
-  }
-  if (!ring_exit_armed) {
-    pthread_once(&ring_exit_once, ring_exit_key_create);
-    pthread_setspecific(ring_exit_key, m);
-    ring_exit_armed = 1;
-  }
-  return 1;
-}
-
-static void resume_read(deferred *d) { serve_read(d->req, d->ino, d->size, d->off, &d->fi); }
-static void ip_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) {
-  ip_handle *h = handle_of(fi);
-  deferred *d = leaves_ring(req, OP_READ, h, h->direct) ? deferral(req, fi, resume_read) : NULL;
-  if (d) {
-    d->ino = ino;
-    d->size = size;
-    d->off = off;
-    if (defer(d)) return;
-  }
-  serve_read(req, ino, size, off, fi);
-}
-
-static void resume_write(deferred *d) { serve_write(d->req, d->ino, d->data, d->size, d->off, &d->fi); }
-static void ip_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off, struct fuse_file_info *fi) {
-  ip_handle *h = handle_of(fi);
-  deferred *d = leaves_ring(req, OP_WRITE, h, h->direct) ? deferral(req, fi, resume_write) : NULL;
-  if (d) {
-    d->ino = ino;
-    d->data = buf;
-    d->size = size;
-    d->off = off;
-    if (defer(d)) return;
-  }
-  serve_write(req, ino, buf, size, off, fi);
-}
-
-/* fsync and fsyncdir share a shape. */
-static void resume_fsync(deferred *d) { serve_fsync(d->req, d->ino, d->arg, &d->fi); }
-static void resume_fsyncdir(deferred *d) { serve_fsyncdir(d->req, d->ino, d->arg, &d->fi); }
-static void defer_sync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi, int op,
-                       void (*resume)(deferred *), void (*serve)(fuse_req_t, fuse_ino_t, int, struct fuse_file_info *)) {
-  deferred *d = leaves_ring(req, op, NULL, 1) ? deferral(req, fi, resume) : NULL;
-  if (d) {
-    d->ino = ino;
-    d->arg = datasync;
-    if (defer(d)) return;
-  }
-  serve(req, ino, datasync, fi);
-}
-static void ip_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi) {
-  defer_sync(req, ino, datasync, fi, OP_FSYNC, resume_fsync, serve_fsync);
-}
-static void ip_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi) {
-  defer_sync(req, ino, datasync, fi, OP_FSYNCDIR, resume_fsyncdir, serve_fsyncdir);
-}
-
-static void resume_fallocate(deferred *d) { serve_fallocate(d->req, d->ino, d->arg, d->off, d->len, &d->fi); }
-static void ip_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off, off_t len, struct fuse_file_info *fi) {
-  deferred *d = leaves_ring(req, OP_FALLOCATE, NULL, 1) ? deferral(req, fi, resume_fallocate) : NULL;
-  if (d) {
-    d->ino = ino;
-    d->arg = mode;
-    d->off = off;
-    d->len = len;
-    if (defer(d)) return;
-  }
-  serve_fallocate(req, ino, mode, off, len, fi);
-}
-
-static void resume_copy_file_range(deferred *d) {
-  serve_copy_file_range(d->req, d->ino, d->off, &d->fi, d->ino2, d->off2, &d->fi2, d->size, d->arg);
-}
-static void ip_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in, struct fuse_file_info *fi_in,
-                               fuse_ino_t ino_out, off_t off_out, struct fuse_file_info *fi_out, size_t len, int flags) {
-  deferred *d = leaves_ring(req, OP_COPY_FILE_RANGE, NULL, 1) ? deferral(req, fi_in, resume_copy_file_range) : NULL;
-  if (d) {
-    d->ino = ino_in;
-    d->off = off_in;
-    d->ino2 = ino_out;
-    d->off2 = off_out;
-    d->fi2 = *fi_out;
-    d->size = len;
-    d->arg = flags;
-    if (defer(d)) return;
-  }
-  serve_copy_file_range(req, ino_in, off_in, fi_in, ino_out, off_out, fi_out, len, flags);
-}
-
-/* flush and release: blocking only when an overlay decides on them. */
-static void resume_flush(deferred *d) { serve_flush(d->req, d->ino, &d->fi); }
-static void resume_release(deferred *d) { serve_release(d->req, d->ino, &d->fi); }
-static void defer_handle_op(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, int op,
-                            void (*resume)(deferred *), void (*serve)(fuse_req_t, fuse_ino_t, struct fuse_file_info *)) {
-  deferred *d = leaves_ring(req, op, handle_of(fi), 0) ? deferral(req, fi, resume) : NULL;
-  if (d) {
-    d->ino = ino;
-    if (defer(d)) return;
-  }
-  serve(req, ino, fi);
-}
-static void ip_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
-  defer_handle_op(req, ino, fi, OP_FLUSH, resume_flush, serve_flush);
-}
-static void ip_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
-  defer_handle_op(req, ino, fi, OP_RELEASE, resume_release, serve_release);
-}
-
-static void resume_lseek(deferred *d) { serve_lseek(d->req, d->ino, d->off, d->arg, &d->fi); }
-static void ip_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info *fi) {
-  deferred *d = leaves_ring(req, OP_LSEEK, handle_of(fi), 0) ? deferral(req, fi, resume_lseek) : NULL;
-  if (d) {
-    d->ino = ino;
-    d->off = off;
-    d->arg = whence;
-    if (defer(d)) return;
-  }
-  serve_lseek(req, ino, off, whence, fi);
-}
-
-/* open and create: their fi is written (the handle, caching flags) and sent with the reply, so
- * the offload thread fills the copy. */
-static void resume_open(deferred *d) { serve_open(d->req, d->ino, &d->fi); }
-static void ip_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
-  deferred *d = leaves_ring(req, OP_OPEN, NULL, 0) ? deferral(req, fi, resume_open) : NULL;
-  if (d) {
-    d->ino = ino;
-    if (defer(d)) return;
-  }
-  serve_open(req, ino, fi);
-}
-
-static void resume_create(deferred *d) { serve_create(d->req, d->ino, d->data, d->mode, &d->fi); }
-static void ip_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, struct fuse_file_info *fi) {
-  deferred *d = leaves_ring(req, OP_CREATE, NULL, 0) ? deferral(req, fi, resume_create) : NULL;
-  if (d) {
-    d->ino = parent;
-    d->data = name;
-    d->mode = mode;
-    if (defer(d)) return;
-  }
-  serve_create(req, parent, name, mode, fi);
 }
 
 /* Asks for (or declines) a connection capability. libfuse >= 3.17 keeps them in want_ext and
@@ -1312,7 +1068,7 @@ static void want_capability(struct fuse_conn_info *conn, uint64_t flag, int on) 
 #endif
 }
 
-static void ip_init(void *userdata, struct fuse_conn_info *conn) {
+void serve_init(void *userdata, struct fuse_conn_info *conn) {
   ip_mount *m = userdata;
   /* Large requests: 1 MiB writes instead of 128 KiB. */
   conn->max_write = 1 << 20;
@@ -1334,43 +1090,4 @@ static void ip_init(void *userdata, struct fuse_conn_info *conn) {
   ip_transport_on_init(&m->transport, conn);
 }
 
-static void ip_destroy(void *userdata) { (void)userdata; }
-
-const struct fuse_lowlevel_ops ip_passthrough_ops = {
-    .init = ip_init,
-    .destroy = ip_destroy,
-    .lookup = ip_lookup,
-    .forget = ip_forget,
-    .forget_multi = ip_forget_multi,
-    .getattr = ip_getattr,
-    .setattr = ip_setattr,
-    .readlink = ip_readlink,
-    .mknod = ip_mknod,
-    .mkdir = ip_mkdir,
-    .unlink = ip_unlink,
-    .rmdir = ip_rmdir,
-    .symlink = ip_symlink,
-    .rename = ip_rename,
-    .link = ip_link,
-    .open = ip_open,
-    .read = ip_read,
-    .write = ip_write,
-    .statfs = ip_statfs,
-    .flush = ip_flush,
-    .release = ip_release,
-    .fsync = ip_fsync,
-    .setxattr = ip_setxattr,
-    .getxattr = ip_getxattr,
-    .listxattr = ip_listxattr,
-    .removexattr = ip_removexattr,
-    .opendir = ip_opendir,
-    .readdir = ip_readdir,
-    .readdirplus = ip_readdirplus,
-    .releasedir = ip_releasedir,
-    .fsyncdir = ip_fsyncdir,
-    .access = ip_access,
-    .create = ip_create,
-    .fallocate = ip_fallocate,
-    .copy_file_range = ip_copy_file_range,
-    .lseek = ip_lseek,
-};
+void serve_destroy(void *userdata) { (void)userdata; }

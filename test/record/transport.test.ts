@@ -133,29 +133,43 @@ describe('the transport in use', () => {
     },
   );
 
-  it('a request the overlay delays does not hold up the other requests from its CPU', async () => {
-    // Over io_uring one thread serves each CPU's ring, and both callers run on CPU 0: before
-    // blocking requests left the ring thread, the stat and ls below waited for the fsync.
-    const mount = await startMount(['--cache-timeout', '0', '--delay', 'op=fsync,fixed=5s']);
-    const faultLog = `${mount.trace}.faults.jsonl`;
-    const fsync = spawn(
-      'taskset',
-      ['-c', '0', 'dd', 'if=/dev/zero', `of=${mount.mnt}/f`, 'bs=4k', 'count=1', 'conv=fsync', 'status=none'],
-      { stdio: 'ignore' },
-    );
-    const fsyncDone = new Promise<number | null>((resolve) => fsync.on('exit', resolve));
-    // The overlay logs the delay when it decides it, before the fsync starts to wait.
-    while (!(existsSync(faultLog) && readFileSync(faultLog, 'utf8').includes('"fsync"'))) {
-      expect(fsync.exitCode).toBeNull();
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const look = run(`taskset -c 0 stat -c %s ${mount.mnt}/f && taskset -c 0 ls ${mount.mnt}`);
-    const first = await Promise.race([look.then(() => 'stat and ls'), fsyncDone.then(() => 'fsync')]);
-    expect(first).toBe('stat and ls');
-    expect(await look).toEqual({ code: 0, out: '4096\nf\n' });
-    expect(await fsyncDone).toBe(0);
-    expect(await mount.stop()).toBe(0);
-  });
+  // Over io_uring one thread serves each CPU's ring, and every caller here runs on CPU 0: before
+  // such requests left the ring thread, the stat and ls below waited for the delayed one.
+  const delayed = [
+    {
+      op: 'fsync',
+      setup: () => undefined,
+      command: (mnt: string) => `dd if=/dev/zero of=${mnt}/f bs=4k count=1 conv=fsync status=none`,
+    },
+    {
+      op: 'unlink',
+      setup: (mnt: string) => writeFileSync(join(mnt, 'f'), Buffer.alloc(4096)),
+      // In a directory of its own: the kernel holds the parent's lock through an unlink.
+      command: (mnt: string) => `mkdir ${mnt}/d && touch ${mnt}/d/g && rm ${mnt}/d/g`,
+    },
+  ];
+  it.each(delayed)(
+    'a $op the overlay delays does not hold up the other requests from its CPU',
+    async ({ op, setup, command }) => {
+      const mount = await startMount(['--cache-timeout', '0', '--delay', `op=${op},fixed=5s`]);
+      setup(mount.mnt);
+      const faultLog = `${mount.trace}.faults.jsonl`;
+      const slow = spawn('taskset', ['-c', '0', 'sh', '-c', command(mount.mnt)], { stdio: 'ignore' });
+      const slowDone = new Promise<number | null>((resolve) => slow.on('exit', resolve));
+      // The overlay logs the delay when it decides it, before the request starts to wait.
+      while (!(existsSync(faultLog) && readFileSync(faultLog, 'utf8').includes(`"${op}"`))) {
+        expect(slow.exitCode).toBeNull();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const look = run(`taskset -c 0 stat -c %s ${mount.mnt}/f && taskset -c 0 ls ${mount.mnt}`);
+      const first = await Promise.race([look.then(() => 'stat and ls'), slowDone.then(() => op)]);
+      expect(first).toBe('stat and ls');
+      expect((await look).code).toBe(0);
+      expect((await look).out.split('\n')[0]).toBe('4096');
+      expect(await slowDone).toBe(0);
+      expect(await mount.stop()).toBe(0);
+    },
+  );
 
   it('--io-uring off keeps /dev/fuse even when the kernel offers io_uring', async () => {
     const mount = await startMount(['--io-uring', 'off']);
