@@ -2,9 +2,10 @@
  * The stacked passthrough on libfuse's low-level API: every request names a node id that is an
  * entry of the inode table (inode_table.h), and is done on the backing file system through that
  * entry's O_PATH fd (or the open file's fd), shaped by the overlay verdict, timed, and appended to
- * the trace buffer. Runs on libfuse's worker threads, never on the JS thread.
+ * the trace buffer. Runs on libfuse's threads or an offload thread (dispatch.c decides), never on
+ * the JS thread.
  *
- * Each handler follows one pattern: op_begin (who, when, which path), op_shape (overlay verdict +
+ * Each handler (serve_*, declared in serve.h) follows one pattern: op_begin (who, when, which path), op_shape (overlay verdict +
  * delay), the real call unless the verdict fails it, op_end (delay after, record), then the reply.
  * A row is an operation that reached this server; what the kernel answers from its caches is not.
  */
