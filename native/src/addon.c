@@ -160,6 +160,7 @@ static void tune_allocator(void) {
   mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   mallopt(M_ARENA_MAX, 2);
 }
+
 /* One offload pool per CPU (offload.h), each with as many threads as its ring has requests in
  * flight at most; no thread starts before a request needs one. */
 static int start_offload_pools(ip_mount *m) {
