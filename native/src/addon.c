@@ -203,6 +203,8 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "mount: backing, mountpoint and fuseOptions are required strings");
     return NULL;
   }
+  const char *offload = getenv("INTERPOSER_IO_URING_OFFLOAD");
+  m->offload_enabled = offload && strcmp(offload, "1") == 0;
   if (start_offload_pools(m) != 0) {
     free(fuse_options);
     free_mount(m);

@@ -88,6 +88,7 @@ typedef struct ip_mount {
   ip_transport transport; /* /dev/fuse or io_uring (transport.h) */
   ip_offload *offload;    /* per CPU: serve blocking requests off that CPU's io_uring ring */
   unsigned offload_pools;
+  int offload_enabled; /* INTERPOSER_IO_URING_OFFLOAD=1: opt-in until libfuse's reply path is fixed (dispatch.c) */
 } ip_mount;
 
 extern const struct fuse_lowlevel_ops ip_passthrough_ops;

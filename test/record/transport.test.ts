@@ -151,7 +151,9 @@ describe('the transport in use', () => {
   it.each(delayed)(
     'a $op the overlay delays does not hold up the other requests from its CPU',
     async ({ op, setup, command }) => {
-      const mount = await startMount(['--cache-timeout', '0', '--delay', `op=${op},fixed=5s`]);
+      const mount = await startMount(['--cache-timeout', '0', '--delay', `op=${op},fixed=5s`], {
+        env: { INTERPOSER_IO_URING_OFFLOAD: '1' },
+      });
       setup(mount.mnt);
       const faultLog = `${mount.trace}.faults.jsonl`;
       const slow = spawn('taskset', ['-c', '0', 'sh', '-c', command(mount.mnt)], { stdio: 'ignore' });
